@@ -1,0 +1,26 @@
+/**
+ * The `toolforge-components` command tree. Each command lives in `cli/commands/<name>.ts` and exports
+ * `register(program)`; this file only lists them, in the order `--help` shows them.
+ */
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+
+// Keep one registration per line: several people add commands here.
+const COMMANDS: ReadonlyArray<() => Promise<{ register(program: Command): void }>> = [
+];
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export async function buildProgram(): Promise<Command> {
+  const program = new Command('toolforge-components')
+    .description('Plan and deploy the components of a Toolforge tool (builds, continuous and scheduled jobs).')
+    .version(`Toolforge Components CLI, version ${VERSION}`, '--version')
+    .option('-d, --debug', 'print stack traces and debug logs', process.env.TOOLFORGE_DEBUG === '1')
+    .option('-v, --verbose', 'print more details', process.env.TOOLFORGE_VERBOSE === '1')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const load of COMMANDS) (await load()).register(program);
+  return program;
+}

@@ -1,0 +1,121 @@
+/**
+ * The one seam between the deployment logic and the world. Status, plan and the executor use only this
+ * interface; `runtimes/toolforge` (HTTP client of builds-api + jobs-api) and `runtimes/local` (builds from git,
+ * supervised processes, cron on this machine) implement it, and a contract suite runs against both.
+ *
+ * Rules every implementation keeps:
+ * - `observe` costs O(1) calls per tool (one builds list + one jobs list), whatever the number of components,
+ *   because the executor calls it once per polling tick.
+ * - Methods that change things are idempotent where the backing API is (upsert, delete of a missing job).
+ * - Failures are thrown as `RuntimeError` with `retryable` set, so callers never parse messages to decide.
+ */
+import type { HealthCheck, EmailMode, MountMode, PortProtocol } from '../config/tool-config.js';
+import type { BuildRecord, JobRecord, RefResolution } from '../status/observed-state.js';
+
+export interface RuntimeSnapshot {
+  readonly builds: readonly BuildRecord[];
+  readonly jobs: readonly JobRecord[];
+}
+
+export interface BuildRequest {
+  /** Image name (upstream: the component name). */
+  readonly imageName: string;
+  readonly repository: string;
+  readonly ref?: string;
+  readonly useLatestVersions: boolean;
+  readonly useDeprecatedVersions: boolean;
+}
+
+export interface StartedBuild {
+  readonly id: string;
+  readonly resolvedCommit?: string;
+}
+
+/** A job as we ask the runtime to run it: the component's run fields plus the image to run. */
+export interface JobSpec {
+  readonly name: string;
+  readonly type: 'continuous' | 'scheduled';
+  readonly image: string;
+  /** Procfile process type or shell command. */
+  readonly command: string;
+  readonly schedule?: string;
+  readonly cpu?: string;
+  readonly memory?: string;
+  readonly emails?: EmailMode;
+  readonly filelog?: boolean;
+  readonly filelogStdout?: string;
+  readonly filelogStderr?: string;
+  readonly mount?: MountMode;
+  readonly port?: number;
+  readonly portProtocol?: PortProtocol;
+  readonly publish?: string;
+  readonly replicas?: number;
+  readonly healthCheck?: HealthCheck;
+  readonly retry?: number;
+  readonly timeout?: number;
+}
+
+export interface JobChange {
+  /** jobs-api's `job_changed`: false when the stored job already matched the spec. */
+  readonly changed: boolean;
+  /** The runtime's own messages, kept for upstream's run long status (`, [info](…)`). */
+  readonly messages: { readonly info: string[]; readonly warning: string[]; readonly error: string[] };
+}
+
+export interface RuntimeCapabilities {
+  /** The runtime can stream/return build logs. */
+  readonly buildLogs: boolean;
+  /** The runtime can return job logs. */
+  readonly jobLogs: boolean;
+}
+
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
+export interface Runtime {
+  readonly name: 'toolforge' | 'local' | 'fake';
+  readonly capabilities: RuntimeCapabilities;
+
+  /** The tool's builds and jobs, in O(1) calls. */
+  observe(tool: string, options?: CallOptions): Promise<RuntimeSnapshot>;
+  /** Resolve a ref to a commit (`git ls-remote`); an unreachable repository is `{ok: false}`, not a throw. */
+  resolveRef(tool: string, repository: string, ref: string | undefined, options?: CallOptions): Promise<RefResolution>;
+
+  startBuild(tool: string, request: BuildRequest, options?: CallOptions): Promise<StartedBuild>;
+  cancelBuild(tool: string, buildId: string, options?: CallOptions): Promise<void>;
+  buildLogs?(tool: string, buildId: string, options?: CallOptions): Promise<string[]>;
+
+  upsertJob(tool: string, spec: JobSpec, options?: CallOptions): Promise<JobChange>;
+  restartJob(tool: string, name: string, options?: CallOptions): Promise<void>;
+  /** Deleting a job that does not exist succeeds. */
+  deleteJob(tool: string, name: string, options?: CallOptions): Promise<void>;
+  jobLogs?(tool: string, name: string, options?: CallOptions & { readonly follow?: boolean }): AsyncIterable<string>;
+
+  /** Release connections, stop timers (and, for the local runtime, nothing it runs: see its own `shutdown`). */
+  close(): Promise<void>;
+}
+
+export const RUNTIME_ERROR_KINDS = [
+  'not-found',
+  'rejected', // 4xx other than 404/409: the request itself is wrong, retrying cannot help
+  'conflict',
+  'quota', // builds-api 409 build limit: retry later
+  'unavailable', // 5xx, timeouts, connection errors
+] as const;
+export type RuntimeErrorKind = (typeof RUNTIME_ERROR_KINDS)[number];
+
+/** Every failure a runtime throws. `message` is user-facing (it carries the backing API's own error text). */
+export class RuntimeError extends Error {
+  readonly kind: RuntimeErrorKind;
+  readonly status?: number;
+  constructor(kind: RuntimeErrorKind, message: string, options?: { status?: number; cause?: unknown }) {
+    super(message, { cause: options?.cause });
+    this.name = 'RuntimeError';
+    this.kind = kind;
+    this.status = options?.status;
+  }
+  get retryable(): boolean {
+    return this.kind === 'quota' || this.kind === 'unavailable';
+  }
+}

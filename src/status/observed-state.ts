@@ -1,0 +1,103 @@
+/**
+ * What a runtime reports about a tool right now: its builds and its jobs, in the vocabulary of builds-api and
+ * jobs-api but decoded (camelCase, enums, ISO times). An ObservedState is a snapshot: planning never calls a
+ * runtime again, so the same snapshot always gives the same plan.
+ */
+import type { EmailMode, HealthCheck, MountMode, PortProtocol } from '../config/tool-config.js';
+
+/** builds-api status mapped as upstream does (BUILD_RUNNING → running, BUILD_SUCCESS → successful, …). */
+export const BUILD_STATES = ['pending', 'running', 'successful', 'failed', 'cancelled', 'unknown'] as const;
+export type BuildState = (typeof BUILD_STATES)[number];
+
+export interface BuildRecord {
+  readonly id: string;
+  /** builds-api `parameters.image_name` (upstream uses the component name). */
+  readonly imageName: string;
+  /** builds-api `destination_image`, set once the build has produced an image. */
+  readonly image?: string;
+  readonly repository: string;
+  readonly ref?: string;
+  /** The commit the ref resolved to when the build started. */
+  readonly resolvedCommit?: string;
+  readonly useLatestVersions: boolean;
+  readonly useDeprecatedVersions: boolean;
+  readonly state: BuildState;
+  /** Human text from the runtime (builds-api condition message), if any. */
+  readonly message?: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+}
+
+export const JOB_TYPES = ['continuous', 'scheduled', 'one-off'] as const;
+export type JobType = (typeof JOB_TYPES)[number];
+
+/**
+ * Live state of a job, coarse enough to be common to jobs-api and the local runtime.
+ * - `running`: continuous job with its processes up (health decides readiness, see `JobRecord.health`);
+ * - `registered`: scheduled job known to the scheduler (idle between runs counts as registered);
+ * - `pending`: accepted, not running yet; `crash-looping`: restarting after repeated failures;
+ * - `failed`: stopped with an error and not being restarted.
+ */
+export const JOB_STATES = ['pending', 'running', 'registered', 'crash-looping', 'failed', 'unknown'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export const JOB_HEALTH = ['healthy', 'unhealthy', 'starting', 'none'] as const;
+/** `none` = the job has no health check (then running counts as healthy after a short stable period). */
+export type JobHealth = (typeof JOB_HEALTH)[number];
+
+export interface JobRecord {
+  readonly name: string;
+  readonly type: JobType;
+  /** The image reference as jobs-api reports it (e.g. `tool-t1/web:latest`). */
+  readonly image: string;
+  readonly command: string;
+  readonly schedule?: string;
+  readonly cpu?: string;
+  readonly memory?: string;
+  readonly emails?: EmailMode;
+  readonly filelog?: boolean;
+  readonly filelogStdout?: string;
+  readonly filelogStderr?: string;
+  readonly mount?: MountMode;
+  readonly port?: number;
+  readonly portProtocol?: PortProtocol;
+  readonly publish?: string;
+  readonly replicas?: number;
+  readonly healthCheck?: HealthCheck;
+  readonly retry?: number;
+  readonly timeout?: number;
+  readonly state: JobState;
+  readonly health: JobHealth;
+  /** Replicas ready / wanted, when the runtime knows them. */
+  readonly readyReplicas?: number;
+  /** Human text (jobs-api status_long / last error). */
+  readonly message?: string;
+}
+
+export interface ObservedState {
+  readonly tool: string;
+  /** When the snapshot was taken (ISO 8601). */
+  readonly observedAt: string;
+  readonly builds: readonly BuildRecord[];
+  readonly jobs: readonly JobRecord[];
+  /**
+   * Components that our last deployment of this tool deployed (from the store), so that a job the config no
+   * longer lists can be told apart: ours → orphaned, never ours → unmanaged.
+   */
+  readonly previouslyManaged: readonly string[];
+  /** repository + '#' + (ref ?? 'HEAD') → commit, as resolved by the runtime (`git ls-remote`) for this plan. */
+  readonly resolvedRefs: Readonly<Record<string, RefResolution>>;
+}
+
+export type RefResolution =
+  | { readonly ok: true; readonly commit: string }
+  | { readonly ok: false; readonly error: string };
+
+/** Key of `ObservedState.resolvedRefs`. */
+export function refKey(repository: string, ref: string | undefined): string {
+  return `${repository}#${ref ?? 'HEAD'}`;
+}
+
+export function emptyObservedState(tool: string, observedAt = new Date(0).toISOString()): ObservedState {
+  return { tool, observedAt, builds: [], jobs: [], previouslyManaged: [], resolvedRefs: {} };
+}
