@@ -7,6 +7,15 @@ import { readFileSync } from 'node:fs';
 
 // Keep one registration per line: several people add commands here.
 const COMMANDS: ReadonlyArray<() => Promise<{ register(program: Command): void }>> = [
+  () => import('./commands/config.js'),
+  () => import('./commands/plan.js'),
+  () => import('./commands/simulate.js'),
+  () => import('./commands/logs.js'),
+  () => import('./commands/config-remote.js'),
+  () => import('./commands/deploy.js'),
+  () => import('./commands/status.js'),
+  () => import('./commands/deployment.js'),
+  () => import('./commands/deploy-token.js'),
 ];
 
 export const VERSION: string = (

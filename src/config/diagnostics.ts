@@ -10,6 +10,8 @@ export interface Diagnostic {
   /** 1-based; absent when the config did not come from text with positions. */
   readonly line?: number;
   readonly column?: number;
+  /** Optional advice shown after the message (e.g. `did you mean "command"?`); never part of upstream texts. */
+  readonly hint?: string;
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

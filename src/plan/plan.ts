@@ -64,6 +64,11 @@ export interface ComponentPlan {
   /** One human sentence: why this action. */
   readonly reason: string;
   readonly waitFor: readonly string[];
+  /**
+   * The image the component's job runs after this plan (for a new build, the image it will produce).
+   * Undefined for orphans and for components `only` left out. Added after format 1 was first written.
+   */
+  readonly image?: string;
 }
 
 export const TASK_KINDS = ['build', 'deploy', 'delete'] as const;

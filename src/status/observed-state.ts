@@ -72,6 +72,8 @@ export interface JobRecord {
   readonly readyReplicas?: number;
   /** Human text (jobs-api status_long / last error). */
   readonly message?: string;
+  /** Where a published job answers, when the runtime knows it (the local runtime: `http://127.0.0.1:<port>/`). */
+  readonly url?: string;
 }
 
 export interface ObservedState {

@@ -79,6 +79,13 @@ export interface Store {
   ): Promise<Deployment | undefined>;
   /** Deployments in one of `states`, any tool (the executor's work list, time-outs). */
   findDeployments(states: readonly DeploymentState[]): Promise<Deployment[]>;
+  /**
+   * Marks the tool's pending/running deployments created before `createdBefore` as `timed_out` (upstream's
+   * 1 h rule) in one statement and returns them. Optional: callers fall back to list + updateDeployment.
+   */
+  expireStaleDeployments?(tool: string, createdBefore: string): Promise<Deployment[]>;
+  /** Number of stored deployments per state, all tools (for the metrics gauge). Optional. */
+  countDeploymentsByState?(): Promise<Partial<Record<DeploymentState, number>>>;
 
   listTasks(deploymentId: string): Promise<DeploymentTask[]>;
   updateTask(deploymentId: string, taskId: string, patch: TaskPatch): Promise<DeploymentTask>;

@@ -1,0 +1,60 @@
+/**
+ * Authentication as upstream does it (§B), with one hardening: the gateway-set `x-toolforge-tool` header must
+ * name the tool in the path (403 otherwise), so no route can reach another tool's data. Deploy tokens are
+ * stored as sha256 and compared in constant time.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { ApiContext } from './context.js';
+import { apiError } from './api-errors.js';
+
+export const TOOL_HEADER = 'x-toolforge-tool';
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+function headerTool(request: FastifyRequest): string | undefined {
+  const value = request.headers[TOOL_HEADER];
+  const tool = Array.isArray(value) ? value[0] : value;
+  return tool === undefined || tool === '' ? undefined : tool;
+}
+
+function pathTool(request: FastifyRequest): string {
+  return (request.params as { toolname?: string }).toolname ?? '';
+}
+
+function queryToken(request: FastifyRequest): string | undefined {
+  const token = (request.query as { token?: unknown } | undefined)?.token;
+  return typeof token === 'string' && token !== '' ? token : undefined;
+}
+
+function checkHeader(header: string, tool: string): void {
+  if (header !== tool) throw apiError('CMP_ERR_TOOL_MISMATCH', header, tool);
+}
+
+async function checkToken(ctx: ApiContext, tool: string, token: string): Promise<void> {
+  const stored = await ctx.store.getToken(tool);
+  if (!stored) throw apiError('CMP_ERR_NO_TOKEN_YET', tool);
+  const given = Buffer.from(hashToken(token), 'hex');
+  const expected = Buffer.from(stored.hash, 'hex');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw apiError('CMP_ERR_TOKEN_MISMATCH', token);
+  }
+  if (Date.parse(stored.createdAt) + ctx.limits.tokenLifetimeMs < ctx.now().getTime()) {
+    throw apiError('CMP_ERR_TOKEN_EXPIRED', token);
+  }
+}
+
+/** preValidation hook: runs after body parsing (bad JSON is a 422 first, as upstream) and before validation. */
+export async function authenticate(ctx: ApiContext, request: FastifyRequest): Promise<void> {
+  const mode = request.routeOptions.config.auth ?? 'header';
+  if (mode === 'none') return;
+  const tool = pathTool(request);
+  const header = headerTool(request);
+  if (header !== undefined) return checkHeader(header, tool);
+  if (mode === 'header') throw apiError('CMP_ERR_HEADER_REQUIRED');
+  const token = queryToken(request);
+  if (token === undefined) throw apiError('CMP_ERR_HEADER_OR_TOKEN_REQUIRED');
+  await checkToken(ctx, tool, token);
+}

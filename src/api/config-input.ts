@@ -1,0 +1,162 @@
+/**
+ * A config as a client sends it (JSON or YAML text, either dialect) → the normalised ToolConfig, or one 422
+ * listing every problem. Limits are checked before the loader runs, so an oversized document is refused
+ * cheaply and with a clear message instead of exhausting the server.
+ */
+import { parse as parseYaml } from 'yaml';
+import type { ToolConfig } from '../config/tool-config.js';
+import type { Diagnostic } from '../config/diagnostics.js';
+import { loadConfig } from './domain.js';
+import { ApiError, apiError, validationError } from './api-errors.js';
+
+export interface InputLimits {
+  /** Most components one config may have. */
+  readonly maxComponents: number;
+  /** Longest string value (commands, URLs, …) in characters. */
+  readonly maxStringLength: number;
+}
+
+export const DEFAULT_INPUT_LIMITS: InputLimits = { maxComponents: 500, maxStringLength: 10_000 };
+
+export interface LoadedConfig {
+  /** The document as sent, minus unknown fields (what GET /config returns and deployments snapshot). */
+  readonly raw: unknown;
+  readonly config: ToolConfig;
+  /** `Unknown field …, skipped` and other loader warnings, in document order. */
+  readonly warnings: string[];
+}
+
+/** `components.a.run[0]` → `components -> a -> run -> 0` (upstream's location form). */
+export function toUpstreamLoc(path: string): string {
+  return path
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .filter((part) => part !== '')
+    .join(' -> ');
+}
+
+/** Parses JSON text the way upstream reports failures: `Invalid JSON at position <n>: <message>`. */
+export function parseJsonBody(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const match = /at position (\d+)/.exec(message);
+    const position = match?.[1] ?? String(firstBadPosition(text));
+    const detail = message.replace(/\s*in JSON at position \d+.*$/s, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+    throw apiError('CMP_ERR_INVALID_JSON', position, detail);
+  }
+}
+
+/** Where parsing stopped when the engine's message has no position (e.g. unexpected end of input). */
+function firstBadPosition(text: string): number {
+  return text.length;
+}
+
+function formatWarning(d: Diagnostic): string {
+  if (/^unknown field/i.test(d.message)) {
+    return d.message.includes(d.path) ? d.message : `Unknown field ${d.path}, skipped`;
+  }
+  return d.path && !d.message.includes(d.path) ? `${d.path}: ${d.message}` : d.message;
+}
+
+function formatError(d: Diagnostic): { loc: string; message: string } {
+  const where = d.line !== undefined ? ` (line ${d.line}, column ${d.column ?? 1})` : '';
+  return { loc: toUpstreamLoc(d.path), message: `${d.message}${where}` };
+}
+
+function checkLimits(value: unknown, limits: InputLimits): void {
+  const components = (value as { components?: unknown } | null)?.components;
+  if (components && typeof components === 'object') {
+    const count = Object.keys(components).length;
+    if (count > limits.maxComponents) {
+      throw validationError([
+        { loc: 'components', message: `The config has ${count} components, the limit is ${limits.maxComponents}` },
+      ]);
+    }
+  }
+  const long: Array<{ loc: string; message: string }> = [];
+  walkStrings(value, [], (path, text) => {
+    if (text.length > limits.maxStringLength && long.length < 20) {
+      long.push({
+        loc: path.join(' -> '),
+        message: `String should have at most ${limits.maxStringLength} characters`,
+      });
+    }
+  });
+  if (long.length > 0) throw validationError(long);
+}
+
+function walkStrings(value: unknown, path: string[], visit: (path: string[], text: string) => void): void {
+  if (typeof value === 'string') visit(path, value);
+  else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, [...path, String(i)], visit));
+  else if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      if (key.length > 1000) visit(path, key);
+      walkStrings(v, [...path, key], visit);
+    }
+  }
+}
+
+/** Removes the fields the loader reported as unknown, so the stored document holds only what was used. */
+function stripUnknown(raw: unknown, diagnostics: readonly Diagnostic[]): unknown {
+  const copy = structuredClone(raw);
+  for (const d of diagnostics) {
+    if (d.severity !== 'warning' || !/^unknown field/i.test(d.message) || d.path === '') continue;
+    const parts = d.path.replace(/\[(\d+)\]/g, '.$1').split('.');
+    let node: unknown = copy;
+    for (const part of parts.slice(0, -1)) node = (node as Record<string, unknown> | undefined)?.[part];
+    if (node && typeof node === 'object') delete (node as Record<string, unknown>)[parts[parts.length - 1]!];
+  }
+  return copy;
+}
+
+function isJsonText(text: string, contentType: string | undefined): boolean {
+  return contentType?.includes('json') === true || /^\s*[[{]/.test(text);
+}
+
+/**
+ * Loads a config from request text. `extract` may take fields out of the parsed document first (e.g. a
+ * `plan_id` sent along with the config) — they are then not reported as unknown.
+ */
+export function loadConfigText(
+  text: string,
+  contentType: string | undefined,
+  limits: InputLimits,
+  extract?: (document: Record<string, unknown>) => void,
+): LoadedConfig {
+  if (text.trim() === '') throw validationError([{ loc: '', message: 'Field required' }]);
+  let raw: unknown;
+  if (isJsonText(text, contentType)) raw = parseJsonBody(text);
+  else {
+    try {
+      raw = parseYaml(text) as unknown;
+    } catch {
+      raw = undefined; // the loader reports YAML syntax errors with their line and column
+    }
+  }
+  if (raw !== undefined) checkLimits(raw, limits);
+  let source = text;
+  if (extract && raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    const document = raw as Record<string, unknown>;
+    const before = Object.keys(document).length;
+    extract(document);
+    if (Object.keys(document).length !== before) source = JSON.stringify(document);
+  }
+  const { config, diagnostics } = loadConfig(source, { fileName: 'request body' });
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0 || !config) {
+    throw errors.length > 0
+      ? validationError(errors.map(formatError))
+      : validationError([{ loc: '', message: 'Field required' }]);
+  }
+  return {
+    raw: stripUnknown(raw ?? null, diagnostics),
+    config,
+    warnings: diagnostics.filter((d) => d.severity === 'warning').map(formatWarning),
+  };
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError;
+}

@@ -1,0 +1,184 @@
+/**
+ * The deployment operations several routes share: stale time-outs, look-ups that 404 in upstream's words,
+ * computing a plan from the runtime's current state, creating a deployment (plan + tasks) and waiting for a
+ * deployment to end (long-poll).
+ */
+import type { ToolConfig } from '../config/tool-config.js';
+import {
+  FINAL_DEPLOYMENT_STATES,
+  tasksFromPlan,
+  type Deployment,
+} from '../execute/deployment.js';
+import type { Plan, PlanOptions } from '../plan/plan.js';
+import type { ObservedState } from '../status/observed-state.js';
+import { ActiveDeploymentExistsError, type StoredConfig } from '../store/store.js';
+import { RuntimeError } from '../runtimes/runtime.js';
+import type { ApiContext } from './context.js';
+import { apiError } from './api-errors.js';
+import { newDeployId } from './deploy-id.js';
+import { observeTool, planDeployment } from './domain.js';
+import { fetchSourceConfig, needsSourceFetch } from './source-url.js';
+import { toUpstreamDeployment, type UpstreamDeployment } from './upstream-deployment.js';
+
+const EMPTY_CONFIG: ToolConfig = { dialect: 'v1beta1', components: [] };
+
+/** Upstream's time-out rule: pending/running for more than an hour → `timed_out`. */
+export async function expireStale(ctx: ApiContext, tool: string): Promise<void> {
+  const cutoff = new Date(ctx.now().getTime() - ctx.limits.staleAfterMs).toISOString();
+  if (ctx.store.expireStaleDeployments) {
+    await ctx.store.expireStaleDeployments(tool, cutoff);
+    return;
+  }
+  for (const d of await ctx.store.listDeployments(tool)) {
+    if ((d.state === 'pending' || d.state === 'running') && d.createdAt < cutoff) {
+      await ctx.store.updateDeployment(d.id, { state: 'timed_out' }, ['pending', 'running']);
+    }
+  }
+}
+
+export async function present(ctx: ApiContext, deployment: Deployment): Promise<UpstreamDeployment> {
+  return toUpstreamDeployment(deployment, await ctx.store.listTasks(deployment.id));
+}
+
+export async function requireConfig(ctx: ApiContext, tool: string): Promise<StoredConfig> {
+  const stored = await ctx.store.getConfig(tool);
+  if (!stored) throw apiError('CMP_ERR_CONFIG_NOT_FOUND', tool);
+  return stored;
+}
+
+/** Re-fetches the config from its source_url when it has one (upstream does so on every deploy). */
+export async function refreshFromSource(ctx: ApiContext, tool: string, stored: StoredConfig): Promise<StoredConfig> {
+  if (!needsSourceFetch(stored.config.sourceUrl)) return stored;
+  const fetched = await fetchSourceConfig(stored.config.sourceUrl, ctx.limits);
+  return ctx.store.putConfig(tool, fetched.raw, fetched.config);
+}
+
+/** `latest` → the newest deployment; anything else is looked up as an id. 404s in upstream's words. */
+export async function findDeployment(ctx: ApiContext, tool: string, id: string, latest: boolean): Promise<Deployment> {
+  await expireStale(ctx, tool);
+  if (latest && id === 'latest') {
+    const found = await ctx.store.latestDeployment(tool);
+    if (!found) throw apiError('CMP_ERR_NO_DEPLOYMENTS', tool);
+    return found;
+  }
+  const found = await ctx.store.getDeployment(tool, id);
+  if (!found) throw apiError('CMP_ERR_DEPLOYMENT_NOT_FOUND', id, tool);
+  return found;
+}
+
+export async function observe(ctx: ApiContext, tool: string, config: ToolConfig | undefined): Promise<ObservedState> {
+  try {
+    const managed = await ctx.store.managedComponents(tool);
+    return await observeTool(ctx.runtime, tool, config ?? EMPTY_CONFIG, managed);
+  } catch (error) {
+    if (error instanceof RuntimeError) throw apiError('CMP_ERR_RUNTIME', error.message);
+    throw error;
+  }
+}
+
+export async function computePlan(
+  ctx: ApiContext,
+  tool: string,
+  config: ToolConfig,
+  options: PlanOptions,
+): Promise<Plan> {
+  const observed = await observe(ctx, tool, config);
+  // Only the plan options: callers pass richer objects, which must not change the plan (or its id).
+  const planOptions: PlanOptions = {
+    forceBuild: options.forceBuild,
+    forceRun: options.forceRun,
+    prune: options.prune,
+    ...(options.only ? { only: options.only } : {}),
+  };
+  return planDeployment(config, observed, planOptions);
+}
+
+export interface CreateOptions extends PlanOptions {
+  readonly description: string;
+  /** Refuse with 409 when the freshly computed plan differs from this one. */
+  readonly planId?: string;
+  /** Explains a stale plan id: what the plan it names looked like, when this server computed it. */
+  readonly explainStale?: (planId: string, current: Plan) => string;
+}
+
+export async function createDeployment(
+  ctx: ApiContext,
+  tool: string,
+  stored: StoredConfig,
+  options: CreateOptions,
+): Promise<{ deployment: Deployment; plan: Plan }> {
+  await expireStale(ctx, tool);
+  // Cheap pre-check so a refused request does not cost a runtime round-trip; the database still decides.
+  const latest = await ctx.store.latestDeployment(tool);
+  if (latest && (latest.state === 'pending' || latest.state === 'running')) {
+    throw apiError('CMP_ERR_DEPLOYMENT_ACTIVE', latest.id, latest.state, latest.createdAt);
+  }
+  const plan = await computePlan(ctx, tool, stored.config, options);
+  if (options.planId !== undefined && options.planId !== plan.id) {
+    const explain = options.explainStale?.(options.planId, plan) ?? `the current plan is ${plan.id}`;
+    throw apiError('CMP_ERR_STALE_PLAN', options.planId, explain);
+  }
+  const now = ctx.now();
+  const deployment: Deployment = {
+    id: newDeployId(now),
+    tool,
+    createdAt: now.toISOString(),
+    description: options.description,
+    forceBuild: options.forceBuild,
+    forceRun: options.forceRun,
+    prune: options.prune,
+    state: 'pending',
+    toolConfig: stored.raw,
+    config: stored.config,
+    plan,
+  };
+  try {
+    await ctx.store.createDeployment(deployment, tasksFromPlan(deployment.id, plan), ctx.limits.retainDeployments);
+  } catch (error) {
+    if (error instanceof ActiveDeploymentExistsError) {
+      throw apiError('CMP_ERR_DEPLOYMENT_ACTIVE', error.active.id, error.active.state, error.active.createdAt);
+    }
+    throw error;
+  }
+  await ctx.store.appendEvent({ deploymentId: deployment.id, at: deployment.createdAt, type: 'deployment', state: 'pending' });
+  ctx.scheduler?.notify(deployment.id);
+  return { deployment, plan };
+}
+
+export function isFinal(deployment: Deployment): boolean {
+  return FINAL_DEPLOYMENT_STATES.includes(deployment.state);
+}
+
+/**
+ * Long-poll: re-reads the deployment until it is final, `seconds` elapse or the client goes away. Polling the
+ * store (rather than an in-process signal) works across replicas: the executor may run on another one.
+ */
+export async function waitForFinal(
+  ctx: ApiContext,
+  tool: string,
+  deployment: Deployment,
+  seconds: number | undefined,
+  signal: AbortSignal,
+): Promise<Deployment> {
+  const wait = Math.min(Math.max(seconds ?? 0, 0), ctx.limits.maxWaitSeconds);
+  const deadline = Date.now() + wait * 1000;
+  let current = deployment;
+  while (!isFinal(current) && Date.now() < deadline && !signal.aborted) {
+    await sleep(Math.min(ctx.limits.pollIntervalMs, deadline - Date.now()), signal);
+    await expireStale(ctx, tool);
+    current = (await ctx.store.getDeployment(tool, deployment.id)) ?? current;
+  }
+  return current;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, Math.max(ms, 0));
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,202 @@
+/**
+ * `/v1/tool/{toolname}/deployment…` (upstream §I, §J) plus long-poll (`?wait=`) and `…/{id}/result`, the
+ * CI-friendly outcome: 200 successful, 429 + Retry-After while it runs, 409 with the failures once it ended.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { ApiError, API_ERRORS, apiError, validationError } from '../api-errors.js';
+import { envelope } from '../envelope.js';
+import { parseJsonBody } from '../config-input.js';
+import {
+  createDeployment,
+  expireStale,
+  findDeployment,
+  isFinal,
+  present,
+  refreshFromSource,
+  requireConfig,
+  waitForFinal,
+} from '../deployments-service.js';
+import { failureSummary, toUpstreamDeployment } from '../upstream-deployment.js';
+import {
+  CreateDeploymentQuery,
+  DeploymentParams,
+  GetDeploymentQuery,
+  ToolParams,
+  responses,
+} from '../schemas.js';
+import type { ApiContext } from '../context.js';
+import { requestSignal } from '../request-signal.js';
+
+const RETRY_AFTER_SECONDS = 5;
+
+/** Upstream's optional `{"description": "…"}` body (JSON null or no body = ""). */
+function readDescription(request: FastifyRequest, ctx: ApiContext): string {
+  const text = request.rawBody ?? '';
+  if (text.trim() === '') return '';
+  const body = parseJsonBody(text);
+  if (body === null) return '';
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw validationError([{ loc: '', message: 'Input should be a valid dictionary or object to extract fields from' }]);
+  }
+  const description = (body as { description?: unknown }).description;
+  if (description === undefined) return '';
+  if (typeof description !== 'string') {
+    throw validationError([{ loc: 'description', message: 'Input should be a valid string' }]);
+  }
+  if (description.length > ctx.limits.maxStringLength) {
+    throw validationError([
+      { loc: 'description', message: `String should have at most ${ctx.limits.maxStringLength} characters` },
+    ]);
+  }
+  return description;
+}
+
+export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { ctx } = app;
+
+  app.get(
+    '/v1/tool/:toolname/deployment',
+    { schema: { tags: ['tool'], summary: 'List Tool Deployments', params: ToolParams, response: responses() } },
+    async (request) => {
+      const tool = request.params.toolname;
+      await expireStale(ctx, tool);
+      const deployments = await ctx.store.listDeployments(tool);
+      return envelope({ deployments: await Promise.all(deployments.map((d) => present(ctx, d))) }, {});
+    },
+  );
+
+  app.post(
+    '/v1/tool/:toolname/deployment',
+    {
+      config: { auth: 'header-or-token' },
+      schema: {
+        tags: ['tool'],
+        summary: 'Create Tool Deployment',
+        description: 'Creates a deployment of the stored config (plan + tasks); the executor runs it.',
+        params: ToolParams,
+        querystring: CreateDeploymentQuery,
+        response: responses(),
+      },
+    },
+    async (request) => {
+      const tool = request.params.toolname;
+      const description = readDescription(request, ctx);
+      const stored = await refreshFromSource(ctx, tool, await requireConfig(ctx, tool));
+      const { deployment } = await createDeployment(ctx, tool, stored, {
+        description,
+        forceBuild: request.query['force-build'],
+        forceRun: request.query['force-run'],
+        prune: request.query.prune,
+      });
+      const final = await waitForFinal(ctx, tool, deployment, request.query.wait, requestSignal(request, ctx));
+      return envelope(await present(ctx, final), { info: [`Deployment for ${tool} created successfully.`] });
+    },
+  );
+
+  app.get(
+    '/v1/tool/:toolname/deployment/latest',
+    { schema: { tags: ['tool'], summary: 'Get Latest Deployment', params: ToolParams, response: responses() } },
+    async (request) => {
+      const found = await findDeployment(ctx, request.params.toolname, 'latest', true);
+      return envelope(await present(ctx, found), {});
+    },
+  );
+
+  app.get(
+    '/v1/tool/:toolname/deployment/:deployment_id',
+    {
+      config: { auth: 'header-or-token' },
+      schema: {
+        tags: ['tool'],
+        summary: 'Get Tool Deployment',
+        params: DeploymentParams,
+        querystring: GetDeploymentQuery,
+        response: responses(),
+      },
+    },
+    async (request) => {
+      const tool = request.params.toolname;
+      const found = await findDeployment(ctx, tool, request.params.deployment_id, false);
+      const final = await waitForFinal(ctx, tool, found, request.query.wait, requestSignal(request, ctx));
+      return envelope(await present(ctx, final), {});
+    },
+  );
+
+  app.get(
+    '/v1/tool/:toolname/deployment/:deployment_id/result',
+    {
+      config: { auth: 'header-or-token' },
+      schema: {
+        tags: ['tool'],
+        summary: 'Get Tool Deployment Result',
+        description:
+          '200 when the deployment succeeded, 429 with Retry-After while it is pending/running/cancelling, 409 with the per-component failures when it failed, was cancelled or timed out. `curl --fail --retry` is a complete wait loop.',
+        params: DeploymentParams,
+        querystring: GetDeploymentQuery,
+        response: responses({ 409: Type.Unknown(), 429: Type.Unknown() }),
+      },
+    },
+    async (request) => {
+      const tool = request.params.toolname;
+      const id = request.params.deployment_id;
+      let found = await findDeployment(ctx, tool, id, true);
+      found = await waitForFinal(ctx, tool, found, request.query.wait, requestSignal(request, ctx));
+      if (found.state === 'successful') return envelope(await present(ctx, found), {});
+      if (!isFinal(found)) {
+        throw new ApiError('CMP_ERR_DEPLOYMENT_IN_PROGRESS', [API_ERRORS.CMP_ERR_DEPLOYMENT_IN_PROGRESS.message(found.id, found.state)], {
+          'retry-after': String(RETRY_AFTER_SECONDS),
+        });
+      }
+      const failures = failureSummary(await ctx.store.listTasks(found.id));
+      const summary = failures.length > 0 ? failures.join('; ') : (found.longStatus ?? found.state);
+      throw new ApiError('CMP_ERR_DEPLOYMENT_UNSUCCESSFUL', [
+        API_ERRORS.CMP_ERR_DEPLOYMENT_UNSUCCESSFUL.message(found.id, found.state, summary),
+        ...failures,
+      ]);
+    },
+  );
+
+  app.delete(
+    '/v1/tool/:toolname/deployment/:deployment_id',
+    { schema: { tags: ['tool'], summary: 'Delete Tool Deployment', params: DeploymentParams, response: responses() } },
+    async (request) => {
+      const tool = request.params.toolname;
+      const id = request.params.deployment_id;
+      await expireStale(ctx, tool);
+      const tasks = await ctx.store.listTasks(id);
+      const removed = await ctx.store.deleteDeployment(tool, id);
+      if (!removed) throw apiError('CMP_ERR_DEPLOYMENT_NOT_FOUND', id, tool);
+      return envelope(toUpstreamDeployment(removed, tasks), { info: [`Deployment ${id} deleted successfully.`] });
+    },
+  );
+
+  const cancel = async (tool: string, id: string) => {
+    const found = await findDeployment(ctx, tool, id, true);
+    if (found.state !== 'pending' && found.state !== 'running') throw apiError('CMP_ERR_NOT_CANCELLABLE', found.state);
+    const flagged = await ctx.store.updateDeployment(found.id, { state: 'cancelling' }, ['pending', 'running']);
+    if (!flagged) {
+      const now = await ctx.store.getDeployment(tool, found.id);
+      throw apiError('CMP_ERR_NOT_CANCELLABLE', now?.state ?? 'unknown');
+    }
+    await ctx.store.appendEvent({ deploymentId: found.id, at: ctx.now().toISOString(), type: 'deployment', state: 'cancelling' });
+    // Only the executor moves cancelling → cancelled, after stopping what runs (upstream semantics).
+    ctx.scheduler?.notify(found.id);
+    return envelope(await present(ctx, flagged), {
+      info: ['Deployment flagged for cancellation, might take a moment to cancel.'],
+    });
+  };
+
+  app.put(
+    '/v1/tool/:toolname/deployment/latest/cancel',
+    { schema: { tags: ['tool'], summary: 'Cancel Latest Tool Deployment', params: ToolParams, response: responses() } },
+    async (request) => cancel(request.params.toolname, 'latest'),
+  );
+
+  app.put(
+    '/v1/tool/:toolname/deployment/:deployment_id/cancel',
+    { schema: { tags: ['tool'], summary: 'Cancel Tool Deployment', params: DeploymentParams, response: responses() } },
+    async (request) => cancel(request.params.toolname, request.params.deployment_id),
+  );
+};

@@ -1,0 +1,137 @@
+/**
+ * The deployment-plan routes: GET /v1/tool/{t}/status (what runs now, mapped to the config) and
+ * POST /v1/tool/{t}/deploy (`?only-plan=true` → the plan, nothing changes; otherwise store the config, create
+ * the deployment with its plan and tasks, and hand it to the executor).
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { envelope } from '../envelope.js';
+import { apiError } from '../api-errors.js';
+import { loadConfigText, type LoadedConfig } from '../config-input.js';
+import { fetchSourceConfig, needsSourceFetch } from '../source-url.js';
+import {
+  computePlan,
+  createDeployment,
+  observe,
+  present,
+  requireConfig,
+  waitForFinal,
+} from '../deployments-service.js';
+import { describeToolStatus } from '../domain.js';
+import { PlanCache } from '../plan-cache.js';
+import { DeployQuery, ToolParams, responses } from '../schemas.js';
+import type { ApiContext } from '../context.js';
+import { requestSignal } from '../request-signal.js';
+import type { StoredConfig } from '../../store/store.js';
+import type { ToolConfig } from '../../config/tool-config.js';
+
+interface DeployInput {
+  /** Set when the body carried a config (then it is stored before deploying, unless only planning). */
+  readonly loaded?: LoadedConfig;
+  readonly planId?: string;
+}
+
+function readDeployBody(request: FastifyRequest, ctx: ApiContext): DeployInput {
+  const text = request.rawBody ?? '';
+  if (text.trim() === '') return {};
+  let planId: string | undefined;
+  let onlyPlanId = false;
+  const loaded = (() => {
+    try {
+      return loadConfigText(text, request.headers['content-type'], ctx.limits, (document) => {
+        if (typeof document.plan_id === 'string') planId = document.plan_id;
+        delete document.plan_id;
+        onlyPlanId = Object.keys(document).length === 0;
+      });
+    } catch (error) {
+      if (onlyPlanId) return undefined; // `{"plan_id": "…"}` alone: deploy the stored config
+      throw error;
+    }
+  })();
+  return { ...(loaded ? { loaded } : {}), ...(planId !== undefined ? { planId } : {}) };
+}
+
+async function withSource(ctx: ApiContext, loaded: LoadedConfig): Promise<LoadedConfig> {
+  if (!needsSourceFetch(loaded.config.sourceUrl)) return loaded;
+  const fetched = await fetchSourceConfig(loaded.config.sourceUrl, ctx.limits);
+  return { ...fetched, warnings: [...loaded.warnings, ...fetched.warnings] };
+}
+
+export const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { ctx } = app;
+  const plans = new PlanCache();
+
+  app.get(
+    '/v1/tool/:toolname/status',
+    {
+      schema: {
+        tags: ['plan'],
+        summary: 'Get Tool Status',
+        description: "The tool's builds and jobs mapped to its config: managed, drifted, unmanaged, orphaned.",
+        params: ToolParams,
+        response: responses(),
+      },
+    },
+    async (request) => {
+      const tool = request.params.toolname;
+      const stored = await ctx.store.getConfig(tool);
+      const config: ToolConfig = stored?.config ?? { dialect: 'v1beta1', components: [] };
+      const observed = await observe(ctx, tool, config);
+      return envelope(describeToolStatus(config, observed), {});
+    },
+  );
+
+  app.post(
+    '/v1/tool/:toolname/deploy',
+    {
+      schema: {
+        tags: ['plan'],
+        summary: 'Plan And Deploy',
+        description:
+          'Body: a config (JSON or YAML, either dialect) or empty for the stored one; optional `plan_id`. With `only-plan=true` returns the plan and changes nothing.',
+        params: ToolParams,
+        querystring: DeployQuery,
+        response: responses(),
+      },
+    },
+    async (request) => {
+      const tool = request.params.toolname;
+      const query = request.query;
+      const input = readDeployBody(request, ctx);
+      const options = { forceBuild: query['force-build'], forceRun: query['force-run'], prune: query.prune };
+      const loaded = input.loaded ? await withSource(ctx, input.loaded) : undefined;
+      const warnings = loaded?.warnings ?? [];
+      if (query['only-plan']) {
+        const config = loaded?.config ?? (await requireConfig(ctx, tool)).config;
+        const plan = await computePlan(ctx, tool, config, options);
+        plans.remember(plan);
+        return envelope(plan, { info: ['Plan only: nothing was changed.'], warning: [...warnings, ...plan.warnings] });
+      }
+      const planId = query['plan-id'] ?? input.planId;
+      if (loaded && planId !== undefined) {
+        // Refuse a stale plan before the new config replaces the stored one.
+        const current = await computePlan(ctx, tool, loaded.config, options);
+        if (current.id !== planId) throw apiError('CMP_ERR_STALE_PLAN', planId, plans.explain(planId, current));
+      }
+      let stored: StoredConfig;
+      if (loaded) stored = await ctx.store.putConfig(tool, loaded.raw, loaded.config);
+      else stored = await requireConfig(ctx, tool);
+      if (!loaded && needsSourceFetch(stored.config.sourceUrl)) {
+        const fetched = await fetchSourceConfig(stored.config.sourceUrl, ctx.limits);
+        stored = await ctx.store.putConfig(tool, fetched.raw, fetched.config);
+      }
+      const { deployment, plan } = await createDeployment(ctx, tool, stored, {
+        ...options,
+        description: query.description ?? '',
+        ...(planId !== undefined ? { planId } : {}),
+        explainStale: (id, current) => plans.explain(id, current),
+      });
+      plans.remember(plan);
+      const final = await waitForFinal(ctx, tool, deployment, query.wait, requestSignal(request, ctx));
+      return envelope(
+        { ...(await present(ctx, final)), plan },
+        { info: [`Deployment for ${tool} created successfully.`], warning: [...warnings, ...plan.warnings] },
+      );
+    },
+  );
+};

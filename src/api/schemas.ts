@@ -1,0 +1,62 @@
+/**
+ * TypeBox schemas of the routes' inputs and envelopes: the single source of request types (through the type
+ * provider) and of the OpenAPI document at /openapi.json. Payloads are documented loosely (`data` is any JSON)
+ * so the serializer can never drop a field a client relies on.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+
+export const ToolParams = Type.Object({ toolname: Type.String({ minLength: 1, maxLength: 255 }) });
+export const DeploymentParams = Type.Object({
+  toolname: Type.String({ minLength: 1, maxLength: 255 }),
+  deployment_id: Type.String({ minLength: 1, maxLength: 255 }),
+});
+export type ToolParamsT = Static<typeof ToolParams>;
+export type DeploymentParamsT = Static<typeof DeploymentParams>;
+
+const Flag = (description: string) => Type.Boolean({ default: false, description });
+const Wait = Type.Integer({
+  minimum: 0,
+  description: 'Long-poll: hold the request up to this many seconds (capped) until the deployment is final',
+});
+const Token = Type.String({ maxLength: 200, description: 'Deploy token (instead of the x-toolforge-tool header)' });
+
+export const CreateDeploymentQuery = Type.Object({
+  'force-build': Flag('Rebuild every image even when a build for the same commit exists'),
+  'force-run': Flag('Restart every component even when its job is unchanged'),
+  prune: Flag('Delete jobs of components the config no longer lists'),
+  token: Type.Optional(Token),
+  wait: Type.Optional(Wait),
+});
+export type CreateDeploymentQueryT = Static<typeof CreateDeploymentQuery>;
+
+export const GetDeploymentQuery = Type.Object({ token: Type.Optional(Token), wait: Type.Optional(Wait) });
+export type GetDeploymentQueryT = Static<typeof GetDeploymentQuery>;
+
+export const TokenQuery = Type.Object({ token: Type.Optional(Token) });
+
+export const DeployQuery = Type.Object({
+  'only-plan': Flag('Return the plan and change nothing'),
+  'force-build': Flag('Rebuild every image'),
+  'force-run': Flag('Restart every component'),
+  prune: Flag('Delete jobs of components the config no longer lists'),
+  'plan-id': Type.Optional(Type.String({ maxLength: 200, description: 'Refuse (409) if the plan changed since' })),
+  description: Type.Optional(Type.String({ maxLength: 10_000 })),
+  wait: Type.Optional(Wait),
+});
+export type DeployQueryT = Static<typeof DeployQuery>;
+
+export const EventsHeaders = Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 20 })) });
+
+const MessagesSchema = Type.Object({
+  info: Type.Optional(Type.Array(Type.String())),
+  warning: Type.Optional(Type.Array(Type.String())),
+  error: Type.Optional(Type.Array(Type.String())),
+});
+
+export const EnvelopeSchema = Type.Object({ data: Type.Unknown(), messages: MessagesSchema });
+export const ErrorSchema = Type.Object({ messages: MessagesSchema });
+
+/** Response documentation shared by the JSON routes. */
+export function responses(extra: Record<number, unknown> = {}): Record<string, unknown> {
+  return { 200: EnvelopeSchema, '4xx': ErrorSchema, ...extra };
+}

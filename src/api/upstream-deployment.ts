@@ -1,0 +1,218 @@
+/**
+ * Our deployment + tasks → upstream's deployment JSON. Upstream clients read `builds` and `runs` maps keyed by
+ * component with upstream's states and long statuses; we derive both from the task records (never stored
+ * twice) and add the richer `tasks` array and the plan id.
+ */
+import type { Deployment, DeploymentTask } from '../execute/deployment.js';
+import type { BuildDecision, ComponentPlan } from '../plan/plan.js';
+import { creationTime } from './deploy-id.js';
+
+export type UpstreamBuildStatus = 'pending' | 'running' | 'failed' | 'successful' | 'unknown' | 'skipped' | 'cancelled';
+export type UpstreamRunStatus = 'pending' | 'failed' | 'successful' | 'skipped' | 'unknown';
+
+export interface UpstreamBuildInfo {
+  build_id: string;
+  build_status: UpstreamBuildStatus;
+  build_image?: string;
+  build_long_status?: string;
+}
+
+export interface UpstreamRunInfo {
+  run_status: UpstreamRunStatus;
+  run_long_status?: string;
+}
+
+export interface UpstreamTask {
+  id: string;
+  kind: string;
+  component: string;
+  state: string;
+  reason?: string;
+  attempts: number;
+  waiting_for: string[];
+  depends_on: Array<{ task: string; condition: string }>;
+  external_id?: string;
+  started_at?: string;
+  finished_at?: string;
+}
+
+export interface UpstreamDeployment {
+  deploy_id: string;
+  creation_time: string;
+  description: string;
+  builds: Record<string, UpstreamBuildInfo>;
+  runs: Record<string, UpstreamRunInfo>;
+  tool_config: unknown;
+  status: string;
+  long_status: string;
+  force_build: boolean;
+  force_run: boolean;
+  plan_id: string;
+  tasks: UpstreamTask[];
+}
+
+function buildLogsHint(id: string): string {
+  return `You can see the logs with \`toolforge build logs ${id}\``;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function fromBuildTask(task: DeploymentTask): UpstreamBuildInfo {
+  const id = task.externalId ?? 'no-id-yet';
+  const image = str(task.result?.image);
+  const withImage = (info: UpstreamBuildInfo): UpstreamBuildInfo => (image ? { ...info, build_image: image } : info);
+  switch (task.state) {
+    case 'pending':
+    case 'waiting':
+      return { build_id: id, build_status: 'pending', build_long_status: task.reason ?? 'Not started yet' };
+    case 'running':
+      return { build_id: id, build_status: 'running', build_long_status: task.reason ?? buildLogsHint(id) };
+    case 'succeeded':
+      return withImage({
+        build_id: id,
+        build_status: task.result?.reused === true ? 'skipped' : 'successful',
+        build_long_status: task.result?.reused === true ? 'Reusing existing build' : buildLogsHint(id),
+      });
+    case 'failed':
+      return { build_id: id, build_status: 'failed', build_long_status: task.reason ?? buildLogsHint(id) };
+    case 'skipped':
+      return { build_id: id, build_status: 'skipped', build_long_status: task.reason ?? 'Skipped' };
+    case 'cancelled':
+      return { build_id: id, build_status: 'cancelled', build_long_status: task.reason ?? 'The deployment was cancelled' };
+  }
+}
+
+/** A component with no build task: what the plan decided instead. */
+function fromBuildDecision(decision: BuildDecision | undefined): UpstreamBuildInfo {
+  switch (decision?.kind) {
+    case 'from-component':
+      return {
+        build_id: 'no-build-needed',
+        build_status: 'skipped',
+        build_long_status: `Component re-uses build from ${decision.component}`,
+      };
+    case 'shared-build':
+      return {
+        build_id: 'no-build-needed',
+        build_status: 'skipped',
+        build_long_status: `Component shares the build of ${decision.component}`,
+      };
+    case 'reuse-build':
+      return {
+        build_id: decision.buildId,
+        build_status: 'skipped',
+        build_long_status: 'Reusing existing build',
+        ...(decision.image ? { build_image: decision.image } : {}),
+      };
+    case 'follow-build':
+      return { build_id: decision.buildId, build_status: 'pending', build_long_status: 'Not started yet' };
+    default:
+      return { build_id: 'no-id-yet', build_status: 'pending', build_long_status: 'Not started yet' };
+  }
+}
+
+/** `created or updated job web, [info](m1, m2)`: upstream's run long status, from the deploy task's result. */
+function deployedText(task: DeploymentTask): string {
+  const result = task.result ?? {};
+  const action = str(result.action);
+  let text =
+    action === 'restarted'
+      ? `restarted job ${task.component}`
+      : result.changed === false
+        ? `job ${task.component} is already up to date`
+        : `created or updated job ${task.component}`;
+  const messages = (result.messages ?? {}) as Partial<Record<'info' | 'warning' | 'error', unknown>>;
+  for (const level of ['info', 'warning', 'error'] as const) {
+    const list = messages[level];
+    if (Array.isArray(list) && list.length > 0) text += `, [${level}](${list.join(', ')})`;
+  }
+  return task.reason && task.state !== 'succeeded' ? task.reason : text;
+}
+
+function fromDeployTask(task: DeploymentTask): UpstreamRunInfo {
+  switch (task.state) {
+    case 'pending':
+      return { run_status: 'pending', ...(task.reason ? { run_long_status: task.reason } : {}) };
+    case 'waiting':
+      return {
+        run_status: 'pending',
+        run_long_status: task.reason ?? `waiting for ${task.waitingFor.join(', ')}`,
+      };
+    case 'running':
+      return { run_status: 'pending', run_long_status: task.reason ?? `deploying job ${task.component}` };
+    case 'succeeded':
+      return { run_status: 'successful', run_long_status: deployedText(task) };
+    case 'failed':
+      return { run_status: 'failed', run_long_status: task.reason ?? 'failed' };
+    case 'skipped':
+      return { run_status: 'skipped', run_long_status: task.reason ?? 'Skipped due to previous failure' };
+    case 'cancelled':
+      return { run_status: 'skipped', run_long_status: task.reason ?? 'The deployment was cancelled' };
+  }
+}
+
+/** A component the plan leaves untouched: nothing runs, so it is done once the deployment is. */
+function unchangedRun(deployment: Deployment, plan: ComponentPlan): UpstreamRunInfo {
+  const text = `job ${plan.name} is already up to date`;
+  if (deployment.state === 'successful') return { run_status: 'successful', run_long_status: text };
+  if (deployment.state === 'pending' || deployment.state === 'running') return { run_status: 'pending', run_long_status: text };
+  return { run_status: 'skipped', run_long_status: text };
+}
+
+function toUpstreamTask(task: DeploymentTask, deployment: Deployment): UpstreamTask {
+  const planned = deployment.plan.tasks.find((t) => t.id === task.id);
+  return {
+    id: task.id,
+    kind: task.kind,
+    component: task.component,
+    state: task.state,
+    ...(task.reason !== undefined ? { reason: task.reason } : {}),
+    attempts: task.attempts,
+    waiting_for: [...task.waitingFor],
+    depends_on: (planned?.dependsOn ?? []).map((d) => ({ task: d.task, condition: d.condition })),
+    ...(task.externalId !== undefined ? { external_id: task.externalId } : {}),
+    ...(task.startedAt !== undefined ? { started_at: task.startedAt } : {}),
+    ...(task.finishedAt !== undefined ? { finished_at: task.finishedAt } : {}),
+  };
+}
+
+export function toUpstreamDeployment(deployment: Deployment, tasks: readonly DeploymentTask[]): UpstreamDeployment {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const builds: Record<string, UpstreamBuildInfo> = {};
+  const runs: Record<string, UpstreamRunInfo> = {};
+  const plans = new Map(deployment.plan.components.map((c) => [c.name, c]));
+  for (const component of deployment.config.components) {
+    const plan = plans.get(component.name);
+    const buildTask = byId.get(`build:${component.name}`);
+    builds[component.name] = buildTask ? fromBuildTask(buildTask) : fromBuildDecision(plan?.build);
+    const deployTask = byId.get(`deploy:${component.name}`);
+    runs[component.name] = deployTask
+      ? fromDeployTask(deployTask)
+      : plan
+        ? unchangedRun(deployment, plan)
+        : { run_status: 'pending' };
+  }
+  return {
+    deploy_id: deployment.id,
+    creation_time: creationTime(deployment.createdAt),
+    description: deployment.description,
+    builds,
+    runs,
+    tool_config: deployment.toolConfig,
+    status: deployment.state,
+    long_status: deployment.longStatus ?? '',
+    force_build: deployment.forceBuild,
+    force_run: deployment.forceRun,
+    plan_id: deployment.plan.id,
+    tasks: tasks.map((t) => toUpstreamTask(t, deployment)),
+  };
+}
+
+/** One line per component that did not end deployed: the body of a failed deployment's result. */
+export function failureSummary(tasks: readonly DeploymentTask[]): string[] {
+  return tasks
+    .filter((t) => t.state === 'failed' || t.state === 'skipped' || t.state === 'cancelled')
+    .map((t) => `${t.component}: ${t.kind} ${t.state}${t.reason ? ` (${t.reason})` : ''}`);
+}

@@ -1,0 +1,99 @@
+/**
+ * Upstream's `deploy-token create|refresh|show|delete`: the token CI pipelines deploy with.
+ */
+import type { Command } from 'commander';
+import type { DeployTokenJson } from '../api-types.js';
+import { AbortedByUserError, ComponentsApiError } from '../client-errors.js';
+import { printJson, printMessages, type Output } from '../output.js';
+import { confirm } from '../prompt.js';
+import { ensureTargetOptions, runWithClient } from '../run-action.js';
+
+interface Options {
+  readonly json?: boolean;
+  readonly yesImSure?: boolean;
+}
+
+export function tokenLines(token: DeployTokenJson, output: Pick<Output, 'paintOut'>): string[] {
+  return [
+    `${output.paintOut('bold', 'Token:')} ${token.token ?? ''}`,
+    `${output.paintOut('bold', 'Created:')} ${token.creation_date ?? ''}`,
+  ];
+}
+
+function printToken(output: Output, token: DeployTokenJson, title?: string): void {
+  if (title) output.out(output.paintOut('bold', title));
+  for (const line of tokenLines(token, output)) output.out(line);
+}
+
+async function sure(options: Options, question: string): Promise<void> {
+  if (options.yesImSure) return;
+  if (!(await confirm(question))) throw new AbortedByUserError();
+}
+
+export function register(program: Command): void {
+  ensureTargetOptions(program);
+  const group = program.command('deploy-token').description('Manage the deploy token (deployments from CI with ?token=)');
+
+  group
+    .command('create')
+    .description('Create the deploy token')
+    .option('--json', 'print the token as JSON')
+    .action(async (options: Options, command: Command) => {
+      await runWithClient(command, async (client, output) => {
+        const result = await client.call<DeployTokenJson>('POST', '/deployment/token');
+        if (options.json) return printJson(output, result.data);
+        printMessages(output, result.messages);
+        printToken(output, result.data);
+      });
+    });
+
+  group
+    .command('refresh')
+    .description('Replace the deploy token with a new one')
+    .option('--yes-im-sure', 'do not ask for confirmation')
+    .option('--json', 'print the token as JSON')
+    .action(async (options: Options, command: Command) => {
+      await runWithClient(command, async (client, output) => {
+        await sure(options, 'Are you sure you want to refresh the deployment token? This will invalidate the existing token.');
+        const result = await client.call<DeployTokenJson>('PUT', '/deployment/token');
+        if (options.json) return printJson(output, result.data);
+        printMessages(output, result.messages);
+        printToken(output, result.data, 'New deployment token:');
+      });
+    });
+
+  group
+    .command('show')
+    .description('Show the deploy token')
+    .option('--json', 'print the token as JSON')
+    .action(async (options: Options, command: Command) => {
+      await runWithClient(command, async (client, output) => {
+        try {
+          const result = await client.call<DeployTokenJson>('GET', '/deployment/token');
+          if (options.json) return printJson(output, result.data);
+          printMessages(output, result.messages);
+          printToken(output, result.data);
+        } catch (error) {
+          if (!(error instanceof ComponentsApiError && error.httpStatus === 404)) throw error;
+          if (options.json) return printJson(output, {});
+          output.out('No deployment token found');
+        }
+      });
+    });
+
+  group
+    .command('delete')
+    .description('Delete the deploy token')
+    .option('--yes-im-sure', 'do not ask for confirmation')
+    .option('--json', 'print the deleted token as JSON')
+    .action(async (options: Options, command: Command) => {
+      await runWithClient(command, async (client, output) => {
+        await client.call<DeployTokenJson>('GET', '/deployment/token'); // 404 before asking when there is none
+        await sure(options, 'Are you sure you want to delete the deployment token? This cannot be undone.');
+        const result = await client.call<DeployTokenJson>('DELETE', '/deployment/token');
+        if (options.json) return printJson(output, result.data);
+        printMessages(output, result.messages);
+        printToken(output, result.data, 'Deleted deployment token:');
+      });
+    });
+}

@@ -1,0 +1,113 @@
+/**
+ * `deploy [FILE]`: send the config, create the deployment (POST /deploy) and follow it live until every
+ * component is deployed and healthy (exit 0) or something failed or was cancelled (exit 1). `--only-plan`
+ * prints the plan and changes nothing; `--detach` returns once the deployment exists.
+ */
+import type { Command } from 'commander';
+import type { ComponentsApiClient } from '../api-client.js';
+import type { DeploymentJson } from '../api-types.js';
+import { readDeployBody } from '../deploy-body.js';
+import { fetchDeployment, followDeployment } from '../deploy-follow.js';
+import { printJson, printMessages, type Output } from '../output.js';
+import { ensureTargetOptions, runWithClient } from '../run-action.js';
+import {
+  deployedEverything,
+  progressFromDeployment,
+  startLine,
+  type DeployProgress,
+} from '../views/deploy-progress.js';
+import { renderOnlyPlan } from '../views/only-plan.js';
+import { PlainProgress, TtyProgress, type ProgressRenderer } from '../views/progress-renderers.js';
+import { watchInterrupts } from '../interrupt.js';
+
+export interface DeployOptions {
+  readonly onlyPlan?: boolean;
+  readonly forceBuild?: boolean;
+  readonly forceRun?: boolean;
+  readonly prune?: boolean;
+  readonly detach?: boolean;
+  readonly json?: boolean;
+  readonly planId?: string;
+  readonly detailedExitcode?: boolean;
+  readonly description?: string;
+}
+
+const quiet: ProgressRenderer = { update: () => undefined, pause: () => undefined, resume: () => undefined, finish: () => undefined };
+
+function renderer(options: DeployOptions, output: Output): ProgressRenderer {
+  if (options.json) return quiet;
+  return process.stdout.isTTY ? new TtyProgress(process.stdout, output.paintOut) : new PlainProgress(output.out);
+}
+
+async function follow(client: ComponentsApiClient, created: DeploymentJson, options: DeployOptions, output: Output): Promise<number> {
+  const id = created.deploy_id;
+  let progress: DeployProgress = progressFromDeployment(client.tool, created);
+  if (!options.json) output.out(startLine(client.tool, id));
+  const view = renderer(options, output);
+  const stop = new AbortController();
+  const interrupts = watchInterrupts({ client, deploymentId: id, view, stop, output, interactive: process.stdin.isTTY === true && process.stdout.isTTY === true });
+  try {
+    view.update(progress);
+    progress = await followDeployment(client, progress, { signal: stop.signal, onProgress: (p) => view.update(p) });
+  } finally {
+    interrupts.dispose();
+  }
+  if (stop.signal.aborted) {
+    view.pause();
+    output.err(`Stopped watching. Deployment ${id} goes on; see it with: toolforge-components deployment show ${id}`);
+    return 1;
+  }
+  const final = await fetchDeployment(client, id);
+  progress = progressFromDeployment(client.tool, final, progress.lastSeq);
+  view.finish(progress);
+  if (options.json) printJson(output, final);
+  return deployedEverything(progress) ? 0 : 1;
+}
+
+export function register(program: Command): void {
+  ensureTargetOptions(program);
+  program
+    .command('deploy')
+    .description('Deploy a config (or the stored one): build and deploy in dependency order, showing live progress')
+    .argument('[FILE]', 'config file (either dialect); the stored config when omitted')
+    .option('--only-plan', 'print the plan and change nothing')
+    .option('--detailed-exitcode', 'with --only-plan: exit 2 when the plan has changes')
+    .option('--force-build', 'rebuild every image even when a build for the same commit exists')
+    .option('--force-run', 'restart every component even when its job is unchanged')
+    .option('--prune', 'delete jobs of components the config no longer lists')
+    .option('--detach', 'return once the deployment is created (prints its id)')
+    .option('--plan-id <id>', 'refuse to deploy if the plan differs from this one (from --only-plan)')
+    .option('--description <text>', 'why this deployment (kept with it)')
+    .option('--json', 'print the plan or the final deployment as JSON')
+    .action(async (file: string | undefined, options: DeployOptions, command: Command) => {
+      let body: unknown;
+      if (file !== undefined) {
+        body = await readDeployBody(file, (line) => process.stderr.write(`${line}\n`));
+        if (body === undefined) {
+          process.exitCode = 1;
+          return;
+        }
+      }
+      await runWithClient(command, async (client, output) => {
+        const result = await client.call<DeploymentJson>('POST', '/deploy', {
+          query: {
+            'only-plan': options.onlyPlan === true,
+            'force-build': options.forceBuild === true,
+            'force-run': options.forceRun === true,
+            prune: options.prune === true,
+            'plan-id': options.planId,
+            description: options.description,
+          },
+          ...(body !== undefined ? { body } : {}),
+        });
+        if (options.onlyPlan) return renderOnlyPlan(result, options, output);
+        if (!options.json) printMessages(output, { ...result.messages, info: [] });
+        if (options.detach) {
+          if (options.json) printJson(output, result.data);
+          else output.out(result.data.deploy_id);
+          return 0;
+        }
+        return follow(client, result.data, options, output);
+      });
+    });
+}

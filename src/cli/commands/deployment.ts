@@ -1,0 +1,107 @@
+/**
+ * Upstream's `deployment create|list|show|delete|cancel`, with upstream's outputs (src/cli/views/deployment-view.ts).
+ */
+import type { Command } from 'commander';
+import type { DeploymentJson } from '../api-types.js';
+import { AbortedByUserError } from '../client-errors.js';
+import { printJson, printMessages, type Output } from '../output.js';
+import { confirm } from '../prompt.js';
+import { ensureTargetOptions, runWithClient } from '../run-action.js';
+import {
+  renderDeploymentDetail,
+  renderDeploymentSummary,
+  renderDeploymentTable,
+} from '../views/deployment-view.js';
+
+interface JsonOption {
+  readonly json?: boolean;
+}
+
+function print(output: Output, lines: readonly string[]): void {
+  for (const line of lines) output.out(line);
+}
+
+const idPath = (id: string): string => `/deployment/${encodeURIComponent(id)}`;
+
+export function register(program: Command): void {
+  ensureTargetOptions(program);
+  const group = program.command('deployment').description("Create, list, show, cancel and delete the tool's deployments");
+
+  group
+    .command('create')
+    .description('Deploy the stored config: build what changed, then update the jobs')
+    .option('--force-build', 'rebuild every image even when a build for the same commit exists')
+    .option('--force-run', 'restart every component even when its job is unchanged')
+    .option('--json', 'print the whole response as JSON')
+    .action(async (options: JsonOption & { forceBuild?: boolean; forceRun?: boolean }, command: Command) => {
+      await runWithClient(command, async (client, output) => {
+        const result = await client.call<DeploymentJson>('POST', '/deployment', {
+          query: { 'force-build': options.forceBuild === true, 'force-run': options.forceRun === true },
+        });
+        if (options.json) return printJson(output, result.body);
+        printMessages(output, result.messages);
+        print(output, renderDeploymentSummary(result.data, output.paintOut));
+      });
+    });
+
+  group
+    .command('list')
+    .description("List the tool's deployments")
+    .option('--json', 'print the whole response as JSON')
+    .action(async (options: JsonOption, command: Command) => {
+      await runWithClient(command, async (client, output) => {
+        const result = await client.call<{ deployments?: DeploymentJson[] }>('GET', '/deployment');
+        if (options.json) return printJson(output, result.body);
+        printMessages(output, result.messages);
+        print(output, renderDeploymentTable(result.data.deployments ?? [], output.paintOut));
+      });
+    });
+
+  group
+    .command('show')
+    .description('Show a deployment (the latest when no ID is given)')
+    .argument('[ID]', 'deployment id', 'latest')
+    .option('--json', 'print the deployment as JSON')
+    .action(async (id: string, options: JsonOption, command: Command) => {
+      await runWithClient(command, async (client, output) => {
+        const result = await client.call<DeploymentJson>('GET', idPath(id));
+        if (options.json) return printJson(output, result.data);
+        printMessages(output, result.messages);
+        print(output, renderDeploymentDetail(result.data, output.paintOut));
+      });
+    });
+
+  group
+    .command('delete')
+    .description('Delete a deployment record')
+    .argument('<ID>', 'deployment id')
+    .option('--yes-im-sure', 'do not ask for confirmation')
+    .option('--json', 'print the deleted deployment as JSON')
+    .action(async (id: string, options: JsonOption & { yesImSure?: boolean }, command: Command) => {
+      await runWithClient(command, async (client, output) => {
+        if (!options.yesImSure) {
+          const sure = await confirm(`Are you sure you want to delete deployment ${id}? This cannot be undone.`);
+          if (!sure) throw new AbortedByUserError();
+        }
+        const result = await client.call<DeploymentJson>('DELETE', idPath(id));
+        if (options.json) return printJson(output, result.data);
+        printMessages(output, result.messages);
+        output.out(output.paintOut('bold', 'Deleted deployment:'));
+        print(output, renderDeploymentDetail(result.data, output.paintOut));
+      });
+    });
+
+  group
+    .command('cancel')
+    .description('Cancel a pending or running deployment (the latest when no ID is given)')
+    .argument('[ID]', 'deployment id', 'latest')
+    .option('--json', 'print the deployment as JSON')
+    .action(async (id: string, options: JsonOption, command: Command) => {
+      await runWithClient(command, async (client, output) => {
+        const result = await client.call<DeploymentJson>('PUT', `${idPath(id)}/cancel`);
+        if (options.json) return printJson(output, result.data);
+        printMessages(output, result.messages);
+        print(output, renderDeploymentDetail(result.data, output.paintOut));
+      });
+    });
+}

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { tempDir, writeFiles } from '../../runtimes/local/testing.js';
+import { pickLogFile } from './logs.js';
+
+const run = promisify(execFile);
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+
+describe('logs command', () => {
+  const tmp = tempDir('logs-cli');
+  writeFiles(tmp.path, {
+    'logs/t1/web.log': '2026-01-01T00:00:00.000Z [web] hello\n2026-01-01T00:00:01.000Z [web] world\n',
+    'logs/t1/api.log': 'a\n',
+    'logs/t2/api.log': 'b\n',
+  });
+  after(() => tmp.remove());
+
+  it('finds the only tool with the component, or asks for --tool', () => {
+    assert.equal(pickLogFile(tmp.path, 'web', undefined), join(tmp.path, 'logs/t1/web.log'));
+    assert.throws(
+      () => pickLogFile(tmp.path, 'api', undefined),
+      /several tools \(t1, t2\): choose one with --tool/,
+    );
+    assert.equal(pickLogFile(tmp.path, 'api', 't2'), join(tmp.path, 'logs/t2/api.log'));
+    assert.throws(() => pickLogFile(tmp.path, 'nope', undefined), /no logs for component "nope"/);
+  });
+
+  it('prints the log lines, and one readable error line for an unknown component', async () => {
+    const { stdout } = await run(process.execPath, [
+      '--import',
+      'tsx',
+      MAIN,
+      'logs',
+      'web',
+      '--data-dir',
+      tmp.path,
+    ]);
+    assert.equal(stdout, '2026-01-01T00:00:00.000Z [web] hello\n2026-01-01T00:00:01.000Z [web] world\n');
+    await assert.rejects(
+      run(process.execPath, ['--import', 'tsx', MAIN, 'logs', 'nope', '--data-dir', tmp.path]),
+      (error: { code?: number; stderr?: string }) => {
+        assert.equal(error.code, 1);
+        assert.equal(error.stderr?.trim(), `Error: no logs for component "nope" in ${tmp.path}`);
+        return true;
+      },
+    );
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * Upstream's texts for a deployment: the summary block of `deployment create`, the detail block of `deployment
+ * show|cancel|delete` and the table of `deployment list`. Missing fields get upstream's defaults.
+ */
+import type { DeploymentJson } from '../api-types.js';
+import { statusColour, type Paint } from '../output.js';
+import { simpleTable } from './table.js';
+import { toBlockYaml } from './yaml-view.js';
+
+const plain: Paint = (_colour, text) => text;
+
+function status(paint: Paint, value: string | undefined): string {
+  const text = value ?? 'unknown';
+  return paint(statusColour(text), text);
+}
+
+function buildEntries(d: DeploymentJson): Array<[string, NonNullable<DeploymentJson['builds']>[string]]> {
+  return Object.entries(d.builds ?? {});
+}
+
+function runEntries(d: DeploymentJson): Array<[string, NonNullable<DeploymentJson['runs']>[string]]> {
+  return Object.entries(d.runs ?? {});
+}
+
+/** `deployment create`: id, creation time, then each build id and each run's long status. */
+export function renderDeploymentSummary(d: DeploymentJson, paint: Paint = plain): string[] {
+  return [
+    `${paint('bold', 'Deployment ID:')} ${d.deploy_id}`,
+    `${paint('bold', 'Created:')} ${d.creation_time ?? ''}`,
+    '',
+    paint('bold', 'Builds:'),
+    ...buildEntries(d).map(([c, b]) => `  ${c}(${status(paint, b.build_status)}): ${b.build_id ?? ''}`),
+    '',
+    paint('bold', 'Runs:'),
+    ...runEntries(d).map(([c, r]) => `  ${c}(${status(paint, r.run_status)}): ${r.run_long_status ?? ''}`),
+  ];
+}
+
+/** `deployment show`: labels, long status, builds, runs, then the config snapshot as sorted YAML. */
+export function renderDeploymentDetail(d: DeploymentJson, paint: Paint = plain): string[] {
+  const configYaml = d.tool_config === undefined || d.tool_config === null ? '' : toBlockYaml(d.tool_config, { sortKeys: true });
+  return [
+    `${paint('bold', 'Deployment ID: ')}${d.deploy_id}`,
+    `${paint('bold', 'Created: ')}${d.creation_time ?? ''}`,
+    `${paint('bold', 'Status: ')}${status(paint, d.status)}`,
+    paint('bold', 'Long status: '),
+    ...(d.long_status ?? '').split('\n').map((line) => `  ${line}`),
+    '',
+    paint('bold', 'Builds:'),
+    ...buildEntries(d).map(
+      ([c, b]) => `  ${c}(${status(paint, b.build_status)}): id:${b.build_id ?? ''} ${b.build_long_status ?? ''}`,
+    ),
+    '',
+    paint('bold', 'Runs:'),
+    ...runEntries(d).map(([c, r]) => `  ${c}(${status(paint, r.run_status)}): ${r.run_long_status ?? ''}`),
+    '',
+    paint('bold', 'Tool config:'),
+    ...configYaml
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((line) => `  ${line}`),
+  ];
+}
+
+const cut = (text: string | undefined): string => (text ?? '').slice(0, 45);
+
+/** `deployment list`: tabulate "simple" with bold headers; one line per component in the Builds/Runs cells. */
+export function renderDeploymentTable(deployments: readonly DeploymentJson[], paint: Paint = plain): string[] {
+  const headers = ['ID', 'Creation time', 'Status', 'Builds', 'Runs'].map((h) => paint('bold', h));
+  const rows = deployments.map((d) => [
+    d.deploy_id,
+    d.creation_time ?? '',
+    status(paint, d.status),
+    buildEntries(d)
+      .map(([c, b]) => `${c}(${status(paint, b.build_status)}): id:${b.build_id ?? ''} ${cut(b.build_long_status)}`)
+      .join('\n'),
+    runEntries(d)
+      .map(([c, r]) => `${c}(${status(paint, r.run_status)}): ${cut(r.run_long_status)}`)
+      .join('\n'),
+  ]);
+  return simpleTable(headers, rows);
+}

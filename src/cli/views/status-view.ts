@@ -1,0 +1,84 @@
+/**
+ * `status`: the tool's components as a table (what the config says vs what runs), from GET /status's ToolStatus.
+ */
+import type { Paint } from '../output.js';
+import { simpleTable } from './table.js';
+
+interface JobJson {
+  readonly state?: string;
+  readonly health?: string;
+  readonly image?: string;
+  readonly replicas?: number;
+  readonly readyReplicas?: number;
+}
+
+interface BuildJson {
+  readonly id?: string;
+  readonly state?: string;
+  readonly image?: string;
+}
+
+interface ComponentStatusJson {
+  readonly name: string;
+  readonly status: string;
+  readonly type?: string;
+  readonly job?: JobJson;
+  readonly drift?: ReadonlyArray<{ readonly field: string; readonly before: unknown; readonly after: unknown }>;
+  readonly latestBuild?: BuildJson;
+}
+
+export interface ToolStatusJson {
+  readonly tool?: string;
+  readonly observedAt?: string;
+  readonly components?: readonly ComponentStatusJson[];
+  readonly counts?: Readonly<Record<string, number>>;
+}
+
+const STATE_COLOUR: Readonly<Record<string, Parameters<Paint>[0]>> = {
+  managed: 'green',
+  drifted: 'yellow',
+  missing: 'yellow',
+  orphaned: 'red',
+  unmanaged: 'dim',
+};
+
+function jobCell(job: JobJson | undefined): string {
+  if (!job) return '-';
+  const replicas = job.replicas !== undefined && job.readyReplicas !== undefined ? ` ${job.readyReplicas}/${job.replicas}` : '';
+  return `${job.state ?? 'unknown'}${replicas}`;
+}
+
+function buildCell(c: ComponentStatusJson): string {
+  const build = c.latestBuild;
+  if (build) return `${build.id ?? '?'} (${build.state ?? 'unknown'})`;
+  return c.job?.image ?? '-';
+}
+
+const show = (value: unknown): string => (value === undefined ? 'unset' : JSON.stringify(value));
+
+export function renderToolStatus(status: ToolStatusJson, paint: Paint): string[] {
+  const components = status.components ?? [];
+  const lines = [`Tool: ${status.tool ?? '?'}${status.observedAt ? ` (observed ${status.observedAt})` : ''}`];
+  if (components.length === 0) return [...lines, 'No components configured and no jobs running.'];
+  const rows = components.map((c) => [
+    c.name,
+    c.type ?? '-',
+    paint(STATE_COLOUR[c.status] ?? 'yellow', c.status),
+    jobCell(c.job),
+    c.job?.health ?? '-',
+    buildCell(c),
+  ]);
+  lines.push(...simpleTable(['NAME', 'TYPE', 'STATE', 'JOB', 'HEALTH', 'IMAGE / BUILD'].map((h) => paint('bold', h)), rows));
+  for (const c of components) {
+    for (const change of c.drift ?? []) {
+      lines.push(`  ${c.name}: ${change.field}: ${show(change.before)} → ${show(change.after)}`);
+    }
+  }
+  const counts = status.counts;
+  if (counts) {
+    lines.push(
+      ['managed', 'drifted', 'missing', 'orphaned', 'unmanaged'].map((k) => `${counts[k] ?? 0} ${k}`).join(', '),
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,158 @@
+/**
+ * JSON Schema (draft-07, the draft yaml-language-server and most editors support fully) of either dialect,
+ * for completion and inline checks in editors. It is generated from the same field lists as the loader, so the
+ * spellings cannot drift. It checks shapes, types, enums and ranges; the loader remains the authority for what
+ * a schema cannot say (references between components, cycles, cron syntax beyond the field count).
+ */
+import { MAX_COMPONENT_NAME_LENGTH } from './component-name.js';
+import { SCHEDULE_MACROS } from './check-schedule.js';
+import { spell } from './field-names.js';
+import { COMPONENT_TYPES, EMAIL_MODES, MOUNT_MODES, PORT_PROTOCOLS, type ConfigDialect } from './tool-config.js';
+
+type Schema = Record<string, unknown>;
+
+const JOB_NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+const SCHEDULE_PATTERN = `^\\s*(${SCHEDULE_MACROS.join('|')}|\\S+(\\s+\\S+){4})\\s*$`;
+
+const str = (description: string, extra: Schema = {}): Schema => ({ type: 'string', description, ...extra });
+const int = (description: string, extra: Schema = {}): Schema => ({ type: 'integer', description, ...extra });
+
+function commonRun(dialect: ConfigDialect): Record<string, Schema> {
+  return {
+    command: str('Procfile process type or shell command; `launcher` is prepended to load the environment.'),
+    cpu: { type: dialect === 'seed' ? ['string', 'number'] : 'string', description: 'CPU limit, e.g. "500m" or "1".' },
+    memory: str('Memory limit, e.g. "512Mi" or "1G".'),
+    emails: { enum: [...EMAIL_MODES], description: 'When jobs-api sends e-mails about the job.' },
+    filelog: { type: 'boolean', description: 'Whether the job writes its output to log files.' },
+    filelog_stdout: str('Path to the stdout file log.'),
+    filelog_stderr: str('Path to the stderr file log.'),
+    mount: { enum: [...MOUNT_MODES], description: 'Whether the NFS shares are mounted.' },
+  };
+}
+
+function continuousRun(): Record<string, Schema> {
+  return {
+    port: int('Port the service listens on.', { minimum: 1, maximum: 65535 }),
+    port_protocol: { enum: [...PORT_PROTOCOLS] },
+    publish: str('Expose the component at https://<tool>.toolforge.org<path>; only "/" is supported.', {
+      pattern: '^/$',
+    }),
+    replicas: int('Number of replicas.', { minimum: 1 }),
+    health_check_script: str('Command run inside the container; success means healthy.'),
+    health_check_http: str('HTTP path that must answer 200 OK, e.g. "/healthz".'),
+  };
+}
+
+function scheduledRun(): Record<string, Schema> {
+  return {
+    schedule: str('Cron schedule: 5 fields or a macro such as @daily.', { pattern: SCHEDULE_PATTERN }),
+    retry: int('Retries after a failure (0–5).', { minimum: 0, maximum: 5 }),
+    timeout: int('Seconds before the run is failed.', { minimum: 0 }),
+  };
+}
+
+/** Renames canonical (snake_case) property names to the dialect's spelling. */
+function spelled(properties: Record<string, Schema>, dialect: ConfigDialect): Record<string, Schema> {
+  return Object.fromEntries(Object.entries(properties).map(([field, schema]) => [spell(field, dialect), schema]));
+}
+
+function runSchema(dialect: ConfigDialect, type: 'continuous' | 'scheduled'): Schema {
+  const specific = type === 'continuous' ? continuousRun() : scheduledRun();
+  const required = type === 'scheduled' ? ['command', 'schedule'] : dialect === 'v1beta1' ? ['command'] : [];
+  const schema: Schema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: spelled({ ...commonRun(dialect), ...specific }, dialect),
+    required: required.map((f) => spell(f, dialect)),
+  };
+  if (type === 'continuous') {
+    schema.not = { required: [spell('health_check_script', dialect), spell('health_check_http', dialect)] };
+    schema.dependencies = { publish: ['port'] };
+  }
+  return schema;
+}
+
+function buildSchemas(dialect: ConfigDialect): Record<string, Schema> {
+  const repository =
+    dialect === 'v1beta1'
+      ? str('URL of the public git repository to build.', { minLength: 1, pattern: '^(https?|git)://' })
+      : str('Git URL (http, https, git, file) or a path relative to this file.', { minLength: 1 });
+  return {
+    sourceBuild: {
+      type: 'object',
+      additionalProperties: false,
+      required: dialect === 'v1beta1' ? ['repository', 'ref'] : ['repository'],
+      properties: spelled(
+        {
+          repository,
+          ref: str('Branch, tag or commit to build; the default branch when left out.', { minLength: 1 }),
+          use_latest_versions: { type: 'boolean', description: 'Use the latest buildpacks and run images.' },
+          use_deprecated_versions: { type: 'boolean', description: 'Use the deprecated buildpacks and run images.' },
+        },
+        dialect,
+      ),
+    },
+    reuseBuild: {
+      type: 'object',
+      additionalProperties: false,
+      required: [spell('reuse_from', dialect)],
+      properties: { [spell('reuse_from', dialect)]: str('Component whose image this one runs.', { minLength: 1 }) },
+    },
+  };
+}
+
+function componentSchema(dialect: ConfigDialect): Schema {
+  const type = spell('component_type', dialect);
+  const run = spell('run', dialect);
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: dialect === 'v1beta1' ? ['build', 'run'] : ['build'],
+    properties: {
+      description: str('What the component is for.'),
+      [type]: { enum: [...COMPONENT_TYPES], default: 'continuous' },
+      build: { oneOf: [{ $ref: '#/definitions/sourceBuild' }, { $ref: '#/definitions/reuseBuild' }] },
+      [run]: { type: 'object' },
+      [spell('wait_for', dialect)]: {
+        type: 'array',
+        uniqueItems: true,
+        description: 'Components that must be ready (healthy, or registered if scheduled) before this one is deployed.',
+        items: { type: 'string', pattern: JOB_NAME_PATTERN },
+      },
+    },
+    if: { required: [type], properties: { [type]: { const: 'scheduled' } } },
+    then: { required: [run], properties: { [run]: { $ref: '#/definitions/scheduledRun' } } },
+    else: { properties: { [run]: { $ref: '#/definitions/continuousRun' } } },
+  };
+}
+
+export function configJsonSchema(dialect: 'seed' | 'v1beta1'): object {
+  const version = spell('config_version', dialect);
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: dialect === 'seed' ? 'Toolforge tool config (config-version 0.1)' : 'Toolforge tool config (v1beta1)',
+    type: 'object',
+    additionalProperties: false,
+    required: dialect === 'seed' ? [version, 'components'] : ['components'],
+    properties: {
+      [version]: dialect === 'seed' ? { enum: [0.1, '0.1'] } : { enum: ['v1beta1', null], default: 'v1beta1' },
+      [spell('source_url', dialect)]: str('Fetch the config from this URL on every deploy.', {
+        format: 'uri',
+        pattern: '^https?://',
+      }),
+      components: {
+        type: 'object',
+        minProperties: 1,
+        description: 'The components of the tool, by name (a jobs-api job name).',
+        propertyNames: { pattern: JOB_NAME_PATTERN, maxLength: MAX_COMPONENT_NAME_LENGTH },
+        additionalProperties: { $ref: '#/definitions/component' },
+      },
+    },
+    definitions: {
+      component: componentSchema(dialect),
+      ...buildSchemas(dialect),
+      continuousRun: runSchema(dialect, 'continuous'),
+      scheduledRun: runSchema(dialect, 'scheduled'),
+    },
+  };
+}

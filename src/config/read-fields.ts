@@ -1,0 +1,59 @@
+/**
+ * Sorts the keys of one mapping into known fields, keys spelt in the other dialect (errors) and unknown keys
+ * (upstream's `Unknown field <path>, skipped` warnings), in one pass over the entries.
+ */
+import type { DiagnosticSink } from './diagnostic-sink.js';
+import type { DialectTables, FieldTable } from './field-names.js';
+import { joinPath } from './path.js';
+import type { SourceEntry, SourceMap } from './source-tree.js';
+import { suggest } from './suggest.js';
+
+export interface LoadContext {
+  readonly sink: DiagnosticSink;
+  readonly tables: DialectTables;
+}
+
+/** Says why a known field does not belong here (e.g. `port` on a scheduled component), or undefined. */
+export type FieldFilter = (field: string) => string | undefined;
+
+export function readFields(
+  ctx: LoadContext,
+  map: SourceMap,
+  path: string,
+  table: FieldTable,
+  filter?: FieldFilter,
+): Map<string, SourceEntry> {
+  const fields = new Map<string, SourceEntry>();
+  for (const entry of map.entries) {
+    const found = table.lookup(entry.key);
+    const entryPath = joinPath(path, entry.key);
+    if (found.kind === 'other-dialect') {
+      ctx.sink.error(entryPath, wrongDialectMessage(ctx, entry.key, found.expected), entry.keyOffset, dialectHint(ctx));
+      continue;
+    }
+    if (found.kind === 'unknown') {
+      const close = suggest(entry.key, table.spellings());
+      unknownField(ctx, entryPath, entry, close ? `did you mean "${close}"?` : undefined);
+      continue;
+    }
+    const misplaced = filter?.(found.field);
+    if (misplaced !== undefined) unknownField(ctx, entryPath, entry, misplaced);
+    else fields.set(found.field, entry);
+  }
+  return fields;
+}
+
+export function unknownField(ctx: LoadContext, path: string, entry: SourceEntry, hint?: string): void {
+  ctx.sink.warning(path, `Unknown field ${path}, skipped`, entry.keyOffset, hint);
+}
+
+function wrongDialectMessage(ctx: LoadContext, key: string, expected: string): string {
+  if (ctx.tables.dialect === 'seed') {
+    return `"${key}" is the v1beta1 spelling, but this config uses the seed dialect (config-version): write "${expected}"`;
+  }
+  return `"${key}" is the seed dialect's spelling, but this config is v1beta1 (it has no config-version key): write "${expected}"`;
+}
+
+function dialectHint(ctx: LoadContext): string | undefined {
+  return ctx.tables.dialect === 'v1beta1' ? 'or add "config-version: 0.1" at the top to use the seed dialect' : undefined;
+}

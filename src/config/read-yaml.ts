@@ -1,0 +1,132 @@
+/**
+ * YAML (and therefore JSON) text → source tree with offsets, using the `yaml` library's document nodes.
+ * Syntax errors and duplicate keys become error diagnostics with positions; the tree is only returned when
+ * the text parsed cleanly, so that validation never reports consequences of a syntax error. Problems in the
+ * tree itself (duplicate keys, non-string keys) are reported and the offending entry left out, and validation
+ * still runs, so every problem is reported in one pass.
+ */
+import { isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
+import type { DiagnosticSink } from './diagnostic-sink.js';
+import { formatPath, type PathLink } from './path.js';
+import type { ScalarValue, SourceEntry, SourceNode } from './source-tree.js';
+
+/** The YAML 1.1 merge key: `<<: *defaults` copies the keys the mapping does not set itself. */
+const MERGE_KEY = '<<';
+
+export function readYaml(text: string, sink: DiagnosticSink): SourceNode | undefined {
+  // uniqueKeys off: the library's check scans all earlier keys (quadratic on a 100 000-component map); the
+  // builder below finds duplicates with a Set instead.
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
+  for (const warning of doc.warnings) sink.warning('', warning.message, warning.pos[0]);
+  for (const error of doc.errors) sink.error('', error.message, error.pos[0]);
+  if (doc.errors.length > 0) return undefined;
+  if (doc.contents === null) return { kind: 'scalar', value: null, offset: 0 };
+  return new TreeBuilder(doc, sink).build(doc.contents, undefined);
+}
+
+class TreeBuilder {
+  private readonly built = new Map<Node, SourceNode>();
+  private readonly inProgress = new Set<Node>();
+
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly sink: DiagnosticSink,
+  ) {}
+
+  build(node: Node | null, path: PathLink | undefined, fallbackOffset?: number): SourceNode {
+    if (node === null) return { kind: 'scalar', value: null, offset: fallbackOffset };
+    if (isAlias(node)) return this.buildAlias(node, path);
+    const done = this.built.get(node);
+    if (done) return done;
+    const offset = node.range?.[0];
+    let result: SourceNode;
+    if (isMap(node)) result = { kind: 'map', entries: this.buildEntries(node.items, path), offset };
+    else if (isSeq(node)) {
+      const items = node.items.map((item, index) =>
+        this.build(item as Node | null, { parent: path, index }, offset),
+      );
+      result = { kind: 'seq', items, offset };
+    } else if (isScalar(node)) result = { kind: 'scalar', value: scalarValue(node.value), offset };
+    else result = { kind: 'scalar', value: null, offset };
+    this.built.set(node, result);
+    return result;
+  }
+
+  private buildAlias(alias: Node & { resolve(doc: Document): Node | undefined }, path: PathLink | undefined) {
+    const target = alias.resolve(this.doc);
+    const offset = alias.range?.[0];
+    if (!target || this.inProgress.has(target)) {
+      this.fail(path, 'Alias cannot be resolved (unknown or self-referencing anchor)', offset);
+      return { kind: 'scalar', value: null, offset } as const;
+    }
+    this.inProgress.add(target);
+    try {
+      return this.build(target, path, offset);
+    } finally {
+      this.inProgress.delete(target);
+    }
+  }
+
+  private buildEntries(pairs: readonly Pair<unknown, unknown>[], path: PathLink | undefined): SourceEntry[] {
+    const entries: SourceEntry[] = [];
+    const firstOffset = new Map<string, number | undefined>();
+    const merges: SourceNode[] = [];
+    for (const pair of pairs) {
+      const keyNode = pair.key as Node | null;
+      const keyOffset = keyNode?.range?.[0];
+      if (keyNode !== null && !isScalar(keyNode)) {
+        this.fail(path, 'Mapping keys must be strings', keyOffset);
+        continue;
+      }
+      const key = keyNode === null ? '' : String(scalarValue(keyNode.value) ?? '');
+      const childPath: PathLink = { parent: path, key };
+      if (key === MERGE_KEY && keyNode?.type === 'PLAIN') {
+        merges.push(this.build(pair.value as Node | null, childPath, keyOffset));
+        continue;
+      }
+      if (firstOffset.has(key)) {
+        const first = this.sink.describeOffset(firstOffset.get(key));
+        const where = first ? ` (first defined at ${first})` : '';
+        this.fail(childPath, `Map keys must be unique: "${key}" is defined twice${where}`, keyOffset);
+        continue;
+      }
+      firstOffset.set(key, keyOffset);
+      entries.push({ key, keyOffset, value: this.build(pair.value as Node | null, childPath, keyOffset) });
+    }
+    for (const merged of merges) this.merge(entries, firstOffset, merged, path);
+    return entries;
+  }
+
+  /** Explicit keys win over merged ones; earlier merge sources win over later ones (YAML 1.1 merge rules). */
+  private merge(
+    entries: SourceEntry[],
+    seen: Map<string, number | undefined>,
+    source: SourceNode,
+    path: PathLink | undefined,
+  ): void {
+    const sources = source.kind === 'seq' ? source.items : [source];
+    for (const item of sources) {
+      if (item.kind !== 'map') {
+        this.fail({ parent: path, key: MERGE_KEY }, 'Merge keys (<<) need a mapping or a list of mappings', item.offset);
+        continue;
+      }
+      for (const entry of item.entries) {
+        if (seen.has(entry.key)) continue;
+        seen.set(entry.key, entry.keyOffset);
+        entries.push(entry);
+      }
+    }
+  }
+
+  private fail(path: PathLink | undefined, message: string, offset: number | undefined): void {
+    this.sink.error(formatPath(path), message, offset);
+  }
+}
+
+function scalarValue(value: unknown): ScalarValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return Number(value);
+  return String(value);
+}

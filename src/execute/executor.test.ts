@@ -1,0 +1,252 @@
+/**
+ * Executor behaviour on the real SQLite store with the fake runtime: DAG order, event-driven starts, failures,
+ * wait-for, cancel, quota and injected faults.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Executor, type ExecutorOptions } from './executor.js';
+import { FakeRuntime, type FakeRuntimeOptions } from '../runtimes/fake/fake-runtime.js';
+import { openTestStore } from '../../test/support/stores.js';
+import type { KyselyStore } from '../store/kysely-store.js';
+import {
+  TOOLHUNT,
+  byId,
+  storeDeployment,
+  taskTable,
+  waitForTasks,
+  waitUntilFinal,
+  type ComponentSpec,
+} from './test-kit.js';
+import type { DeploymentTask } from './deployment.js';
+
+let store: KyselyStore;
+let dispose: () => Promise<void>;
+const executors: Executor[] = [];
+
+before(async () => {
+  ({ store, dispose } = await openTestStore('sqlite'));
+});
+after(async () => {
+  await Promise.allSettled(executors.map((e) => e.stop()));
+  await dispose();
+});
+
+let toolCounter = 0;
+const newTool = (): string => `tool${++toolCounter}`;
+
+async function run(
+  specs: readonly ComponentSpec[],
+  fake: FakeRuntimeOptions = {},
+  options: Partial<ExecutorOptions> = {},
+): Promise<{ runtime: FakeRuntime; tasks: Map<string, DeploymentTask>; state: string; longStatus: string; tool: string; id: string }> {
+  const runtime = new FakeRuntime(fake);
+  const tool = newTool();
+  const executor = new Executor({
+    store,
+    runtime,
+    tick: { minMs: 5, maxMs: 40 },
+    stableForMs: 15,
+    retryBaseMs: 5,
+    leaseTtlMs: 2_000,
+    ...options,
+  });
+  executors.push(executor);
+  await executor.start();
+  const deployment = await storeDeployment(store, tool, specs);
+  executor.notify(deployment.id);
+  const final = await waitUntilFinal(store, tool, deployment.id, 15_000);
+  await executor.stop();
+  const tasks = byId(await store.listTasks(deployment.id));
+  return { runtime, tasks, state: final.state, longStatus: final.longStatus ?? '', tool, id: deployment.id };
+}
+
+function taskTimes(tasks: Map<string, DeploymentTask>): string {
+  const t0 = Math.min(...[...tasks.values()].map((t) => ms(t.startedAt)).filter(Number.isFinite));
+  return [...tasks.values()].map((t) => `${t.id} ${ms(t.startedAt) - t0}..${ms(t.finishedAt) - t0} ${t.state}`).join('\n');
+}
+const ms = (iso: string | undefined): number => Date.parse(iso ?? 'x');
+function task(tasks: Map<string, DeploymentTask>, id: string): DeploymentTask {
+  const t = tasks.get(id);
+  assert.ok(t, `task ${id} exists`);
+  return t;
+}
+
+describe('Executor', () => {
+  it('deploys toolhunt: builds in parallel, the api first, the other two once it is healthy', async () => {
+    const r = await run(TOOLHUNT, { buildMs: 40, jobStartMs: 10, jobHealthyMs: 20 });
+    assert.equal(r.state, 'successful', taskTable([...r.tasks.values()]));
+    assert.match(r.longStatus, /^Finished at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}\+00:00$/);
+    // Builds overlap: the second started before the first finished.
+    const apiBuild = task(r.tasks, 'build:toolhunt-api');
+    const cleanupBuild = task(r.tasks, 'build:toolhunt-cleanup');
+    assert.ok(ms(apiBuild.startedAt) < ms(cleanupBuild.finishedAt));
+    assert.ok(ms(cleanupBuild.startedAt) < ms(apiBuild.finishedAt));
+    assert.equal(r.runtime.count('startBuild'), 2);
+    // The api's job is upserted first; the dependents only after the api was verified healthy.
+    const upserts = r.runtime.calls.filter((c) => c.method === 'upsertJob').map((c) => c.target);
+    assert.equal(upserts[0], 'toolhunt-api');
+    assert.deepEqual([...upserts].sort(), ['toolhunt-api', 'toolhunt-cleanup', 'toolhunt-flower']);
+    const api = task(r.tasks, 'deploy:toolhunt-api');
+    for (const id of ['deploy:toolhunt-cleanup', 'deploy:toolhunt-flower']) {
+      assert.ok(ms(task(r.tasks, id).startedAt) >= ms(api.finishedAt), `${id} started after the api was healthy`);
+    }
+    // Flower runs the api's image; upstream's run long status is kept.
+    assert.equal(task(r.tasks, 'deploy:toolhunt-flower').result?.['image'], task(r.tasks, 'build:toolhunt-api').result?.['image']);
+    assert.match(api.reason ?? '', /^created or updated job toolhunt-api, \[info\]\(created continuous job toolhunt-api\)$/);
+    // The waits were visible as they happened.
+    const events = await store.listEvents(r.id);
+    assert.ok(events.some((e) => e.taskId === 'deploy:toolhunt-flower' && e.state === 'waiting' && /waiting for toolhunt-api/.test(e.reason ?? '')));
+    assert.deepEqual(
+      events.filter((e) => e.type === 'deployment').map((e) => e.state),
+      ['running', 'successful'],
+    );
+    assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
+  });
+
+  it('reports replicas while waiting for a dependency', async () => {
+    const specs: ComponentSpec[] = [{ name: 'api', replicas: 2 }, { name: 'worker', waitFor: ['api'], health: false }];
+    const r = await run(specs, { buildMs: 5, jobStartMs: 5, jobHealthyMs: 80 });
+    assert.equal(r.state, 'successful');
+    const events = await store.listEvents(r.id);
+    const reasons = events.filter((e) => e.taskId === 'deploy:api').map((e) => e.reason ?? '');
+    assert.ok(reasons.some((x) => x.includes('1/2 replicas healthy')), reasons.join('\n'));
+  });
+
+  it('starts a task as soon as its own dependencies are done (diamond, no waves)', async () => {
+    const specs: ComponentSpec[] = [
+      { name: 'a' },
+      { name: 'b', waitFor: ['a'] },
+      { name: 'c', waitFor: ['a'] },
+      { name: 'd', waitFor: ['b', 'c'] },
+    ];
+    const r = await run(specs, { buildMs: 10, builds: { b: { durationMs: 250 } }, jobStartMs: 5, jobHealthyMs: 5 });
+    assert.equal(r.state, 'successful', taskTable([...r.tasks.values()]));
+    // c is deployed while b's long build still runs.
+    assert.ok(
+      ms(task(r.tasks, 'deploy:c').finishedAt) < ms(task(r.tasks, 'build:b').finishedAt),
+      taskTimes(r.tasks),
+    );
+    assert.ok(ms(task(r.tasks, 'deploy:c').finishedAt) < ms(task(r.tasks, 'build:b').finishedAt));
+    const d = task(r.tasks, 'deploy:d');
+    assert.ok(ms(d.startedAt) >= ms(task(r.tasks, 'deploy:b').finishedAt));
+    assert.ok(ms(d.startedAt) >= ms(task(r.tasks, 'deploy:c').finishedAt));
+  });
+
+  it('runs a wide tool within the build cap, deploying each component when its own build is done', async () => {
+    const specs: ComponentSpec[] = Array.from({ length: 12 }, (_, i) => ({ name: `c${i}`, health: false }));
+    const builds = { c0: { durationMs: 300 }, c1: { durationMs: 10 } };
+    const r = await run(specs, { buildMs: 40, builds, jobStartMs: 2 }, { buildConcurrency: 4 });
+    assert.equal(r.state, 'successful', taskTable([...r.tasks.values()]));
+    assert.equal(r.runtime.count('startBuild'), 12);
+    // c1's job is up while c0 is still building.
+    assert.ok(ms(task(r.tasks, 'deploy:c1').finishedAt) < ms(task(r.tasks, 'build:c0').finishedAt));
+    // Never more than 4 builds at once.
+    const spans = [...r.tasks.values()].filter((t) => t.kind === 'build').map((t) => [ms(t.startedAt), ms(t.finishedAt)] as const);
+    const peak = Math.max(...spans.map(([s]) => spans.filter(([a, b]) => a <= s && s < b).length));
+    assert.ok(peak <= 4, `peak ${peak} builds`);
+  });
+
+  it('skips the dependents of a failed build and deploys the independent branch', async () => {
+    const r = await run(TOOLHUNT.concat([{ name: 'other', health: false }]), {
+      builds: { 'toolhunt-api': { durationMs: 20, failWith: 'pip install failed' } },
+    });
+    assert.equal(r.state, 'failed');
+    const build = task(r.tasks, 'build:toolhunt-api');
+    assert.equal(build.state, 'failed');
+    assert.match(build.reason ?? '', /you can check the build logs for more info: toolhunt-api\(id:.+\): pip install failed/);
+    assert.equal(task(r.tasks, 'deploy:toolhunt-api').state, 'skipped');
+    assert.equal(task(r.tasks, 'deploy:toolhunt-api').reason, 'build of toolhunt-api failed');
+    for (const id of ['deploy:toolhunt-cleanup', 'deploy:toolhunt-flower']) {
+      assert.equal(task(r.tasks, id).state, 'skipped');
+      assert.equal(task(r.tasks, id).reason, 'dependency toolhunt-api failed');
+    }
+    assert.equal(task(r.tasks, 'deploy:other').state, 'succeeded');
+    assert.equal(task(r.tasks, 'build:toolhunt-cleanup').state, 'succeeded');
+    assert.match(r.longStatus, /^Failed at .*: toolhunt-api \(build\): Build failed/);
+    assert.match(r.longStatus, /skipped: .*toolhunt-cleanup \(dependency toolhunt-api failed\)/);
+    assert.match(r.longStatus, /deployed: other$/);
+    // A job that was deployed is left alone (no rollback).
+    assert.equal(r.runtime.count('deleteJob'), 0);
+  });
+
+  it('fails fast when a dependency crash-loops, naming it', async () => {
+    const r = await run(TOOLHUNT, { jobs: { 'toolhunt-api': { crashLoop: 'ImportError: no module named flask' } } }, { waitTimeoutMs: 60_000 });
+    assert.equal(r.state, 'failed');
+    const api = task(r.tasks, 'deploy:toolhunt-api');
+    assert.equal(api.state, 'failed');
+    assert.equal(api.reason, 'toolhunt-api is crash-looping: ImportError: no module named flask');
+    assert.equal(task(r.tasks, 'deploy:toolhunt-flower').reason, 'dependency toolhunt-api failed');
+  });
+
+  it('fails a wait at its deadline with the reason', async () => {
+    const r = await run(TOOLHUNT, { jobs: { 'toolhunt-api': { neverHealthy: true } } }, { waitTimeoutMs: 150 });
+    assert.equal(r.state, 'failed');
+    assert.equal(
+      task(r.tasks, 'deploy:toolhunt-api').reason,
+      'timed out after 150ms waiting for toolhunt-api to be healthy (0/1 replicas healthy)',
+    );
+    assert.equal(task(r.tasks, 'deploy:toolhunt-cleanup').state, 'skipped');
+  });
+
+  it('fails a job the runtime rejects with its message, without retrying', async () => {
+    const r = await run([{ name: 'web', health: false }], { jobs: { web: { rejectWith: 'Ayayayay!' } } });
+    assert.equal(r.state, 'failed');
+    assert.equal(task(r.tasks, 'deploy:web').reason, 'Failed to deploy job: Bad request (400): Ayayayay!');
+    assert.equal(r.runtime.count('upsertJob'), 1);
+  });
+
+  it('waits for a free build slot when the quota is full', async () => {
+    const specs: ComponentSpec[] = Array.from({ length: 4 }, (_, i) => ({ name: `q${i}`, health: false }));
+    const r = await run(specs, { buildMs: 40, buildQuota: 2 }, { buildConcurrency: 4 });
+    assert.equal(r.state, 'successful', taskTable([...r.tasks.values()]));
+    assert.ok(r.runtime.count('startBuild') > 4, 'some starts were refused by the quota');
+    const events = await store.listEvents(r.id);
+    assert.ok(events.some((e) => e.state === 'waiting' && e.reason === 'waiting for a free build slot'));
+  });
+
+  it('cancels mid-build: running builds cancelled, every task in a defined state', async () => {
+    const runtime = new FakeRuntime({ buildMs: 5_000 });
+    const tool = newTool();
+    const executor = new Executor({ store, runtime, tick: { minMs: 5, maxMs: 20 }, stableForMs: 10 });
+    executors.push(executor);
+    await executor.start();
+    const deployment = await storeDeployment(store, tool, TOOLHUNT);
+    executor.notify(deployment.id);
+    await waitForTasks(store, deployment.id, (ts) => ts.filter((t) => t.kind === 'build' && t.externalId).length === 2);
+    await store.updateDeployment(deployment.id, { state: 'cancelling' }, ['pending', 'running']);
+    executor.notify(deployment.id);
+    const final = await waitUntilFinal(store, tool, deployment.id);
+    await executor.stop();
+    assert.equal(final.state, 'cancelled');
+    assert.equal(final.longStatus, 'Deployment was cancelled');
+    const tasks = byId(await store.listTasks(deployment.id));
+    assert.equal(task(tasks, 'build:toolhunt-api').state, 'cancelled');
+    assert.equal(task(tasks, 'build:toolhunt-cleanup').state, 'cancelled');
+    for (const id of ['deploy:toolhunt-api', 'deploy:toolhunt-cleanup', 'deploy:toolhunt-flower']) {
+      assert.equal(task(tasks, id).state, 'skipped');
+      assert.equal(task(tasks, id).reason, 'The deployment was cancelled');
+    }
+    assert.equal(runtime.count('cancelBuild'), 2);
+    assert.equal(runtime.count('upsertJob'), 0);
+    const snapshot = runtime.inspect(tool);
+    assert.deepEqual(snapshot.builds.map((b) => b.state), ['cancelled', 'cancelled']);
+  });
+
+  it('completes or fails with a reason under 20% injected faults, never hangs', async () => {
+    for (const seed of [1, 2, 3]) {
+      const specs: ComponentSpec[] = [...TOOLHUNT, { name: 'w1', health: false }, { name: 'w2', waitFor: ['w1'] }];
+      const r = await run(
+        specs,
+        { seed, buildMs: 10, faults: { errorRate: 0.2, lostResponseRate: 0.1 } },
+        { retryBaseMs: 2, maxAttempts: 5 },
+      );
+      const tasks = [...r.tasks.values()];
+      assert.ok(['successful', 'failed'].includes(r.state), `seed ${seed}: ${r.state}`);
+      for (const t of tasks) assert.ok(['succeeded', 'failed', 'skipped'].includes(t.state), `seed ${seed}: ${t.id} ${t.state}`);
+      if (r.state === 'failed') assert.ok(tasks.some((t) => t.state === 'failed' && t.reason), taskTable(tasks));
+      // A lost answer never made a second build of the same image.
+      const images = r.runtime.inspect(r.tool).builds.map((b) => b.imageName);
+      assert.equal(new Set(images).size, images.length, `seed ${seed}: builds ${images.join(', ')}`);
+    }
+  });
+});

@@ -1,0 +1,92 @@
+/** What build, deploy and delete tasks share: acting on a dependency verdict, and retrying failed calls. */
+import { RuntimeError } from '../runtimes/runtime.js';
+import type { DeploymentTask } from './deployment.js';
+import type { DeploymentRun, Step } from './deployment-run.js';
+import type { DependencyVerdict } from './dependencies.js';
+import { backoffMs } from './retry.js';
+
+/**
+ * Persists what the verdict means for a pending/waiting task; true when the task may start now. Skipped tasks
+ * record the root cause so that their own dependents name it too.
+ */
+export async function applyVerdict(
+  run: DeploymentRun,
+  step: Step,
+  task: DeploymentTask,
+  verdict: DependencyVerdict,
+): Promise<boolean> {
+  const finishedAt = run.iso(step);
+  switch (verdict.kind) {
+    case 'ready':
+      return true;
+    case 'blocked':
+      return false;
+    case 'skip':
+      await run.write(step, task, { state: 'skipped', reason: verdict.reason, waitingFor: [], result: { cause: verdict.cause }, finishedAt });
+      return false;
+    case 'fail':
+      await run.write(step, task, { state: 'failed', reason: verdict.reason, waitingFor: [], finishedAt });
+      return false;
+    case 'waiting':
+      if (verdict.dueAt !== undefined) run.due(step, verdict.dueAt);
+      if (task.state !== 'waiting' || task.reason !== verdict.reason || !sameNames(task.waitingFor, verdict.names)) {
+        await run.write(step, task, { state: 'waiting', reason: verdict.reason, waitingFor: verdict.names });
+      }
+      return false;
+  }
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** True while the task's backoff (`notBefore`) has not passed; registers when to look again. */
+export function backingOff(run: DeploymentRun, step: Step, task: DeploymentTask): boolean {
+  if (task.notBefore === undefined) return false;
+  const at = Date.parse(task.notBefore);
+  if (at <= step.now) return false;
+  run.due(step, at);
+  return true;
+}
+
+/** The user-facing text of a runtime failure: upstream's `"<error text> (<code>): <errors>"` shape. */
+export function errorText(error: unknown): string {
+  if (error instanceof RuntimeError) {
+    const code = error.status !== undefined ? ` (${error.status})` : '';
+    return error.message.includes(`(${error.status})`) ? error.message : `${error.message}${code}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * After a failed call: a retryable error schedules another attempt (exponential backoff with jitter) until
+ * `maxAttempts` failures, anything else fails the task with the runtime's message.
+ */
+export async function retryOrFail(
+  run: DeploymentRun,
+  task: DeploymentTask,
+  error: unknown,
+  what: string,
+): Promise<void> {
+  const now = run.now();
+  const failures = Number(task.result?.['failedAttempts'] ?? 0) + 1;
+  const text = errorText(error);
+  const retryable = error instanceof RuntimeError && error.retryable;
+  const max = run.options.maxAttempts;
+  if (!retryable || failures >= max) {
+    const suffix = retryable ? ` (gave up after ${failures} attempts)` : '';
+    await run.write(undefined, task, {
+      state: 'failed',
+      reason: `${what}: ${text}${suffix}`,
+      finishedAt: new Date(now).toISOString(),
+      result: { ...task.result, failedAttempts: failures },
+    });
+    return;
+  }
+  const delay = backoffMs(failures, run.options.retryBaseMs);
+  await run.write(undefined, task, {
+    reason: `retrying after error (${failures}/${max}): ${text}`,
+    notBefore: new Date(now + delay).toISOString(),
+    result: { ...task.result, failedAttempts: failures },
+  });
+}

@@ -1,0 +1,183 @@
+/**
+ * Test and bench support for the executor: compact tool descriptions turned into a config, a plan with its task
+ * DAG (the shape the plan core produces: `build:X → deploy:X`, reuse edges, wait-for edges with their
+ * condition), stored deployments, and waiting for a deployment to end. Not used by production code.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Component, ToolConfig } from '../config/tool-config.js';
+import { PLAN_FORMAT_VERSION, type ComponentPlan, type Plan, type PlanTask } from '../plan/plan.js';
+import type { Store } from '../store/store.js';
+import {
+  FINAL_DEPLOYMENT_STATES,
+  tasksFromPlan,
+  type Deployment,
+  type DeploymentTask,
+} from './deployment.js';
+
+export interface ComponentSpec {
+  readonly name: string;
+  readonly type?: 'continuous' | 'scheduled';
+  /** Re-use this component's image instead of building. */
+  readonly reuse?: string;
+  readonly waitFor?: readonly string[];
+  /** Continuous only: add an HTTP health check (default true). */
+  readonly health?: boolean;
+  readonly replicas?: number;
+  readonly repository?: string;
+}
+
+export function configFor(specs: readonly ComponentSpec[]): ToolConfig {
+  const components = specs.map((s): Component => {
+    const build = s.reuse
+      ? ({ kind: 'reuse', reuseFrom: s.reuse } as const)
+      : ({
+          kind: 'source',
+          repository: s.repository ?? `https://gitlab.wikimedia.org/toolforge-repos/${s.name}`,
+          useLatestVersions: false,
+          useDeprecatedVersions: false,
+        } as const);
+    const base = { name: s.name, build, waitFor: s.waitFor ?? [] };
+    if (s.type === 'scheduled') return { ...base, type: 'scheduled', run: { command: `run-${s.name}`, schedule: '*/5 * * * *' } };
+    return {
+      ...base,
+      type: 'continuous',
+      run: {
+        command: `serve-${s.name}`,
+        port: 8000,
+        ...(s.health === false ? {} : { healthCheck: { type: 'http', path: '/healthz' } as const }),
+        ...(s.replicas !== undefined ? { replicas: s.replicas } : {}),
+      },
+    };
+  });
+  return { dialect: 'seed', components };
+}
+
+/** The plan the plan core would make for a new tool: every source component built, every job created. */
+export function planFor(tool: string, config: ToolConfig): Plan {
+  const byName = new Map(config.components.map((c) => [c.name, c]));
+  const components: ComponentPlan[] = config.components.map((c) => ({
+    name: c.name,
+    type: c.type,
+    build:
+      c.build.kind === 'source'
+        ? { kind: 'build', reason: 'no-matching-build', repository: c.build.repository, sharedWith: [] }
+        : { kind: 'from-component', component: c.build.reuseFrom },
+    job: { kind: 'create' },
+    reason: 'new component',
+    waitFor: c.waitFor,
+  }));
+  const builds: PlanTask[] = config.components
+    .filter((c) => c.build.kind === 'source')
+    .map((c) => ({ id: `build:${c.name}`, kind: 'build', component: c.name, dependsOn: [] }));
+  const deploys = new Map<string, PlanTask>();
+  const visit = (c: Component): void => {
+    if (deploys.has(c.name)) return;
+    for (const w of c.waitFor) visit(byName.get(w) as Component);
+    const source = c.build.kind === 'source' ? c.name : c.build.reuseFrom;
+    deploys.set(c.name, {
+      id: `deploy:${c.name}`,
+      kind: 'deploy',
+      component: c.name,
+      dependsOn: [
+        { task: `build:${source}`, condition: 'completed' },
+        ...c.waitFor.map((w) => ({
+          task: `deploy:${w}`,
+          condition: byName.get(w)?.type === 'scheduled' ? ('registered' as const) : ('healthy' as const),
+        })),
+      ],
+    });
+  };
+  config.components.forEach(visit);
+  const tasks = [...builds, ...deploys.values()];
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    id: `plan-${randomBytes(4).toString('hex')}`,
+    tool,
+    configDigest: 'test',
+    statusRevision: 'test',
+    components,
+    tasks,
+    warnings: [],
+    summary: { toBuild: builds.length, toCreate: deploys.size, toUpdate: 0, toRestart: 0, toDelete: 0, unchanged: 0 },
+  };
+}
+
+/** The seed's example: two builds, the api first, cleanup and flower waiting for it. */
+export const TOOLHUNT: readonly ComponentSpec[] = [
+  { name: 'toolhunt-cleanup', type: 'scheduled', waitFor: ['toolhunt-api'] },
+  { name: 'toolhunt-api' },
+  { name: 'toolhunt-flower', reuse: 'toolhunt-api', waitFor: ['toolhunt-api'], health: false },
+];
+
+export function newDeploymentId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const suffix = [...randomBytes(10)].map((b) => alphabet[b % alphabet.length]).join('');
+  return `${stamp}-${suffix}`;
+}
+
+/** Stores a pending deployment of `specs` (or of a given plan) and returns it. */
+export async function storeDeployment(
+  store: Store,
+  tool: string,
+  specs: readonly ComponentSpec[],
+  options: { forceRun?: boolean; plan?: (plan: Plan) => Plan } = {},
+): Promise<Deployment> {
+  const config = configFor(specs);
+  const basePlan = planFor(tool, config);
+  const plan = options.plan ? options.plan(basePlan) : basePlan;
+  const id = newDeploymentId();
+  const deployment: Deployment = {
+    id,
+    tool,
+    createdAt: new Date().toISOString(),
+    description: '',
+    forceBuild: false,
+    forceRun: options.forceRun ?? false,
+    prune: false,
+    state: 'pending',
+    toolConfig: {},
+    config,
+    plan,
+  };
+  await store.createDeployment(deployment, tasksFromPlan(id, plan));
+  return deployment;
+}
+
+/** Polls the store until the deployment is final; fails with the task table after `timeoutMs`. */
+export async function waitUntilFinal(store: Store, tool: string, id: string, timeoutMs = 10_000): Promise<Deployment> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const d = await store.getDeployment(tool, id);
+    if (d && FINAL_DEPLOYMENT_STATES.includes(d.state)) return d;
+    if (Date.now() > deadline) {
+      const tasks = await store.listTasks(id);
+      throw new Error(`deployment ${id} still ${d?.state} after ${timeoutMs} ms:\n${taskTable(tasks)}`);
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Polls until `predicate` holds for the tasks. */
+export async function waitForTasks(
+  store: Store,
+  id: string,
+  predicate: (tasks: DeploymentTask[]) => boolean,
+  timeoutMs = 10_000,
+): Promise<DeploymentTask[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const tasks = await store.listTasks(id);
+    if (predicate(tasks)) return tasks;
+    if (Date.now() > deadline) throw new Error(`condition not reached after ${timeoutMs} ms:\n${taskTable(tasks)}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export function taskTable(tasks: readonly DeploymentTask[]): string {
+  return tasks.map((t) => `  ${t.id.padEnd(28)} ${t.state.padEnd(10)} ${t.reason ?? ''}`).join('\n');
+}
+
+export function byId(tasks: readonly DeploymentTask[]): Map<string, DeploymentTask> {
+  return new Map(tasks.map((t) => [t.id, t]));
+}

@@ -1,0 +1,177 @@
+/**
+ * What a component's job should look like (`jobSpecFor`) and how a live job differs from it (`diffJob`).
+ *
+ * The diff is field-level and ignores live state (running, health, …). Both sides are normalised first, so an
+ * unchanged config is a no-op whatever spelling jobs-api reports back:
+ * - images compare by repository path only (`tools-harbor.wmcloud.org/tool-t1/web:latest@sha256:…` ≡
+ *   `tool-t1/web:latest`): the tag is always `latest` and the digest moves with every build, which is the
+ *   build decision's business (restart), not a spec change;
+ * - memory and cpu compare by quantity (`256Mi` ≡ `0.25Gi`, `500m` ≡ `0.5`, `1G` ≡ `0.931Gi`);
+ * - a field the config leaves unset equals jobs-api's fixed default (`replicas` 1, `retry` 0, …), so a job
+ *   that reports the default is not drifted. Fields whose default the server picks (cpu, memory, mount, log
+ *   paths) are not compared when the config leaves them unset: to reset one, set it explicitly.
+ */
+import type { Component } from '../config/tool-config.js';
+import type { JobRecord } from '../status/observed-state.js';
+import type { JobSpec } from '../runtimes/runtime.js';
+import type { FieldChange } from './plan.js';
+
+/** The process a continuous component runs when the config gives no command (the image's Procfile `web`). */
+export const DEFAULT_COMMAND = 'web';
+
+/** The image a build of `imageName` produces for `tool`, as jobs-api names build-service images. */
+export function toolImage(tool: string, imageName: string): string {
+  return `tool-${tool}/${imageName}:latest`;
+}
+
+export function jobSpecFor(component: Component, image: string): JobSpec {
+  const run = component.run;
+  const common = {
+    name: component.name,
+    image,
+    command: run.command ?? DEFAULT_COMMAND,
+    cpu: run.cpu,
+    memory: run.memory,
+    emails: run.emails,
+    filelog: run.filelog,
+    filelogStdout: run.filelogStdout,
+    filelogStderr: run.filelogStderr,
+    mount: run.mount,
+  };
+  if (component.type === 'scheduled') {
+    const r = component.run;
+    return dropUndefined({ ...common, type: 'scheduled', schedule: r.schedule, retry: r.retry, timeout: r.timeout });
+  }
+  const r = component.run;
+  return dropUndefined({
+    ...common,
+    type: 'continuous',
+    port: r.port,
+    portProtocol: r.portProtocol,
+    publish: r.publish,
+    replicas: r.replicas,
+    healthCheck: r.healthCheck,
+  });
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = v;
+  return out as T;
+}
+
+/** Repository path of an image: no registry host, tag or digest (`host/tool-t1/web:latest@sha256:x` → `tool-t1/web`). */
+export function imagePath(image: string): string {
+  const noDigest = image.split('@')[0] ?? '';
+  const parts = noDigest.split('/');
+  // A first segment with a dot or a port, or `localhost`, is a registry host (Docker's rule).
+  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0] ?? '')) parts.shift();
+  const last = parts.pop() ?? '';
+  const colon = last.indexOf(':');
+  parts.push(colon >= 0 ? last.slice(0, colon) : last);
+  return parts.join('/');
+}
+
+/** The digest pinned in an image reference (`…@sha256:abc` → `sha256:abc`), if any. */
+export function imageDigest(image: string): string | undefined {
+  const at = image.indexOf('@');
+  return at >= 0 ? image.slice(at + 1) : undefined;
+}
+
+const MEMORY_UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  k: 1e3,
+  K: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+};
+
+/** Memory as Gi rounded to 3 decimals, jobs-api's own rounding (`1G` → 0.931); unparseable text stays as is. */
+export function normaliseMemory(text: string): number | string {
+  const match = /^([0-9]*\.?[0-9]+)\s*([KMGT]i?|k)?$/.exec(text.trim());
+  if (!match) return text;
+  const bytes = Number(match[1]) * (MEMORY_UNITS[match[2] ?? ''] ?? 1);
+  return Math.round((bytes / 2 ** 30) * 1000) / 1000;
+}
+
+/** CPU as cores rounded to 3 decimals (`500m` → 0.5, `1.0` → 1); unparseable text stays as is. */
+export function normaliseCpu(text: string): number | string {
+  const match = /^([0-9]*\.?[0-9]+)(m?)$/.exec(text.trim());
+  if (!match) return text;
+  return Math.round((Number(match[1]) / (match[2] === 'm' ? 1000 : 1)) * 1000) / 1000;
+}
+
+type Field = Exclude<keyof JobSpec & keyof JobRecord, 'name'>;
+
+/** Fixed jobs-api defaults: unset in the config ≡ this value reported by jobs-api. */
+const FIXED_DEFAULTS: Partial<Record<Field, unknown>> = {
+  filelog: false,
+  emails: 'none',
+  replicas: 1,
+  portProtocol: 'tcp',
+  retry: 0,
+  timeout: 0,
+};
+
+/** Server-chosen defaults: compared only when the config sets them. */
+const SERVER_DEFAULTED: ReadonlySet<Field> = new Set<Field>(['cpu', 'memory', 'mount', 'filelogStdout', 'filelogStderr']);
+
+/** Compared fields, in the order a diff lists them. */
+const FIELDS: readonly Field[] = [
+  'type',
+  'image',
+  'command',
+  'schedule',
+  'cpu',
+  'memory',
+  'replicas',
+  'port',
+  'portProtocol',
+  'publish',
+  'healthCheck',
+  'retry',
+  'timeout',
+  'emails',
+  'mount',
+  'filelog',
+  'filelogStdout',
+  'filelogStderr',
+];
+
+function normalise(field: Field, value: unknown): unknown {
+  if (value === undefined) return FIXED_DEFAULTS[field];
+  if (typeof value !== 'string') return value;
+  if (field === 'image') return imagePath(value);
+  if (field === 'memory') return normaliseMemory(value);
+  if (field === 'cpu') return normaliseCpu(value);
+  return value;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const ka = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b as object).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/**
+ * The fields where `current` differs from `desired`, in a fixed order; [] when the job matches. `before` is
+ * what jobs-api reported, `after` what the config asks for (undefined = back to the default).
+ */
+export function diffJob(desired: JobSpec, current: JobRecord): FieldChange[] {
+  const changes: FieldChange[] = [];
+  for (const field of FIELDS) {
+    const want = desired[field];
+    if (want === undefined && SERVER_DEFAULTED.has(field)) continue;
+    const have = current[field];
+    if (!same(normalise(field, want), normalise(field, have))) changes.push({ field, before: have, after: want });
+  }
+  return changes;
+}

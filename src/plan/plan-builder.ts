@@ -1,0 +1,130 @@
+/**
+ * `planDeployment`: every decision of a deployment, made from a config and one observed snapshot. Pure and
+ * synchronous (no I/O, no clock, no randomness): the same inputs give a byte-identical plan, which is what
+ * lets a saved plan id be checked for staleness.
+ *
+ * Built as a list of named steps (Terraform's graph transformers, Compose's reconcile): each step reads what
+ * the earlier ones decided and adds its own part. Read `STEPS` top to bottom for the whole algorithm.
+ */
+import type { ToolConfig } from '../config/tool-config.js';
+import type { ObservedState } from '../status/observed-state.js';
+import { CycleError, topologicalIndices } from '../dag/topo.js';
+import type { ComponentPlan, Plan, PlanOptions, PlanSummary, PlanTask } from './plan.js';
+import { PLAN_FORMAT_VERSION } from './plan.js';
+import { createContext, type PlanContext } from './plan-context.js';
+import { configDigest, planId, statusRevision } from './digest.js';
+import { PlanError } from './plan-error.js';
+import { selectComponents } from './steps/select-components.js';
+import { decideBuilds } from './steps/decide-builds.js';
+import { decideJobs, decideOrphans } from './steps/decide-jobs.js';
+import { addBuildAndDeployTasks, addDeleteTasks, addImageEdges, addWaitForEdges } from './steps/add-tasks.js';
+
+type Step = (ctx: PlanContext) => void;
+
+const STEPS: ReadonlyArray<readonly [string, Step]> = [
+  ['select components (--only)', selectComponents],
+  ['decide builds', decideBuilds],
+  ['decide jobs', decideJobs],
+  ['decide orphans', decideOrphans],
+  ['add build and deploy tasks', addBuildAndDeployTasks],
+  ['add image edges', addImageEdges],
+  ['add wait-for edges', addWaitForEdges],
+  ['add delete tasks', addDeleteTasks],
+];
+
+export function planDeployment(config: ToolConfig, observed: ObservedState, options: PlanOptions): Plan {
+  const ctx = createContext(config, observed, options);
+  for (const [, step] of STEPS) step(ctx);
+  const components = componentPlans(ctx);
+  const digest = configDigest(config);
+  const revision = statusRevision(observed);
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    id: planId(digest, revision, options),
+    tool: observed.tool,
+    configDigest: digest,
+    statusRevision: revision,
+    components,
+    tasks: orderedTasks(ctx),
+    warnings: [...ctx.warnings],
+    summary: summarise(components),
+  };
+}
+
+function componentPlans(ctx: PlanContext): ComponentPlan[] {
+  const plans: ComponentPlan[] = [];
+  for (const component of ctx.config.components) {
+    const build = ctx.builds.get(component.name);
+    const image = ctx.images.get(component.name)?.image;
+    const jobReason = ctx.jobReasons.get(component.name) ?? '';
+    const buildDetail = ctx.buildDetails.get(component.name);
+    plans.push({
+      name: component.name,
+      type: component.type,
+      ...(build ? { build } : {}),
+      job: ctx.jobDecisions.get(component.name) ?? { kind: 'no-op' },
+      reason: buildDetail ? `${jobReason}; image: ${buildDetail}` : jobReason,
+      waitFor: component.waitFor,
+      ...(image !== undefined && ctx.deploySelected.has(component.name) ? { image } : {}),
+    });
+  }
+  for (const name of ctx.orphans) {
+    plans.push({
+      name,
+      job: ctx.jobDecisions.get(name) ?? { kind: 'leave-orphan' },
+      reason: ctx.jobReasons.get(name) ?? '',
+      waitFor: [],
+    });
+  }
+  return plans;
+}
+
+function orderedTasks(ctx: PlanContext): PlanTask[] {
+  let order: number[];
+  try {
+    order = topologicalIndices(ctx.graph);
+  } catch (error) {
+    // The loader refuses cycles; a config built another way can still have one.
+    if (error instanceof CycleError) throw new PlanError(error.message);
+    throw error;
+  }
+  return order.map((index) => {
+    const id = ctx.graph.idAt(index);
+    const colon = id.indexOf(':');
+    return {
+      id,
+      kind: id.slice(0, colon) as PlanTask['kind'],
+      component: id.slice(colon + 1),
+      dependsOn: ctx.dependencies.get(id) ?? [],
+    };
+  });
+}
+
+function summarise(components: readonly ComponentPlan[]): PlanSummary {
+  const summary = { toBuild: 0, toCreate: 0, toUpdate: 0, toRestart: 0, toDelete: 0, unchanged: 0 };
+  for (const c of components) {
+    if (c.build?.kind === 'build') summary.toBuild++;
+    switch (c.job.kind) {
+      case 'create':
+        summary.toCreate++;
+        break;
+      case 'update':
+        summary.toUpdate++;
+        break;
+      case 'restart':
+        summary.toRestart++;
+        break;
+      case 'delete':
+        summary.toDelete++;
+        break;
+      default:
+        summary.unchanged++;
+    }
+  }
+  return summary;
+}
+
+/** True when carrying the plan out would change anything (`--detailed-exitcode` exits 2). */
+export function planHasChanges(plan: Plan): boolean {
+  return plan.tasks.length > 0;
+}

@@ -1,0 +1,66 @@
+/**
+ * Knobs of the in-memory fake runtime. Durations are milliseconds of the fake's clock (`now`, real time by
+ * default), so executor tests can shape builds and jobs without any server.
+ */
+
+export interface FakeBuildBehaviour {
+  /** Time from start to the end of the build (default: `FakeRuntimeOptions.buildMs`). */
+  readonly durationMs?: number;
+  /** The build ends in failure with this message. */
+  readonly failWith?: string;
+}
+
+export interface FakeJobBehaviour {
+  /** Time from upsert/restart until a continuous job runs (default: `FakeRuntimeOptions.jobStartMs`). */
+  readonly startMs?: number;
+  /** Further time until all replicas pass the health check (default: `FakeRuntimeOptions.jobHealthyMs`). */
+  readonly healthyMs?: number;
+  /** Once started the job crash-loops with this message instead of running. */
+  readonly crashLoop?: string;
+  /** Runs but never becomes healthy. */
+  readonly neverHealthy?: boolean;
+  /** `upsertJob` rejects the spec with this message (a 400 from jobs-api). */
+  readonly rejectWith?: string;
+}
+
+export type FakeMethod =
+  | 'observe'
+  | 'resolveRef'
+  | 'startBuild'
+  | 'cancelBuild'
+  | 'upsertJob'
+  | 'restartJob'
+  | 'deleteJob';
+
+export interface FaultInjection {
+  /** Probability that a call fails with a retryable `unavailable` error before doing anything (default 0). */
+  readonly errorRate?: number;
+  /**
+   * Probability that a call that changes things does it and then fails as if the response was lost (a read
+   * time-out after the server acted), the case that makes "never start a build twice" hard. Default 0.
+   */
+  readonly lostResponseRate?: number;
+  /** Methods faults apply to (default: all). */
+  readonly methods?: readonly FakeMethod[];
+}
+
+export interface FakeRuntimeOptions {
+  readonly now?: () => number;
+  /** Default build duration (default 20). */
+  readonly buildMs?: number;
+  /** Default time until a continuous job runs (default 5). */
+  readonly jobStartMs?: number;
+  /** Default further time until it is healthy (default 5). */
+  readonly jobHealthyMs?: number;
+  /** Per image name. */
+  readonly builds?: Readonly<Record<string, FakeBuildBehaviour>>;
+  /** Per job name. */
+  readonly jobs?: Readonly<Record<string, FakeJobBehaviour>>;
+  /** Concurrent running builds before `startBuild` answers with a `quota` error; undefined = unlimited. */
+  readonly buildQuota?: number;
+  /** Latency of every call, per method (default 0). */
+  readonly latencyMs?: Partial<Record<FakeMethod, number>>;
+  readonly faults?: FaultInjection;
+  /** Seed of the PRNG behind fault injection (default 1). */
+  readonly seed?: number;
+}

@@ -1,0 +1,101 @@
+/**
+ * Knobs of the builds-api + jobs-api simulator. Every duration is in milliseconds of the simulator's clock
+ * (`now`, the real clock by default). Defaults keep tests fast: builds of 50 ms, jobs up in 20 ms.
+ */
+
+export interface BuildBehaviour {
+  /** Time from start to the end of the build (default 50). */
+  readonly durationMs?: number;
+  /** Per image name (`parameters.image_name`) override of `durationMs`. */
+  readonly durationByImage?: Readonly<Record<string, number>>;
+  /** Time spent in BUILD_PENDING before BUILD_RUNNING (default 0). */
+  readonly queueMs?: number;
+  /** Probability that a build ends in BUILD_FAILURE (default 0), drawn from the seeded PRNG at start. */
+  readonly failRate?: number;
+  /** Image names whose builds always fail. */
+  readonly failImages?: readonly string[];
+  /** Concurrent (pending + running) builds per tool before a start answers 409; undefined = unlimited. */
+  readonly quota?: number;
+  /**
+   * How `resolved_ref` is found: `git` runs `git ls-remote` (as builds-api does), `fake` derives a stable 40-hex
+   * commit from repository + ref without network, `auto` (default) uses git for local paths and file:// URLs
+   * and fake for everything else, so benches can use made-up https URLs.
+   */
+  readonly resolveRefs?: 'auto' | 'git' | 'fake';
+}
+
+export interface JobBehaviour {
+  /** Time from create/update/restart until the job runs (default 20). */
+  readonly startMs?: number;
+  /** Further time until a job with a health check passes it (default 20). */
+  readonly healthyMs?: number;
+  /** The job crash-loops once started instead of running. */
+  readonly crashLoop?: boolean;
+}
+
+export interface JobsBehaviour extends JobBehaviour {
+  /** Per job name overrides. */
+  readonly byName?: Readonly<Record<string, JobBehaviour>>;
+  /** Names of jobs that crash-loop (shorthand for `byName[name].crashLoop`). */
+  readonly crashLoopJobs?: readonly string[];
+  /**
+   * The reference jobs-api snapshot forbids `publish` (422 extra_forbidden); the live service accepts it.
+   * Default false: behave like the reference.
+   */
+  readonly acceptPublish?: boolean;
+}
+
+export interface FaultOptions {
+  /** Probability that a request fails with `errorStatus` before being processed (default 0). */
+  readonly errorRate?: number;
+  /** Status of injected errors (default 503). */
+  readonly errorStatus?: number;
+  /** Probability that a response is held back `slowMs` after processing (default 0). */
+  readonly slowRate?: number;
+  /** Delay of slow responses (default 30 000: longer than any sane client timeout). */
+  readonly slowMs?: number;
+  /** The first N requests (after `onlyRoutes` filtering) fail with `errorStatus`, then `errorRate` applies. */
+  readonly failFirst?: number;
+  /** Limit faults to these routes, keyed like the stats: `POST /builds/v1/tool/:toolname/builds`. */
+  readonly onlyRoutes?: readonly string[];
+  /** Latency added to every request: fixed, or uniform in [min, max] from the seeded PRNG (default 0). */
+  readonly latencyMs?: number | readonly [number, number];
+}
+
+export interface SimulatorOptions {
+  /** Default 0 (any free port). */
+  readonly port?: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** PRNG seed (default 1): build ids, failures, faults and latencies replay with the same seed. */
+  readonly seed?: number;
+  /** Folder with builds-api.openapi.yaml and jobs-api.openapi.yaml (default: `../shared/reference`). */
+  readonly referenceDir?: string;
+  readonly builds?: BuildBehaviour;
+  readonly jobs?: JobsBehaviour;
+  readonly faults?: FaultOptions;
+  /** Clock in ms since the epoch (default Date.now). */
+  readonly now?: () => number;
+  /** Log requests with pino (default false). */
+  readonly logger?: boolean;
+}
+
+/** The parts of the options that can be changed while the simulator runs (`configure`). */
+export interface SimulatorBehaviour {
+  builds: BuildBehaviour;
+  jobs: JobsBehaviour;
+  faults: FaultOptions;
+}
+
+export function jobBehaviourFor(jobs: JobsBehaviour, name: string): Required<JobBehaviour> {
+  const own = jobs.byName?.[name] ?? {};
+  return {
+    startMs: own.startMs ?? jobs.startMs ?? 20,
+    healthyMs: own.healthyMs ?? jobs.healthyMs ?? 20,
+    crashLoop: own.crashLoop ?? jobs.crashLoop ?? jobs.crashLoopJobs?.includes(name) ?? false,
+  };
+}
+
+export function buildDurationFor(builds: BuildBehaviour, imageName: string): number {
+  return builds.durationByImage?.[imageName] ?? builds.durationMs ?? 50;
+}

@@ -1,0 +1,264 @@
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { RuntimeError } from '../runtime.js';
+import type { BuildRequest, JobSpec } from '../runtime.js';
+import { startSimulator } from './simulator/simulator.js';
+import type { Simulator } from './simulator/simulator.js';
+import { ToolforgeRuntime } from './toolforge-runtime.js';
+import type { ToolforgeRuntimeOptions } from './toolforge-runtime.js';
+
+const TOOL = 't1';
+const START = 'POST /builds/v1/tool/:toolname/builds';
+const build: BuildRequest = {
+  imageName: 'web',
+  repository: 'https://gitlab.example.org/t1/web',
+  ref: 'main',
+  useLatestVersions: false,
+  useDeprecatedVersions: false,
+};
+const web: JobSpec = { name: 'web', type: 'continuous', image: 'tool-t1/web:latest', command: 'web' };
+
+function isRuntimeError(kind: RuntimeError['kind'], pattern?: RegExp) {
+  return (error: unknown): boolean => {
+    assert.ok(error instanceof RuntimeError, `expected a RuntimeError, got ${String(error)}`);
+    assert.equal(error.kind, kind, error.message);
+    if (pattern) assert.match(error.message, pattern);
+    return true;
+  };
+}
+
+describe('ToolforgeRuntime against the simulator', () => {
+  let sim: Simulator;
+  const runtimes: ToolforgeRuntime[] = [];
+
+  function client(options: Partial<ToolforgeRuntimeOptions> = {}): ToolforgeRuntime {
+    const runtime = new ToolforgeRuntime({
+      apiUrl: sim.url,
+      timeoutMs: 2_000,
+      retries: 3,
+      backoffBaseMs: 5,
+      backoffMaxMs: 50,
+      ...options,
+    });
+    runtimes.push(runtime);
+    return runtime;
+  }
+
+  before(async () => {
+    sim = await startSimulator({ seed: 42, builds: { durationMs: 20 }, jobs: { startMs: 5, healthyMs: 5 } });
+  });
+  beforeEach(() => {
+    sim.configure({ faults: {}, builds: { durationMs: 20 } });
+    sim.state.builds.clear();
+    sim.state.jobs.clear();
+    sim.resetStats();
+  });
+  after(async () => {
+    await Promise.all(runtimes.map((r) => r.close()));
+    await sim.close();
+  });
+
+  it('observes with exactly one builds call and one jobs call', async () => {
+    const runtime = client();
+    await runtime.startBuild(TOOL, build);
+    await runtime.upsertJob(TOOL, web);
+    runtime.resetStats();
+    sim.resetStats();
+    const snapshot = await runtime.observe(TOOL);
+    assert.equal(snapshot.builds.length, 1);
+    assert.equal(snapshot.jobs.length, 1);
+    assert.deepEqual(runtime.stats(), { builds: 1, jobs: 1 });
+    assert.equal(sim.stats().builds, 1);
+    assert.equal(sim.stats().jobs, 1);
+  });
+
+  it('sends the build parameters builds-api expects and returns the new build', async () => {
+    const started = await client().startBuild(TOOL, build);
+    assert.match(started.id, /^t1-buildpacks-pipelinerun-/);
+    assert.match(started.resolvedCommit ?? '', /^[0-9a-f]{40}$/);
+    const stored = sim.state.findBuild(TOOL, started.id);
+    assert.deepEqual(stored?.parameters, {
+      source_url: build.repository,
+      ref: 'main',
+      image_name: 'web',
+      use_latest_versions: false,
+      use_deprecated_versions: false,
+      envvars: {},
+    });
+  });
+
+  it('retries injected 5xx and then succeeds', async () => {
+    const runtime = client();
+    sim.configure({ faults: { failFirst: 2 } });
+    const snapshot = await runtime.observe(TOOL);
+    assert.deepEqual(snapshot, { builds: [], jobs: [] });
+    assert.equal(sim.stats().injectedErrors, 2);
+    assert.equal(runtime.stats().builds + runtime.stats().jobs, 4);
+  });
+
+  it('gives up after the configured retries with an unavailable error', async () => {
+    const runtime = client({ retries: 2 });
+    sim.configure({ faults: { errorRate: 1, errorStatus: 500 } });
+    await assert.rejects(
+      runtime.upsertJob(TOOL, web),
+      isRuntimeError(
+        'unavailable',
+        /jobs-api error \(HTTP 500\): Simulated failure \(HTTP 500\) \(after 3 attempts\)/,
+      ),
+    );
+    assert.equal(runtime.stats().jobs, 3);
+  });
+
+  it('retries a timed-out idempotent call', async () => {
+    const runtime = client({ timeoutMs: 150 });
+    sim.configure({
+      faults: {
+        failFirst: 0,
+        slowRate: 1,
+        slowMs: 1_000,
+        onlyRoutes: ['PATCH /jobs/v1/tool/:tool_name/jobs'],
+      },
+    });
+    await assert.rejects(
+      runtime.upsertJob(TOOL, web),
+      isRuntimeError('unavailable', /did not answer within 150 ms/),
+    );
+    sim.configure({ faults: {} });
+    const change = await runtime.upsertJob(TOOL, web);
+    // The timed-out attempts did reach jobs-api: the job exists and this upsert changes nothing.
+    assert.equal(change.changed, false);
+  });
+
+  it('does not start a second build when a start timed out after taking effect', async () => {
+    const runtime = client({ timeoutMs: 150 });
+    sim.configure({ faults: { slowRate: 1, slowMs: 1_000, onlyRoutes: [START] } });
+    const started = await runtime.startBuild(TOOL, build);
+    assert.equal(sim.stats().buildsStarted, 1);
+    assert.equal(sim.stats().routes[START], 1);
+    assert.equal(sim.state.toolBuilds(TOOL)[0]?.id, started.id);
+  });
+
+  it('repeats a start that failed before taking effect', async () => {
+    const runtime = client();
+    sim.configure({ faults: { failFirst: 1, onlyRoutes: [START] } });
+    const started = await runtime.startBuild(TOOL, build);
+    assert.equal(sim.stats().buildsStarted, 1);
+    assert.equal(sim.stats().routes[START], 2);
+    assert.ok(sim.state.findBuild(TOOL, started.id));
+  });
+
+  it('retries the 409 build limit and reports quota when it persists', async () => {
+    const runtime = client({ retries: 1 });
+    sim.configure({ builds: { durationMs: 60_000, quota: 1 } });
+    await runtime.startBuild(TOOL, build);
+    await assert.rejects(runtime.startBuild(TOOL, { ...build, imageName: 'other' }), (error: unknown) => {
+      isRuntimeError('quota', /Build limit reached/)(error);
+      assert.equal((error as RuntimeError).retryable, true);
+      return true;
+    });
+    assert.equal(sim.stats().routes[START], 3);
+  });
+
+  it('waits out the build limit when a slot frees up', async () => {
+    const runtime = client({ retries: 8, backoffBaseMs: 40, backoffMaxMs: 400, random: () => 1 });
+    sim.configure({ builds: { durationMs: 100, quota: 1 } });
+    await runtime.startBuild(TOOL, build);
+    const second = await runtime.startBuild(TOOL, { ...build, imageName: 'other' });
+    assert.ok(sim.state.findBuild(TOOL, second.id));
+    assert.ok((sim.stats().routes[START] ?? 0) > 2);
+  });
+
+  it("surfaces jobs-api's 400 text without retrying", async () => {
+    const runtime = client();
+    await assert.rejects(
+      runtime.upsertJob(TOOL, { ...web, name: 'Web_1' }),
+      isRuntimeError(
+        'rejected',
+        /^Invalid job name\. See the documentation for the naming rules: https:\/\/w\.wiki\/6YL8$/,
+      ),
+    );
+    assert.equal(runtime.stats().jobs, 1);
+  });
+
+  it("surfaces jobs-api's 422 detail", async () => {
+    await assert.rejects(
+      client().upsertJob(TOOL, { ...web, port: 8000, publish: '/' }),
+      isRuntimeError('rejected', /publish: Extra inputs are not permitted/),
+    );
+  });
+
+  it('upserts, restarts and deletes jobs; deleting a missing job succeeds', async () => {
+    const runtime = client();
+    const created = await runtime.upsertJob(TOOL, web);
+    assert.deepEqual(created, {
+      changed: true,
+      messages: { info: ['Job web created in storage and runtime'], warning: [], error: [] },
+    });
+    const changed = await runtime.upsertJob(TOOL, { ...web, memory: '1Gi' });
+    assert.equal(changed.changed, true);
+    await runtime.restartJob(TOOL, 'web');
+    await runtime.deleteJob(TOOL, 'web');
+    await runtime.deleteJob(TOOL, 'web');
+    await assert.rejects(
+      runtime.restartJob(TOOL, 'web'),
+      isRuntimeError('not-found', /Job 'web' does not exist/),
+    );
+  });
+
+  it('cancels builds; cancelling an ended build is a no-op; a missing one is not-found', async () => {
+    const runtime = client();
+    sim.configure({ builds: { durationMs: 60_000 } });
+    const running = await runtime.startBuild(TOOL, build);
+    await runtime.cancelBuild(TOOL, running.id);
+    assert.equal((await runtime.observe(TOOL)).builds[0]?.state, 'cancelled');
+    await runtime.cancelBuild(TOOL, running.id);
+    await assert.rejects(runtime.cancelBuild(TOOL, 'nope'), isRuntimeError('not-found'));
+  });
+
+  it('reads build logs and job logs', async () => {
+    const runtime = client();
+    const started = await runtime.startBuild(TOOL, build);
+    const lines = await runtime.buildLogs(TOOL, started.id);
+    assert.match(lines[0] ?? '', /^\[step-clone\] Cloning https:\/\/gitlab\.example\.org\/t1\/web/);
+    await runtime.upsertJob(TOOL, web);
+    const logs: string[] = [];
+    for await (const line of runtime.jobLogs(TOOL, 'web')) logs.push(line);
+    assert.match(logs[0] ?? '', /\[web\] starting: web/);
+  });
+
+  it('passes a caller abort through without retrying', async () => {
+    const runtime = client();
+    const controller = new AbortController();
+    controller.abort(new Error('stop'));
+    await assert.rejects(runtime.observe(TOOL, { signal: controller.signal }), /stop/);
+  });
+});
+
+describe('ToolforgeRuntime without a server', () => {
+  it('reports an unreachable API as unavailable after retrying', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    const runtime = new ToolforgeRuntime({
+      apiUrl: `http://127.0.0.1:${port}`,
+      retries: 2,
+      backoffBaseMs: 1,
+    });
+    try {
+      await assert.rejects(
+        runtime.observe(TOOL),
+        isRuntimeError('unavailable', /cannot reach .*ECONNREFUSED.*after 3 attempts/),
+      );
+      // The first call to give up stops the other one's retries.
+      const { builds, jobs } = runtime.stats();
+      assert.equal(Math.max(builds, jobs), 3);
+    } finally {
+      await runtime.close();
+    }
+  });
+});

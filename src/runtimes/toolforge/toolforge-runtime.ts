@@ -1,0 +1,272 @@
+/**
+ * The Toolforge runtime: a client of builds-api (`/builds/v1/tool/{tool}/builds…`) and jobs-api
+ * (`/jobs/v1/tool/{tool}/jobs…`) behind the API gateway, exactly as in the reference OpenAPI files.
+ *
+ * Starting a build is the one call that is not safe to repeat. After an ambiguous failure (timeout, 5xx,
+ * connection lost after sending) we list the tool's builds and adopt one with the same parameters (image name,
+ * repository, ref, flags) that started no earlier than a minute before our first attempt; only when there is
+ * none is the start repeated, and if the list itself fails the start fails (never two builds by guessing).
+ */
+import type {
+  BuildRequest,
+  CallOptions,
+  JobChange,
+  JobSpec,
+  Runtime,
+  RuntimeCapabilities,
+  RuntimeSnapshot,
+  StartedBuild,
+} from '../runtime.js';
+import { RuntimeError } from '../runtime.js';
+import type { RefResolution } from '../../status/observed-state.js';
+import { resolveRef } from '../git.js';
+import { decodeBuild, decodeJob } from './toolforge-decode.js';
+import { buildStartBody, jobUpsertBody } from './toolforge-encode.js';
+import type { BuildStartBody } from './toolforge-encode.js';
+import { ToolforgeHttp } from './toolforge-http.js';
+import type { HttpOptions, HttpResult } from './toolforge-http.js';
+
+export type { ToolforgeAuth } from './toolforge-http.js';
+
+export interface ToolforgeRuntimeOptions extends HttpOptions {
+  /** How far back a build may have started to count as "ours" after an ambiguous start (default 60 000). */
+  readonly startRecoveryWindowMs?: number;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function list(json: unknown, key: string): unknown[] {
+  return isObject(json) && Array.isArray(json[key]) ? json[key] : [];
+}
+
+function messageList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+const enc = encodeURIComponent;
+
+export class ToolforgeRuntime implements Runtime {
+  readonly name = 'toolforge' as const;
+  readonly capabilities: RuntimeCapabilities = { buildLogs: true, jobLogs: true };
+  private readonly http: ToolforgeHttp;
+  private readonly options: ToolforgeRuntimeOptions;
+
+  constructor(options: ToolforgeRuntimeOptions) {
+    this.options = options;
+    this.http = new ToolforgeHttp(options);
+  }
+
+  /** HTTP calls made so far per API (every attempt counts), for benchmarks. */
+  stats(): { builds: number; jobs: number } {
+    return this.http.stats();
+  }
+
+  resetStats(): void {
+    this.http.resetStats();
+  }
+
+  async observe(tool: string, options: CallOptions = {}): Promise<RuntimeSnapshot> {
+    // When one of the two calls fails for good, stop the other's retries instead of leaving them running.
+    const both = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, both.signal]) : both.signal;
+    const get = (api: 'builds' | 'jobs'): Promise<HttpResult> =>
+      this.http
+        .call({ api, method: 'GET', path: `/tool/${enc(tool)}/${api}`, tool, signal })
+        .catch((error: unknown) => {
+          both.abort(error);
+          throw error;
+        });
+    const [builds, jobs] = await Promise.allSettled([get('builds'), get('jobs')]);
+    if (builds.status === 'rejected') throw builds.reason;
+    if (jobs.status === 'rejected') throw jobs.reason;
+    return {
+      builds: list(builds.value.json, 'builds').map(decodeBuild),
+      jobs: list(jobs.value.json, 'jobs').map(decodeJob),
+    };
+  }
+
+  resolveRef(
+    _tool: string,
+    repository: string,
+    ref: string | undefined,
+    options: CallOptions = {},
+  ): Promise<RefResolution> {
+    return resolveRef(repository, ref, { signal: options.signal, timeoutMs: this.options.timeoutMs });
+  }
+
+  async startBuild(tool: string, request: BuildRequest, options: CallOptions = {}): Promise<StartedBuild> {
+    const body = buildStartBody(request);
+    const firstAttemptMs = Date.now();
+    const result = await this.http.call({
+      api: 'builds',
+      method: 'POST',
+      path: `/tool/${enc(tool)}/builds`,
+      tool,
+      body,
+      signal: options.signal,
+      idempotent: false,
+      conflictKind: 'quota',
+      recover: () => this.findStartedBuild(tool, body, firstAttemptMs, options.signal),
+    });
+    const started = isObject(result.json) && isObject(result.json.new_build) ? result.json.new_build : {};
+    if (typeof started.name !== 'string' || started.name === '') {
+      throw new RuntimeError(
+        'unavailable',
+        `builds-api answered without a build name: ${result.text.slice(0, 200)}`,
+      );
+    }
+    return {
+      id: started.name,
+      resolvedCommit:
+        typeof started.resolved_ref === 'string' && started.resolved_ref !== ''
+          ? started.resolved_ref
+          : undefined,
+    };
+  }
+
+  /** The build an ambiguous start may have created, as a synthetic start response; undefined if none. */
+  private async findStartedBuild(
+    tool: string,
+    body: BuildStartBody,
+    firstAttemptMs: number,
+    signal?: AbortSignal,
+  ): Promise<HttpResult | undefined> {
+    const since = firstAttemptMs - (this.options.startRecoveryWindowMs ?? 60_000);
+    const listed = await this.http.call({
+      api: 'builds',
+      method: 'GET',
+      path: `/tool/${enc(tool)}/builds`,
+      tool,
+      signal,
+    });
+    const match = list(listed.json, 'builds')
+      .map(decodeBuild)
+      .filter(
+        (b) =>
+          b.imageName === body.image_name &&
+          b.repository === body.source_url &&
+          (b.ref ?? '') === (body.ref ?? '') &&
+          b.useLatestVersions === body.use_latest_versions &&
+          b.useDeprecatedVersions === body.use_deprecated_versions &&
+          b.startedAt !== undefined &&
+          Date.parse(b.startedAt) >= since,
+      )
+      .sort((a, b) => Date.parse(b.startedAt ?? '') - Date.parse(a.startedAt ?? ''))[0];
+    if (!match) return undefined;
+    const json = { new_build: { name: match.id, resolved_ref: match.resolvedCommit ?? '' } };
+    return { status: 200, text: JSON.stringify(json), json };
+  }
+
+  async cancelBuild(tool: string, buildId: string, options: CallOptions = {}): Promise<void> {
+    try {
+      await this.http.call({
+        api: 'builds',
+        method: 'PUT',
+        path: `/tool/${enc(tool)}/builds/${enc(buildId)}/cancel`,
+        tool,
+        signal: options.signal,
+      });
+    } catch (error) {
+      // 409: the build already ended, so there is nothing left to cancel.
+      if (error instanceof RuntimeError && error.kind === 'conflict') return;
+      throw error;
+    }
+  }
+
+  async buildLogs(tool: string, buildId: string, options: CallOptions = {}): Promise<string[]> {
+    const result = await this.http.call({
+      api: 'builds',
+      method: 'GET',
+      path: `/tool/${enc(tool)}/builds/${enc(buildId)}/logs`,
+      tool,
+      signal: options.signal,
+    });
+    // Newline-separated `BuildLog` objects (`{"line": …}`); anything else is kept as text.
+    return result.text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        try {
+          const parsed = JSON.parse(line) as unknown;
+          if (isObject(parsed) && typeof parsed.line === 'string') return parsed.line;
+          if (isObject(parsed) && Array.isArray(parsed.error))
+            return `ERROR: ${messageList(parsed.error).join(', ')}`;
+        } catch {
+          // not JSON: keep the raw line
+        }
+        return line;
+      });
+  }
+
+  async upsertJob(tool: string, spec: JobSpec, options: CallOptions = {}): Promise<JobChange> {
+    const result = await this.http.call({
+      api: 'jobs',
+      method: 'PATCH',
+      path: `/tool/${enc(tool)}/jobs`,
+      tool,
+      body: jobUpsertBody(spec),
+      signal: options.signal,
+    });
+    const json = isObject(result.json) ? result.json : {};
+    const messages = isObject(json.messages) ? json.messages : {};
+    return {
+      changed: json.job_changed === true,
+      messages: {
+        info: messageList(messages.info),
+        warning: messageList(messages.warning),
+        error: messageList(messages.error),
+      },
+    };
+  }
+
+  async restartJob(tool: string, name: string, options: CallOptions = {}): Promise<void> {
+    // A second restart after an ambiguous failure only restarts again: harmless, so retried like the rest.
+    await this.http.call({
+      api: 'jobs',
+      method: 'POST',
+      path: `/tool/${enc(tool)}/jobs/${enc(name)}/restart`,
+      tool,
+      signal: options.signal,
+    });
+  }
+
+  async deleteJob(tool: string, name: string, options: CallOptions = {}): Promise<void> {
+    try {
+      await this.http.call({
+        api: 'jobs',
+        method: 'DELETE',
+        path: `/tool/${enc(tool)}/jobs/${enc(name)}`,
+        tool,
+        signal: options.signal,
+      });
+    } catch (error) {
+      if (error instanceof RuntimeError && error.kind === 'not-found') return;
+      throw error;
+    }
+  }
+
+  /**
+   * The job's logs as jobs-api serves them. The reference jobs-api route has no follow parameter, so `follow`
+   * cannot be honoured: the lines available now are returned and the iteration ends.
+   */
+  async *jobLogs(
+    tool: string,
+    name: string,
+    options: CallOptions & { readonly follow?: boolean } = {},
+  ): AsyncIterable<string> {
+    const result = await this.http.call({
+      api: 'jobs',
+      method: 'GET',
+      path: `/tool/${enc(tool)}/jobs/${enc(name)}/logs`,
+      tool,
+      signal: options.signal,
+    });
+    for (const line of result.text.split('\n')) if (line !== '') yield line;
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}

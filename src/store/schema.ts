@@ -1,0 +1,81 @@
+/**
+ * The database tables as Kysely sees them. Both dialects store the same column types: text for JSON and ISO
+ * times (ISO 8601 in UTC compares correctly as text), integers 0/1 for booleans, so no caller asks which
+ * database it is on.
+ */
+import type { Generated } from 'kysely';
+
+export interface ConfigsTable {
+  tool: string;
+  raw: string;
+  config: string;
+  updated_at: string;
+  revision: number;
+}
+
+export interface TokensTable {
+  tool: string;
+  hash: string;
+  created_at: string;
+}
+
+export interface DeploymentsTable {
+  id: string;
+  tool: string;
+  created_at: string;
+  description: string;
+  force_build: number;
+  force_run: number;
+  prune: number;
+  state: string;
+  long_status: string | null;
+  tool_config: string;
+  config: string;
+  plan: string;
+  started_at: string | null;
+  finished_at: string | null;
+  ordinal: Generated<number>;
+  event_seq: Generated<number>;
+}
+
+export interface TasksTable {
+  deployment_id: string;
+  id: string;
+  position: number;
+  kind: string;
+  component: string;
+  state: string;
+  reason: string | null;
+  attempts: number;
+  waiting_for: string;
+  external_id: string | null;
+  result: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  not_before: string | null;
+}
+
+export interface EventsTable {
+  deployment_id: string;
+  seq: number;
+  at: string;
+  type: string;
+  task_id: string | null;
+  state: string;
+  reason: string | null;
+}
+
+export interface LeasesTable {
+  deployment_id: string;
+  owner: string;
+  expires_at: string;
+}
+
+export interface Database {
+  configs: ConfigsTable;
+  tokens: TokensTable;
+  deployments: DeploymentsTable;
+  tasks: TasksTable;
+  events: EventsTable;
+  leases: LeasesTable;
+}

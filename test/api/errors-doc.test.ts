@@ -1,0 +1,31 @@
+/** docs/errors.md and the API error registry agree: same codes, statuses and message templates. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { API_ERRORS, messageTemplate, type ApiErrorCode } from '../../src/api/api-errors.js';
+
+const DOCS = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+
+function documentedRows(): Map<string, { status: number; message: string }> {
+  const section = DOCS.split('## API errors')[1]?.split('\n## ')[0] ?? '';
+  const rows = new Map<string, { status: number; message: string }>();
+  for (const match of section.matchAll(/^\| `(CMP_ERR_[A-Z_]+)` \| (\d+) \| (.*) \|$/gm)) {
+    rows.set(match[1]!, { status: Number(match[2]), message: match[3]! });
+  }
+  return rows;
+}
+
+test('every registry code is documented with its status and message', () => {
+  const rows = documentedRows();
+  for (const code of Object.keys(API_ERRORS) as ApiErrorCode[]) {
+    const row = rows.get(code);
+    assert.ok(row, `${code} missing from docs/errors.md`);
+    assert.equal(row.status, API_ERRORS[code].status, code);
+    assert.equal(row.message, messageTemplate(code), code);
+  }
+});
+
+test('the docs list no code the registry does not have', () => {
+  const unknown = [...documentedRows().keys()].filter((code) => !(code in API_ERRORS));
+  assert.deepEqual(unknown, []);
+});

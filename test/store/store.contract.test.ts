@@ -1,0 +1,181 @@
+/** The Store contract, run against every store kind in STORES (SQLite file and PostgreSQL schema). */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ActiveDeploymentExistsError } from '../../src/store/store.js';
+import type { KyselyStore } from '../../src/store/kysely-store.js';
+import { createStore } from '../../src/store/create-store.js';
+import { STORES, openTestStore } from '../support/stores.js';
+import { sampleConfig, sampleDeployment } from '../support/deployment-fixtures.js';
+
+for (const kind of STORES) {
+  describe(`store contract: ${kind}`, () => {
+    let store: KyselyStore;
+    let url: string;
+    let dispose: () => Promise<void>;
+    before(async () => {
+      const opened = await openTestStore(kind);
+      store = opened.store;
+      url = opened.database.url;
+      dispose = opened.dispose;
+    });
+    after(async () => {
+      await dispose();
+    });
+
+    test('config put/get/delete keeps raw and bumps the revision', async () => {
+      assert.equal(await store.getConfig('cfg'), undefined);
+      const first = await store.putConfig('cfg', { components: { web: {} } }, sampleConfig());
+      assert.equal(first.revision, 1);
+      const second = await store.putConfig('cfg', { components: { other: {} } }, sampleConfig());
+      assert.equal(second.revision, 2);
+      const got = await store.getConfig('cfg');
+      assert.deepEqual(got?.raw, { components: { other: {} } });
+      assert.deepEqual(got?.config, sampleConfig());
+      assert.equal((await store.deleteConfig('cfg'))?.revision, 2);
+      assert.equal(await store.getConfig('cfg'), undefined);
+      assert.equal(await store.deleteConfig('cfg'), undefined);
+    });
+
+    test('tokens are replaced and deleted per tool', async () => {
+      await store.putToken({ tool: 'tok', hash: 'h1', createdAt: '2026-01-01T00:00:00.000Z' });
+      await store.putToken({ tool: 'tok', hash: 'h2', createdAt: '2026-01-02T00:00:00.000Z' });
+      assert.deepEqual(await store.getToken('tok'), { tool: 'tok', hash: 'h2', createdAt: '2026-01-02T00:00:00.000Z' });
+      assert.equal(await store.getToken('other'), undefined);
+      assert.equal((await store.deleteToken('tok'))?.hash, 'h2');
+      assert.equal(await store.getToken('tok'), undefined);
+    });
+
+    test('a deployment and its tasks round-trip', async () => {
+      const { deployment, tasks } = sampleDeployment('rt');
+      await store.createDeployment(deployment, tasks);
+      assert.deepEqual(await store.getDeployment('rt', deployment.id), deployment);
+      assert.equal(await store.getDeployment('other-tool', deployment.id), undefined);
+      assert.deepEqual(await store.listTasks(deployment.id), tasks);
+      const updated = await store.updateTask(deployment.id, 'build:web', {
+        state: 'running',
+        externalId: 'b-1',
+        attempts: 1,
+        waitingFor: ['x'],
+        result: { image: 'img' },
+      });
+      assert.equal(updated.state, 'running');
+      assert.equal(updated.externalId, 'b-1');
+      assert.deepEqual(updated.result, { image: 'img' });
+      await assert.rejects(store.updateTask(deployment.id, 'nope', { state: 'failed' }));
+    });
+
+    test('only one pending/running deployment per tool, enforced by the database', async () => {
+      const first = sampleDeployment('one');
+      await store.createDeployment(first.deployment, first.tasks);
+      const second = sampleDeployment('one');
+      await assert.rejects(store.createDeployment(second.deployment, second.tasks), (error: unknown) => {
+        assert.ok(error instanceof ActiveDeploymentExistsError);
+        assert.equal(error.active.id, first.deployment.id);
+        assert.equal(error.active.createdAt, first.deployment.createdAt);
+        return true;
+      });
+      // Nothing of the refused deployment was kept.
+      assert.deepEqual(await store.listTasks(second.deployment.id), []);
+      // cancelling does not count as active (upstream), so a new one may start.
+      assert.ok(await store.updateDeployment(first.deployment.id, { state: 'cancelling' }, ['pending', 'running']));
+      await store.createDeployment(second.deployment, second.tasks);
+      // Another tool is independent.
+      const other = sampleDeployment('two');
+      await store.createDeployment(other.deployment, other.tasks);
+    });
+
+    test('concurrent creates for one tool: exactly one wins', async () => {
+      const attempts = Array.from({ length: 20 }, () => sampleDeployment('race'));
+      const results = await Promise.allSettled(attempts.map((a) => store.createDeployment(a.deployment, a.tasks)));
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r) => r.status === 'rejected');
+      assert.equal(won.length, 1);
+      for (const r of lost) assert.ok((r as PromiseRejectedResult).reason instanceof ActiveDeploymentExistsError);
+    });
+
+    test('retention keeps the newest deployments of the tool', async () => {
+      for (let i = 0; i < 7; i++) {
+        const { deployment, tasks } = sampleDeployment('ret', { state: 'successful' });
+        await store.createDeployment(deployment, tasks, 5);
+        await store.appendEvent({ deploymentId: deployment.id, at: deployment.createdAt, type: 'deployment', state: 'successful' });
+      }
+      const kept = await store.listDeployments('ret');
+      assert.equal(kept.length, 5);
+      assert.ok(kept[0]!.createdAt < kept[4]!.createdAt, 'oldest first');
+      assert.equal((await store.latestDeployment('ret'))?.id, kept[4]!.id);
+    });
+
+    test('update with expected states is a compare-and-set', async () => {
+      const { deployment, tasks } = sampleDeployment('cas');
+      await store.createDeployment(deployment, tasks);
+      const started = await store.updateDeployment(deployment.id, { state: 'running', startedAt: '2026-01-01T00:00:01.000Z' }, ['pending']);
+      assert.equal(started?.state, 'running');
+      assert.equal(await store.updateDeployment(deployment.id, { state: 'running' }, ['pending']), undefined);
+      const done = await store.updateDeployment(deployment.id, { state: 'successful', longStatus: 'Finished' });
+      assert.equal(done?.longStatus, 'Finished');
+      assert.deepEqual(
+        (await store.findDeployments(['successful'])).map((d) => d.id).filter((id) => id === deployment.id),
+        [deployment.id],
+      );
+      assert.deepEqual(await store.managedComponents('cas'), ['web', 'cron']);
+      assert.deepEqual(await store.managedComponents('nobody'), []);
+    });
+
+    test('stale active deployments time out', async () => {
+      const old = sampleDeployment('stale', { createdAt: '2020-01-01T00:00:00.000Z' });
+      await store.createDeployment(old.deployment, old.tasks);
+      const expired = await store.expireStaleDeployments('stale', '2020-01-01T00:00:00.000Z');
+      assert.deepEqual(expired, []);
+      const later = await store.expireStaleDeployments('stale', '2020-01-01T01:00:00.001Z');
+      assert.deepEqual(later.map((d) => [d.id, d.state]), [[old.deployment.id, 'timed_out']]);
+    });
+
+    test('delete removes the deployment with its tasks and events', async () => {
+      const { deployment, tasks } = sampleDeployment('del', { state: 'failed' });
+      await store.createDeployment(deployment, tasks);
+      await store.appendEvent({ deploymentId: deployment.id, at: deployment.createdAt, type: 'deployment', state: 'failed' });
+      assert.equal((await store.deleteDeployment('other', deployment.id)), undefined);
+      assert.equal((await store.deleteDeployment('del', deployment.id))?.id, deployment.id);
+      assert.deepEqual(await store.listTasks(deployment.id), []);
+      assert.deepEqual(await store.listEvents(deployment.id), []);
+      assert.equal(await store.deleteDeployment('del', deployment.id), undefined);
+    });
+
+    test('events get increasing seq per deployment, also when appended concurrently', async () => {
+      const { deployment, tasks } = sampleDeployment('ev', { state: 'running' });
+      await store.createDeployment(deployment, tasks);
+      const at = new Date().toISOString();
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          store.appendEvent({ deploymentId: deployment.id, at, type: 'task', taskId: `t${i}`, state: 'running', reason: 'r' }),
+        ),
+      );
+      const events = await store.listEvents(deployment.id);
+      assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      assert.deepEqual((await store.listEvents(deployment.id, 8)).map((e) => e.seq), [9, 10]);
+      assert.equal(events[0]!.reason, 'r');
+    });
+
+    test('leases: acquire, refuse another owner, renew, take over after expiry, release', async () => {
+      assert.equal(await store.acquireLease('d1', 'a', 60_000), true);
+      assert.equal(await store.acquireLease('d1', 'b', 60_000), false);
+      assert.equal(await store.acquireLease('d1', 'a', 60_000), true);
+      assert.equal(await store.acquireLease('d2', 'x', -1), true);
+      assert.equal(await store.acquireLease('d2', 'y', 60_000), true, 'expired lease is taken over');
+      await store.releaseLease('d1', 'b');
+      assert.equal(await store.acquireLease('d1', 'b', 60_000), false, 'release by a non-owner is ignored');
+      await store.releaseLease('d1', 'a');
+      assert.equal(await store.acquireLease('d1', 'b', 60_000), true);
+    });
+
+    test('a second store on the same database sees the data and migrations are idempotent', async () => {
+      const second = await createStore(url);
+      try {
+        await store.putConfig('shared', { a: 1 }, sampleConfig());
+        assert.deepEqual((await second.getConfig('shared'))?.raw, { a: 1 });
+      } finally {
+        await second.close();
+      }
+    });
+  });
+}

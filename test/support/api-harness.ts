@@ -1,0 +1,78 @@
+/**
+ * An API app on a fresh test store (SQLite file or PostgreSQL schema) with H6's in-memory FakeRuntime, plus
+ * small request helpers. `close` shuts the app, closes the store and drops the database, also after failures.
+ */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp, type AppDeps } from '../../src/api/app.js';
+import { FakeRuntime } from '../../src/runtimes/fake/fake-runtime.js';
+import type { Runtime } from '../../src/runtimes/runtime.js';
+import type { KyselyStore } from '../../src/store/kysely-store.js';
+import { openTestStore, type StoreKindName, type TestDatabase } from './stores.js';
+
+export interface Harness {
+  readonly app: FastifyInstance;
+  readonly store: KyselyStore;
+  readonly runtime: Runtime;
+  readonly database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function openHarness(
+  kind: StoreKindName,
+  extra: Partial<Omit<AppDeps, 'store'>> = {},
+): Promise<Harness> {
+  const opened = await openTestStore(kind);
+  const runtime = extra.runtime ?? new FakeRuntime();
+  try {
+    const app = await buildApp({ ...extra, store: opened.store, runtime });
+    return {
+      app,
+      store: opened.store,
+      runtime,
+      database: opened.database,
+      async close() {
+        await app.close();
+        await opened.dispose();
+      },
+    };
+  } catch (error) {
+    await opened.dispose();
+    throw error;
+  }
+}
+
+export interface Body {
+  data?: unknown;
+  messages: { info?: string[]; warning?: string[]; error?: string[] };
+}
+
+export function body(response: LightMyRequestResponse): Body {
+  return response.json<Body>();
+}
+
+export function header(tool: string): Record<string, string> {
+  return { 'x-toolforge-tool': tool };
+}
+
+/** A valid v1beta1 config: a continuous web component and a scheduled one reusing its image. */
+export function webConfig(): Record<string, unknown> {
+  return {
+    config_version: 'v1beta1',
+    components: {
+      web: {
+        component_type: 'continuous',
+        build: { repository: 'https://gitlab.wikimedia.org/toolforge-repos/sample-static-buildpack-app', ref: 'main' },
+        run: { command: 'web', port: 8000, health_check_http: '/healthz' },
+      },
+      cron: {
+        component_type: 'scheduled',
+        build: { reuse_from: 'web' },
+        run: { command: 'cleanup', schedule: '@daily' },
+      },
+    },
+  };
+}
+
+export async function postConfig(app: FastifyInstance, tool: string, config: unknown = webConfig()): Promise<LightMyRequestResponse> {
+  return app.inject({ method: 'POST', url: `/v1/tool/${tool}/config`, headers: header(tool), payload: config as object });
+}
