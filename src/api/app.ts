@@ -63,20 +63,33 @@ function registerPublicRoutes(app: FastifyInstance): void {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   typed.get(
     '/v1/healthz',
-    { schema: { summary: 'Healthz', response: { 200: Type.Object({ data: Type.Unknown(), messages: Type.Unknown() }) } } },
+    {
+      schema: {
+        summary: 'Healthz',
+        response: { 200: Type.Object({ data: Type.Unknown(), messages: Type.Unknown() }) },
+      },
+    },
     async () => envelope({ status: 'OK' }, fullMessages()),
   );
-  typed.get('/metrics', { schema: { summary: 'Metrics', description: 'Prometheus metrics' } }, async (_request, reply) => {
-    const { store } = app.ctx;
-    if (store.countDeploymentsByState) setDeploymentCounts(await store.countDeploymentsByState());
-    else {
-      const all = await store.findDeployments([...ACTIVE_DEPLOYMENT_STATES, 'cancelling', ...FINAL_DEPLOYMENT_STATES]);
-      const counts: Record<string, number> = {};
-      for (const d of all) counts[d.state] = (counts[d.state] ?? 0) + 1;
-      setDeploymentCounts(counts);
-    }
-    return reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
-  });
+  typed.get(
+    '/metrics',
+    { schema: { summary: 'Metrics', description: 'Prometheus metrics' } },
+    async (_request, reply) => {
+      const { store } = app.ctx;
+      if (store.countDeploymentsByState) setDeploymentCounts(await store.countDeploymentsByState());
+      else {
+        const all = await store.findDeployments([
+          ...ACTIVE_DEPLOYMENT_STATES,
+          'cancelling',
+          ...FINAL_DEPLOYMENT_STATES,
+        ]);
+        const counts: Record<string, number> = {};
+        for (const d of all) counts[d.state] = (counts[d.state] ?? 0) + 1;
+        setDeploymentCounts(counts);
+      }
+      return reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+    },
+  );
   typed.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }
 
@@ -86,7 +99,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: ctx.limits.bodyLimit,
-    ajv: { customOptions: { coerceTypes: true, useDefaults: true, allErrors: true, removeAdditional: false } },
+    ajv: {
+      customOptions: { coerceTypes: true, useDefaults: true, allErrors: true, removeAdditional: false },
+    },
     return503OnClosing: true,
   });
   registerBodyParser(app);
@@ -96,7 +111,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onResponse', async (request, reply) => {
     httpRequestDurationSeconds.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: String(reply.statusCode),
+      },
       reply.elapsedTime / 1000,
     );
   });

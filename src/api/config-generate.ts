@@ -125,5 +125,8 @@ export function generateConfig(snapshot: RuntimeSnapshot): { data: unknown; warn
     return { data: structuredClone(SAMPLE_CONFIG), warnings };
   }
   // Sort the jobs upstream reported in an unstable order: warnings by job name keep responses comparable.
-  return { data: { config_version: 'v1beta1', components }, warnings: [warnings[0]!, ...warnings.slice(1).sort()] };
+  return {
+    data: { config_version: 'v1beta1', components },
+    warnings: [warnings[0]!, ...warnings.slice(1).sort()],
+  };
 }

@@ -43,7 +43,9 @@ export function parseJsonBody(text: string): unknown {
     const message = error instanceof Error ? error.message : String(error);
     const match = /at position (\d+)/.exec(message);
     const position = match?.[1] ?? String(firstBadPosition(text));
-    const detail = message.replace(/\s*in JSON at position \d+.*$/s, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+    const detail = message
+      .replace(/\s*in JSON at position \d+.*$/s, '')
+      .replace(/\s*\(line \d+ column \d+\)$/, '');
     throw apiError('CMP_ERR_INVALID_JSON', position, detail);
   }
 }
@@ -71,7 +73,10 @@ function checkLimits(value: unknown, limits: InputLimits): void {
     const count = Object.keys(components).length;
     if (count > limits.maxComponents) {
       throw validationError([
-        { loc: 'components', message: `The config has ${count} components, the limit is ${limits.maxComponents}` },
+        {
+          loc: 'components',
+          message: `The config has ${count} components, the limit is ${limits.maxComponents}`,
+        },
       ]);
     }
   }

@@ -4,11 +4,7 @@
  * deployment to end (long-poll).
  */
 import type { ToolConfig } from '../config/tool-config.js';
-import {
-  FINAL_DEPLOYMENT_STATES,
-  tasksFromPlan,
-  type Deployment,
-} from '../execute/deployment.js';
+import { FINAL_DEPLOYMENT_STATES, tasksFromPlan, type Deployment } from '../execute/deployment.js';
 import type { Plan, PlanOptions } from '../plan/plan.js';
 import type { ObservedState } from '../status/observed-state.js';
 import { ActiveDeploymentExistsError, type StoredConfig } from '../store/store.js';
@@ -47,26 +43,55 @@ export async function requireConfig(ctx: ApiContext, tool: string): Promise<Stor
 }
 
 /** Re-fetches the config from its source_url when it has one (upstream does so on every deploy). */
-export async function refreshFromSource(ctx: ApiContext, tool: string, stored: StoredConfig): Promise<StoredConfig> {
+export async function refreshFromSource(
+  ctx: ApiContext,
+  tool: string,
+  stored: StoredConfig,
+): Promise<StoredConfig> {
   if (!needsSourceFetch(stored.config.sourceUrl)) return stored;
   const fetched = await fetchSourceConfig(stored.config.sourceUrl, ctx.limits);
   return ctx.store.putConfig(tool, fetched.raw, fetched.config);
 }
 
-/** `latest` → the newest deployment; anything else is looked up as an id. 404s in upstream's words. */
-export async function findDeployment(ctx: ApiContext, tool: string, id: string, latest: boolean): Promise<Deployment> {
-  await expireStale(ctx, tool);
-  if (latest && id === 'latest') {
-    const found = await ctx.store.latestDeployment(tool);
-    if (!found) throw apiError('CMP_ERR_NO_DEPLOYMENTS', tool);
-    return found;
+/** Would upstream's time-out rule turn this deployment into `timed_out` now? */
+export function isStale(ctx: ApiContext, deployment: Deployment): boolean {
+  return (
+    (deployment.state === 'pending' || deployment.state === 'running') &&
+    Date.parse(deployment.createdAt) < ctx.now().getTime() - ctx.limits.staleAfterMs
+  );
+}
+
+/**
+ * `latest` → the newest deployment; anything else is looked up as an id. 404s in upstream's words. Reads do
+ * not write: only when the deployment found is stale are the tool's stale deployments timed out (and it is
+ * read again), so the common GET stays a pure read.
+ */
+export async function findDeployment(
+  ctx: ApiContext,
+  tool: string,
+  id: string,
+  latest: boolean,
+): Promise<Deployment> {
+  const read = (): Promise<Deployment | undefined> =>
+    latest && id === 'latest' ? ctx.store.latestDeployment(tool) : ctx.store.getDeployment(tool, id);
+  let found = await read();
+  if (found && isStale(ctx, found)) {
+    await expireStale(ctx, tool);
+    found = (await read()) ?? found;
   }
-  const found = await ctx.store.getDeployment(tool, id);
-  if (!found) throw apiError('CMP_ERR_DEPLOYMENT_NOT_FOUND', id, tool);
+  if (!found) {
+    throw latest && id === 'latest'
+      ? apiError('CMP_ERR_NO_DEPLOYMENTS', tool)
+      : apiError('CMP_ERR_DEPLOYMENT_NOT_FOUND', id, tool);
+  }
   return found;
 }
 
-export async function observe(ctx: ApiContext, tool: string, config: ToolConfig | undefined): Promise<ObservedState> {
+export async function observe(
+  ctx: ApiContext,
+  tool: string,
+  config: ToolConfig | undefined,
+): Promise<ObservedState> {
   try {
     const managed = await ctx.store.managedComponents(tool);
     return await observeTool(ctx.runtime, tool, config ?? EMPTY_CONFIG, managed);
@@ -133,14 +158,28 @@ export async function createDeployment(
     plan,
   };
   try {
-    await ctx.store.createDeployment(deployment, tasksFromPlan(deployment.id, plan), ctx.limits.retainDeployments);
+    await ctx.store.createDeployment(
+      deployment,
+      tasksFromPlan(deployment.id, plan),
+      ctx.limits.retainDeployments,
+    );
   } catch (error) {
     if (error instanceof ActiveDeploymentExistsError) {
-      throw apiError('CMP_ERR_DEPLOYMENT_ACTIVE', error.active.id, error.active.state, error.active.createdAt);
+      throw apiError(
+        'CMP_ERR_DEPLOYMENT_ACTIVE',
+        error.active.id,
+        error.active.state,
+        error.active.createdAt,
+      );
     }
     throw error;
   }
-  await ctx.store.appendEvent({ deploymentId: deployment.id, at: deployment.createdAt, type: 'deployment', state: 'pending' });
+  await ctx.store.appendEvent({
+    deploymentId: deployment.id,
+    at: deployment.createdAt,
+    type: 'deployment',
+    state: 'pending',
+  });
   ctx.scheduler?.notify(deployment.id);
   return { deployment, plan };
 }
@@ -165,8 +204,7 @@ export async function waitForFinal(
   let current = deployment;
   while (!isFinal(current) && Date.now() < deadline && !signal.aborted) {
     await sleep(Math.min(ctx.limits.pollIntervalMs, deadline - Date.now()), signal);
-    await expireStale(ctx, tool);
-    current = (await ctx.store.getDeployment(tool, deployment.id)) ?? current;
+    current = await findDeployment(ctx, tool, deployment.id, false).catch(() => current);
   }
   return current;
 }

@@ -50,7 +50,8 @@ function toApiError(error: FastifyError): ApiError {
     return validationError(
       (error.validation as unknown as AjvError[]).map((e) => {
         const path = e.instancePath.split('/').filter(Boolean);
-        if (e.keyword === 'required' && typeof e.params.missingProperty === 'string') path.push(e.params.missingProperty);
+        if (e.keyword === 'required' && typeof e.params.missingProperty === 'string')
+          path.push(e.params.missingProperty);
         return { loc: toUpstreamLoc(path.join('.')), message: describe(e) };
       }),
     );
@@ -59,7 +60,10 @@ function toApiError(error: FastifyError): ApiError {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return apiError('CMP_ERR_BODY_TOO_LARGE', String(error.message.match(/\d+/)?.[0] ?? 'the'));
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return apiError('CMP_ERR_UNSUPPORTED_MEDIA_TYPE', error.message.replace(/^Unsupported Media Type:\s*/, ''));
+      return apiError(
+        'CMP_ERR_UNSUPPORTED_MEDIA_TYPE',
+        error.message.replace(/^Unsupported Media Type:\s*/, ''),
+      );
   }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return new ApiError('CMP_ERR_VALIDATION', [error.message], {}, error.statusCode);

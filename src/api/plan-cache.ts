@@ -25,7 +25,8 @@ export class PlanCache {
   explain(planId: string, current: Plan): string {
     const old = this.#plans.get(planId);
     const summary = `the current plan is ${current.id}`;
-    if (!old || old.tool !== current.tool) return `${summary} (the plan ${planId} is not known to this server)`;
+    if (!old || old.tool !== current.tool)
+      return `${summary} (the plan ${planId} is not known to this server)`;
     const changes: string[] = [];
     if (old.configDigest !== current.configDigest) changes.push('the config changed');
     if (old.statusRevision !== current.statusRevision) changes.push("the tool's builds or jobs changed");

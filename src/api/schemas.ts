@@ -18,7 +18,10 @@ const Wait = Type.Integer({
   minimum: 0,
   description: 'Long-poll: hold the request up to this many seconds (capped) until the deployment is final',
 });
-const Token = Type.String({ maxLength: 200, description: 'Deploy token (instead of the x-toolforge-tool header)' });
+const Token = Type.String({
+  maxLength: 200,
+  description: 'Deploy token (instead of the x-toolforge-tool header)',
+});
 
 export const CreateDeploymentQuery = Type.Object({
   'force-build': Flag('Rebuild every image even when a build for the same commit exists'),
@@ -39,7 +42,9 @@ export const DeployQuery = Type.Object({
   'force-build': Flag('Rebuild every image'),
   'force-run': Flag('Restart every component'),
   prune: Flag('Delete jobs of components the config no longer lists'),
-  'plan-id': Type.Optional(Type.String({ maxLength: 200, description: 'Refuse (409) if the plan changed since' })),
+  'plan-id': Type.Optional(
+    Type.String({ maxLength: 200, description: 'Refuse (409) if the plan changed since' }),
+  ),
   description: Type.Optional(Type.String({ maxLength: 10_000 })),
   wait: Type.Optional(Wait),
 });

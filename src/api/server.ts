@@ -9,7 +9,11 @@ export interface StartedServer {
   close(): Promise<void>;
 }
 
-export async function startServer(options: { host?: string; port?: number; deps: AppDeps }): Promise<StartedServer> {
+export async function startServer(options: {
+  host?: string;
+  port?: number;
+  deps: AppDeps;
+}): Promise<StartedServer> {
   const app = await buildApp(options.deps);
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 0 });

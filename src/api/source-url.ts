@@ -24,15 +24,23 @@ export async function fetchSourceConfig(url: string, limits: InputLimits): Promi
     });
     if (!response.ok) throw new Error(`${response.status} ${response.statusText}`.trim());
     text = await response.text();
-    if (text.length > MAX_SOURCE_BYTES) throw new Error(`the document is larger than ${MAX_SOURCE_BYTES} bytes`);
+    if (text.length > MAX_SOURCE_BYTES)
+      throw new Error(`the document is larger than ${MAX_SOURCE_BYTES} bytes`);
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    throw apiError('CMP_ERR_SOURCE_URL', url, `${error instanceof Error ? error.message : String(error)}${cause}`);
+    throw apiError(
+      'CMP_ERR_SOURCE_URL',
+      url,
+      `${error instanceof Error ? error.message : String(error)}${cause}`,
+    );
   }
   try {
     return loadConfigText(text, undefined, limits);
   } catch (error) {
-    const detail = error instanceof Error && 'messages' in error ? (error as { messages: string[] }).messages.join('; ') : String(error);
+    const detail =
+      error instanceof Error && 'messages' in error
+        ? (error as { messages: string[] }).messages.join('; ')
+        : String(error);
     throw apiError('CMP_ERR_SOURCE_URL', url, detail);
   }
 }

@@ -7,7 +7,8 @@ import type { Deployment, DeploymentTask } from '../execute/deployment.js';
 import type { BuildDecision, ComponentPlan } from '../plan/plan.js';
 import { creationTime } from './deploy-id.js';
 
-export type UpstreamBuildStatus = 'pending' | 'running' | 'failed' | 'successful' | 'unknown' | 'skipped' | 'cancelled';
+export type UpstreamBuildStatus =
+  'pending' | 'running' | 'failed' | 'successful' | 'unknown' | 'skipped' | 'cancelled';
 export type UpstreamRunStatus = 'pending' | 'failed' | 'successful' | 'skipped' | 'unknown';
 
 export interface UpstreamBuildInfo {
@@ -62,7 +63,8 @@ function str(value: unknown): string | undefined {
 function fromBuildTask(task: DeploymentTask): UpstreamBuildInfo {
   const id = task.externalId ?? 'no-id-yet';
   const image = str(task.result?.image);
-  const withImage = (info: UpstreamBuildInfo): UpstreamBuildInfo => (image ? { ...info, build_image: image } : info);
+  const withImage = (info: UpstreamBuildInfo): UpstreamBuildInfo =>
+    image ? { ...info, build_image: image } : info;
   switch (task.state) {
     case 'pending':
     case 'waiting':
@@ -80,7 +82,11 @@ function fromBuildTask(task: DeploymentTask): UpstreamBuildInfo {
     case 'skipped':
       return { build_id: id, build_status: 'skipped', build_long_status: task.reason ?? 'Skipped' };
     case 'cancelled':
-      return { build_id: id, build_status: 'cancelled', build_long_status: task.reason ?? 'The deployment was cancelled' };
+      return {
+        build_id: id,
+        build_status: 'cancelled',
+        build_long_status: task.reason ?? 'The deployment was cancelled',
+      };
   }
 }
 
@@ -157,7 +163,8 @@ function fromDeployTask(task: DeploymentTask): UpstreamRunInfo {
 function unchangedRun(deployment: Deployment, plan: ComponentPlan): UpstreamRunInfo {
   const text = `job ${plan.name} is already up to date`;
   if (deployment.state === 'successful') return { run_status: 'successful', run_long_status: text };
-  if (deployment.state === 'pending' || deployment.state === 'running') return { run_status: 'pending', run_long_status: text };
+  if (deployment.state === 'pending' || deployment.state === 'running')
+    return { run_status: 'pending', run_long_status: text };
   return { run_status: 'skipped', run_long_status: text };
 }
 
@@ -178,7 +185,10 @@ function toUpstreamTask(task: DeploymentTask, deployment: Deployment): UpstreamT
   };
 }
 
-export function toUpstreamDeployment(deployment: Deployment, tasks: readonly DeploymentTask[]): UpstreamDeployment {
+export function toUpstreamDeployment(
+  deployment: Deployment,
+  tasks: readonly DeploymentTask[],
+): UpstreamDeployment {
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const builds: Record<string, UpstreamBuildInfo> = {};
   const runs: Record<string, UpstreamRunInfo> = {};

@@ -156,7 +156,8 @@ export class ComponentsApiClient {
   #transportError(error: unknown, method: string, path: string): Error {
     if (error instanceof Error && error.name === 'AbortError') return error;
     const code = errorCode(error);
-    if (code && DOWN_CODES.has(code)) return new ComponentsClientError(SERVICE_DOWN, NO_MESSAGES, { cause: error });
+    if (code && DOWN_CODES.has(code))
+      return new ComponentsClientError(SERVICE_DOWN, NO_MESSAGES, { cause: error });
     if (code && TIMEOUT_CODES.has(code)) {
       return new ComponentsClientError(
         `The components service did not answer within ${this.#timeoutMs / 1000} s (${method} ${path || '/'})`,
@@ -165,7 +166,9 @@ export class ComponentsApiClient {
       );
     }
     const why = error instanceof Error ? error.message : String(error);
-    return new ComponentsClientError(`Request ${method} ${path || '/'} failed: ${why}`, NO_MESSAGES, { cause: error });
+    return new ComponentsClientError(`Request ${method} ${path || '/'} failed: ${why}`, NO_MESSAGES, {
+      cause: error,
+    });
   }
 
   /** Turns a non-2xx answer into the error upstream's CLI would show. */
@@ -179,7 +182,11 @@ export class ComponentsApiClient {
   }
 
   /** One API call below `/tool/<tool>`; `path` starts with `/` (or is empty). */
-  async call<T>(method: Dispatcher.HttpMethod, path: string, options: CallOptions = {}): Promise<ApiResult<T>> {
+  async call<T>(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    options: CallOptions = {},
+  ): Promise<ApiResult<T>> {
     const response = await this.#send(method, path, options);
     let text: string;
     try {
@@ -187,7 +194,8 @@ export class ComponentsApiClient {
     } catch (error) {
       throw this.#transportError(error, method, path);
     }
-    if (response.statusCode < 200 || response.statusCode >= 300) throw this.#statusError(response.statusCode, text);
+    if (response.statusCode < 200 || response.statusCode >= 300)
+      throw this.#statusError(response.statusCode, text);
     const body = parseJson(text);
     if (!body || typeof body !== 'object' || !('data' in body)) {
       throw new ComponentsClientError(`Unexpected answer to ${method} ${path || '/'}: ${text.slice(0, 200)}`);
@@ -201,7 +209,10 @@ export class ComponentsApiClient {
   }
 
   /** Opens `GET /deployment/{id}/events`, resuming after `lastEventId` when given. */
-  async openEvents(id: string, options: { lastEventId?: string; signal?: AbortSignal } = {}): Promise<EventStream> {
+  async openEvents(
+    id: string,
+    options: { lastEventId?: string; signal?: AbortSignal } = {},
+  ): Promise<EventStream> {
     const path = `/deployment/${encodeURIComponent(id)}/events`;
     const response = await this.#send('GET', path, {
       stream: true,
@@ -212,7 +223,10 @@ export class ComponentsApiClient {
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const type = String(response.headers['content-type'] ?? '');
-    if ([404, 405, 501].includes(response.statusCode) || (response.statusCode === 200 && !type.includes('text/event-stream'))) {
+    if (
+      [404, 405, 501].includes(response.statusCode) ||
+      (response.statusCode === 200 && !type.includes('text/event-stream'))
+    ) {
       await response.body.dump();
       return { kind: 'unavailable', status: response.statusCode };
     }

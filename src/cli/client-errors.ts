@@ -5,7 +5,8 @@
  */
 import { UserError } from '../errors.js';
 
-export const REPORT_LINE = 'Please report this issue to the Toolforge admins if it persists: https://w.wiki/6Zuu';
+export const REPORT_LINE =
+  'Please report this issue to the Toolforge admins if it persists: https://w.wiki/6Zuu';
 export const SERVICE_DOWN = 'The components service seems to be down – please retry in a few minutes.';
 
 export interface ApiMessages {

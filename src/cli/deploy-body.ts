@@ -11,7 +11,8 @@ import { isRepositoryUrl } from '../config/repository.js';
 
 type Obj = Record<string, unknown>;
 
-const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObj = (value: unknown): value is Obj =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Same rule as resolveRepositoryPaths, on the raw document (either dialect keeps `build.repository`). */
 export function resolveRawRepositoryPaths(document: unknown, baseDir: string): unknown {
@@ -21,7 +22,11 @@ export function resolveRawRepositoryPaths(document: unknown, baseDir: string): u
     const build = isObj(component) ? component.build : undefined;
     const repository = isObj(build) ? build.repository : undefined;
     components[name] =
-      isObj(component) && isObj(build) && typeof repository === 'string' && repository !== '' && !isRepositoryUrl(repository)
+      isObj(component) &&
+      isObj(build) &&
+      typeof repository === 'string' &&
+      repository !== '' &&
+      !isRepositoryUrl(repository)
         ? { ...component, build: { ...build, repository: resolve(baseDir, repository) } }
         : component;
   }

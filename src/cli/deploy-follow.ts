@@ -38,8 +38,15 @@ export async function fetchDeployment(client: ComponentsApiClient, id: string): 
   return (await client.call<DeploymentJson>('GET', `/deployment/${encodeURIComponent(id)}`)).data;
 }
 
-/** Reads the stream until it ends; returns the progress so far (final when the `end` event came). */
-async function readStream(client: ComponentsApiClient, start: DeployProgress, options: FollowOptions): Promise<DeployProgress | 'unavailable'> {
+/**
+ * Reads the stream until it ends. 'ended' when the server sent its `end` event (the deployment is over: the
+ * caller reads the final record), 'dropped' when the connection ended without it.
+ */
+async function readStream(
+  client: ComponentsApiClient,
+  start: DeployProgress,
+  options: FollowOptions,
+): Promise<'ended' | 'dropped' | 'unavailable'> {
   let progress = start;
   const stream = await client.openEvents(progress.deploymentId, {
     ...(progress.lastSeq !== undefined ? { lastEventId: String(progress.lastSeq) } : {}),
@@ -51,9 +58,9 @@ async function readStream(client: ComponentsApiClient, start: DeployProgress, op
     if (!event) continue;
     progress = applyEvent(progress, event);
     options.onProgress(progress);
-    if (event.kind === 'end') break;
+    if (event.kind === 'end') return 'ended';
   }
-  return progress;
+  return 'dropped';
 }
 
 export async function followDeployment(
@@ -83,7 +90,7 @@ export async function followDeployment(
           useEvents = false;
           continue;
         }
-        progress = result;
+        if (result === 'ended') break;
         // A stream that ended before the deployment did was dropped: resume after a short pause.
         failures = progress.lastSeq !== before ? 0 : failures + 1;
         if (!isFinished(progress)) await sleep(Math.min(250 * 2 ** failures, 5000), options.signal);
@@ -94,7 +101,8 @@ export async function followDeployment(
         failures = 0;
         if (!isFinished(progress)) await sleep(pollMs, options.signal);
       }
-      if (failures > maxRetries) throw new ComponentsClientError(`Lost the event stream of deployment ${progress.deploymentId}`);
+      if (failures > maxRetries)
+        throw new ComponentsClientError(`Lost the event stream of deployment ${progress.deploymentId}`);
     } catch (error) {
       if (options.signal.aborted) break;
       if (error instanceof ComponentsApiError) throw error; // 4xx: deleted, forbidden… retrying will not help

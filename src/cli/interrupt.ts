@@ -40,7 +40,8 @@ export function watchInterrupts(options: InterruptOptions): { dispose(): void } 
       view.resume();
     } catch (error) {
       // End of input, a second Ctrl-C, or the cancel request failed: say why and stop watching.
-      if (error instanceof Error && error.message && !stop.signal.aborted) output.err(`Error: ${error.message}`);
+      if (error instanceof Error && error.message && !stop.signal.aborted)
+        output.err(`Error: ${error.message}`);
       stop.abort();
     } finally {
       asking = false;

@@ -27,10 +27,15 @@ export function colourEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEn
   return stream.isTTY === true;
 }
 
+/** The text without ANSI colour codes. */
+export function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
+}
+
 /** Visible width: ANSI colour codes take no room. */
 export function visibleLength(text: string): number {
-  // eslint-disable-next-line no-control-regex
-  return [...text.replace(/\u001b\[[0-9;]*m/g, '')].length;
+  return [...stripAnsi(text)].length;
 }
 
 /** Upstream's status colours: running/pending yellow, failed red, successful/cancelled green, others yellow. */

@@ -16,6 +16,8 @@ const COMMANDS: ReadonlyArray<() => Promise<{ register(program: Command): void }
   () => import('./commands/status.js'),
   () => import('./commands/deployment.js'),
   () => import('./commands/deploy-token.js'),
+  () => import('./commands/serve.js'),
+  () => import('./commands/up.js'),
 ];
 
 export const VERSION: string = (

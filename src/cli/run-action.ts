@@ -26,7 +26,10 @@ export interface GlobalOptions {
 export function ensureTargetOptions(program: Command): void {
   if (program.options.some((o) => o.long === '--api-url')) return;
   program
-    .option('--api-url <url>', 'components-api to talk to (default: toolforge config, else the local instance)')
+    .option(
+      '--api-url <url>',
+      'components-api to talk to (default: toolforge config, else the local instance)',
+    )
     .option('--tool <name>', 'tool to act on (default: from the kubeconfig namespace or the local instance)');
   // Like upstream, the dispatcher's own flags are hidden when run as `toolforge components …`.
   if (process.env.TOOLFORGE_CLI === '1') {
@@ -70,7 +73,10 @@ export async function runWithClient(command: Command, action: ClientAction): Pro
   let client: ComponentsApiClient | undefined;
   try {
     const target = resolveTarget(
-      { ...(globals.apiUrl ? { apiUrl: globals.apiUrl } : {}), ...(globals.tool ? { tool: globals.tool } : {}) },
+      {
+        ...(globals.apiUrl ? { apiUrl: globals.apiUrl } : {}),
+        ...(globals.tool ? { tool: globals.tool } : {}),
+      },
       { env: process.env, version: VERSION },
     );
     if (globals.verbose) output.err(`Using ${target.toolUrl} (${target.source})`);

@@ -68,7 +68,10 @@ function credentials(kube: KubeCredentials | undefined): Pick<ApiTarget, 'tls' |
     ...(kube.cert && kube.key ? { cert: kube.cert, key: kube.key } : {}),
     ...(kube.ca ? { ca: kube.ca } : {}),
   };
-  return { ...(Object.keys(tls).length > 0 ? { tls } : {}), ...(kube.token ? { bearerToken: kube.token } : {}) };
+  return {
+    ...(Object.keys(tls).length > 0 ? { tls } : {}),
+    ...(kube.token ? { bearerToken: kube.token } : {}),
+  };
 }
 
 function requireTool(tool: string | undefined): string {
@@ -82,7 +85,8 @@ export function resolveTarget(options: TargetOptions, ctx: TargetContext): ApiTa
   const { env } = ctx;
   const kube = loadKubeconfig(kubeconfigPath(env, ctx.home));
   const kubeTool = toolFromNamespace(kube?.namespace);
-  const agent = (tool: string): string => `tool-${tool}@${hostname()}:components-cli toolforge-components/${ctx.version}`;
+  const agent = (tool: string): string =>
+    `tool-${tool}@${hostname()}:components-cli toolforge-components/${ctx.version}`;
 
   const explicitUrl = options.apiUrl ?? env.TOOLFORGE_COMPONENTS_API_URL;
   if (explicitUrl) {

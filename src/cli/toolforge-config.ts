@@ -50,7 +50,9 @@ function readYamlFile(path: string): Record<string, unknown> | undefined {
 
 function section(merged: Record<string, unknown>, key: string): Record<string, unknown> {
   const value = merged[key];
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return value && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }
 
 export function loadToolforgeSettings(paths: readonly string[]): ToolforgeSettings {

@@ -13,8 +13,7 @@ const MONTHS = new Set(['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 
 const DAYS = new Set(['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT']);
 
 export type ScheduleCheck =
-  | { readonly ok: true; readonly neverRuns: boolean }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly neverRuns: boolean } | { readonly ok: false; readonly reason: string };
 
 // Configs repeat the same few schedules; croner's parse is the costly part.
 const cache = new Map<string, ScheduleCheck>();
@@ -31,7 +30,8 @@ export function checkSchedule(schedule: string): ScheduleCheck {
 
 function check(schedule: string): ScheduleCheck {
   if (schedule.startsWith('@')) {
-    if ((SCHEDULE_MACROS as readonly string[]).includes(schedule.toLowerCase())) return { ok: true, neverRuns: false };
+    if ((SCHEDULE_MACROS as readonly string[]).includes(schedule.toLowerCase()))
+      return { ok: true, neverRuns: false };
     return { ok: false, reason: `unsupported macro "${schedule}": use one of ${SCHEDULE_MACROS.join(', ')}` };
   }
   const fields = schedule.split(/\s+/).filter((f) => f !== '');

@@ -18,55 +18,102 @@ interface Edge {
   readonly ref: ComponentRef;
 }
 
-export function checkReferences(drafts: readonly ComponentDraft[], dialect: ConfigDialect, sink: DiagnosticSink): void {
-  const byName = new Map<string, ComponentDraft>();
-  for (const draft of drafts) if (!byName.has(draft.name)) byName.set(draft.name, draft);
-  const names = { all: [...byName.keys()], suggestionsLeft: MAX_SUGGESTIONS };
+/** Wait-for and reuse edges by component index (drafts order): `targets[i]` are what component i depends on. */
+interface EdgeLists {
+  readonly targets: number[][];
+  readonly refs: Edge[][];
+}
+
+export function checkReferences(
+  drafts: readonly ComponentDraft[],
+  dialect: ConfigDialect,
+  sink: DiagnosticSink,
+): void {
+  const indexOf = new Map<string, number>();
+  drafts.forEach((draft, i) => {
+    if (!indexOf.has(draft.name)) indexOf.set(draft.name, i);
+  });
+  let suggestionsLeft = MAX_SUGGESTIONS;
+  let allNames: string[] | undefined;
   const didYouMean = (target: string): string | undefined => {
-    if (names.suggestionsLeft <= 0) return undefined;
-    names.suggestionsLeft--;
-    return suggest(target, names.all);
+    if (suggestionsLeft <= 0) return undefined;
+    suggestionsLeft--;
+    return suggest(target, (allNames ??= [...indexOf.keys()]));
   };
   const reuseName = spell('reuse_from', dialect);
-  const edges = new Map<string, Edge[]>();
-  const addEdge = (from: string, edge: Edge) => {
-    const list = edges.get(from);
-    if (list) list.push(edge);
-    else edges.set(from, [edge]);
+  const edges: EdgeLists = { targets: drafts.map(() => []), refs: drafts.map(() => []) };
+  let edgeCount = 0;
+  const addEdge = (from: number, to: number, edge: Edge) => {
+    edges.targets[from]?.push(to);
+    edges.refs[from]?.push(edge);
+    edgeCount++;
   };
 
-  for (const draft of drafts) {
+  drafts.forEach((draft, from) => {
     const reuse = draft.reuse;
     if (reuse) {
-      const parent = byName.get(reuse.target);
+      const parent = indexOf.get(reuse.target);
       if (reuse.target === draft.name) {
-        sink.error(reuse.path, `a component cannot reuse its own build (${reuseName}: ${draft.name})`, reuse.offset);
-      } else if (!parent) {
+        sink.error(
+          reuse.path,
+          `a component cannot reuse its own build (${reuseName}: ${draft.name})`,
+          reuse.offset,
+        );
+      } else if (parent === undefined) {
         const close = didYouMean(reuse.target);
         const hint = close ? `did you mean "${close}"?` : undefined;
-        sink.error(reuse.path, `Missing components referenced from ${reuseName}: ${reuse.target}`, reuse.offset, hint);
+        sink.error(
+          reuse.path,
+          `Missing components referenced from ${reuseName}: ${reuse.target}`,
+          reuse.offset,
+          hint,
+        );
       } else {
-        if (parent.reuse) reportChain(sink, reuse, parent, reuseName);
-        addEdge(draft.name, { kind: 'reuse', ref: reuse });
+        const parentDraft = drafts[parent] as ComponentDraft;
+        if (parentDraft.reuse) reportChain(sink, reuse, parentDraft, reuseName);
+        addEdge(from, parent, { kind: 'reuse', ref: reuse });
       }
     }
     for (const wait of draft.waitFor) {
+      const target = indexOf.get(wait.target);
       if (wait.target === draft.name) {
         sink.error(wait.path, `a component cannot wait for itself`, wait.offset);
-      } else if (!byName.has(wait.target)) {
+      } else if (target === undefined) {
         const close = didYouMean(wait.target);
         const suffix = close ? ` (did you mean "${close}"?)` : '';
         sink.error(wait.path, `unknown component "${wait.target}"${suffix}`, wait.offset);
       } else {
-        addEdge(draft.name, { kind: 'wait', ref: wait });
+        addEdge(from, target, { kind: 'wait', ref: wait });
       }
     }
+  });
+  if (edgeCount > 0 && hasCycle(edges.targets)) reportCycles(drafts, edges, dialect, sink);
+}
+
+/** Kahn's algorithm on plain index arrays: the cheap yes/no that spares a clean config the graph build. */
+function hasCycle(targets: readonly (readonly number[])[]): boolean {
+  const n = targets.length;
+  const indegree = new Int32Array(n);
+  for (const list of targets) for (const to of list) indegree[to] = (indegree[to] ?? 0) + 1;
+  const queue = new Int32Array(n);
+  let tail = 0;
+  for (let i = 0; i < n; i++) if (indegree[i] === 0) queue[tail++] = i;
+  for (let head = 0; head < tail; head++) {
+    for (const to of targets[queue[head] as number] ?? []) {
+      indegree[to] = (indegree[to] as number) - 1;
+      if (indegree[to] === 0) queue[tail++] = to;
+    }
   }
-  reportCycles(drafts, edges, dialect, sink);
+  return tail < n;
 }
 
 /** Upstream's chained-reuse message names the middle component; the hint names where to point instead. */
-function reportChain(sink: DiagnosticSink, reuse: ComponentRef, parent: ComponentDraft, reuseName: string): void {
+function reportChain(
+  sink: DiagnosticSink,
+  reuse: ComponentRef,
+  parent: ComponentDraft,
+  reuseName: string,
+): void {
   const origin = parent.reuse?.target;
   const hint = origin && origin !== parent.name ? `"${parent.name}" itself reuses "${origin}"` : undefined;
   sink.error(
@@ -79,26 +126,27 @@ function reportChain(sink: DiagnosticSink, reuse: ComponentRef, parent: Componen
 }
 
 /**
- * One diagnostic per cycle (per strongly connected component), located at the cycle's first edge, starting
- * from the component that comes first in the config; the message lists where each edge is written.
+ * One diagnostic per cycle (per strongly connected component, found by the dag library), located at the
+ * cycle's first edge, starting from the component that comes first in the config; the message lists where
+ * each edge is written.
  */
 function reportCycles(
   drafts: readonly ComponentDraft[],
-  edges: ReadonlyMap<string, readonly Edge[]>,
+  edges: EdgeLists,
   dialect: ConfigDialect,
   sink: DiagnosticSink,
 ): void {
   // Edge a → b: "a waits for (or reuses) b". Vertices in config order, so cycles start at the earliest one.
   const graph = new Graph();
   for (const draft of drafts) graph.addVertex(draft.name);
-  for (const [from, list] of edges) for (const edge of list) graph.addEdge(from, edge.ref.target);
-  if (graph.edgeCount === 0) return;
+  edges.refs.forEach((list, from) => {
+    for (const edge of list) graph.addEdge((drafts[from] as ComponentDraft).name, edge.ref.target);
+  });
   for (const cycle of findCycles(graph)) {
     const steps: Edge[] = [];
     for (let i = 0; i + 1 < cycle.length; i++) {
-      const from = cycle[i] as string;
-      const to = cycle[i + 1] as string;
-      const edge = edges.get(from)?.find((e) => e.ref.target === to);
+      const from = graph.indexOf(cycle[i] as string);
+      const edge = edges.refs[from]?.find((e) => e.ref.target === cycle[i + 1]);
       if (edge) steps.push(edge);
     }
     const first = steps[0];

@@ -1,5 +1,6 @@
 /**
- * Collects the loader's diagnostics. Positions are source offsets until the end, when they become line:column.
+ * Collects the loader's diagnostics. Positions are source offsets until the end, when they become line:column
+ * (for a parsed JSON value without text they are only an order of appearance).
  * The number kept is capped so that a huge broken file (or an alias bomb) cannot flood memory or the terminal;
  * the last diagnostic then says how many were left out.
  */
@@ -46,12 +47,13 @@ export class DiagnosticSink {
     return this.errors;
   }
 
-  /** Sorted by position when the source had positions (problems found by later passes slot into place). */
+  /**
+   * In document order (problems found by later passes, such as cycles, slot into place); offsets are only
+   * turned into line:column when there is source text.
+   */
   finish(): Diagnostic[] {
     const located = this.pending.map((p, index) => ({ p, index }));
-    if (this.lines) {
-      located.sort((a, b) => (a.p.offset ?? Infinity) - (b.p.offset ?? Infinity) || a.index - b.index);
-    }
+    located.sort((a, b) => (a.p.offset ?? Infinity) - (b.p.offset ?? Infinity) || a.index - b.index);
     const out = located.map(({ p }) => this.toDiagnostic(p));
     if (this.dropped > 0) {
       out.push({

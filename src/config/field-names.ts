@@ -67,7 +67,8 @@ export class FieldTable {
     const field = this.own.get(key);
     if (field !== undefined) return { kind: 'field', field };
     const misspelt = this.other.get(key);
-    if (misspelt !== undefined) return { kind: 'other-dialect', field: misspelt, expected: this.spellingOf(misspelt) };
+    if (misspelt !== undefined)
+      return { kind: 'other-dialect', field: misspelt, expected: this.spellingOf(misspelt) };
     return { kind: 'unknown' };
   }
 

@@ -7,7 +7,13 @@
 import { MAX_COMPONENT_NAME_LENGTH } from './component-name.js';
 import { SCHEDULE_MACROS } from './check-schedule.js';
 import { spell } from './field-names.js';
-import { COMPONENT_TYPES, EMAIL_MODES, MOUNT_MODES, PORT_PROTOCOLS, type ConfigDialect } from './tool-config.js';
+import {
+  COMPONENT_TYPES,
+  EMAIL_MODES,
+  MOUNT_MODES,
+  PORT_PROTOCOLS,
+  type ConfigDialect,
+} from './tool-config.js';
 
 type Schema = Record<string, unknown>;
 
@@ -20,7 +26,10 @@ const int = (description: string, extra: Schema = {}): Schema => ({ type: 'integ
 function commonRun(dialect: ConfigDialect): Record<string, Schema> {
   return {
     command: str('Procfile process type or shell command; `launcher` is prepended to load the environment.'),
-    cpu: { type: dialect === 'seed' ? ['string', 'number'] : 'string', description: 'CPU limit, e.g. "500m" or "1".' },
+    cpu: {
+      type: dialect === 'seed' ? ['string', 'number'] : 'string',
+      description: 'CPU limit, e.g. "500m" or "1".',
+    },
     memory: str('Memory limit, e.g. "512Mi" or "1G".'),
     emails: { enum: [...EMAIL_MODES], description: 'When jobs-api sends e-mails about the job.' },
     filelog: { type: 'boolean', description: 'Whether the job writes its output to log files.' },
@@ -53,7 +62,9 @@ function scheduledRun(): Record<string, Schema> {
 
 /** Renames canonical (snake_case) property names to the dialect's spelling. */
 function spelled(properties: Record<string, Schema>, dialect: ConfigDialect): Record<string, Schema> {
-  return Object.fromEntries(Object.entries(properties).map(([field, schema]) => [spell(field, dialect), schema]));
+  return Object.fromEntries(
+    Object.entries(properties).map(([field, schema]) => [spell(field, dialect), schema]),
+  );
 }
 
 function runSchema(dialect: ConfigDialect, type: 'continuous' | 'scheduled'): Schema {
@@ -87,7 +98,10 @@ function buildSchemas(dialect: ConfigDialect): Record<string, Schema> {
           repository,
           ref: str('Branch, tag or commit to build; the default branch when left out.', { minLength: 1 }),
           use_latest_versions: { type: 'boolean', description: 'Use the latest buildpacks and run images.' },
-          use_deprecated_versions: { type: 'boolean', description: 'Use the deprecated buildpacks and run images.' },
+          use_deprecated_versions: {
+            type: 'boolean',
+            description: 'Use the deprecated buildpacks and run images.',
+          },
         },
         dialect,
       ),
@@ -96,7 +110,9 @@ function buildSchemas(dialect: ConfigDialect): Record<string, Schema> {
       type: 'object',
       additionalProperties: false,
       required: [spell('reuse_from', dialect)],
-      properties: { [spell('reuse_from', dialect)]: str('Component whose image this one runs.', { minLength: 1 }) },
+      properties: {
+        [spell('reuse_from', dialect)]: str('Component whose image this one runs.', { minLength: 1 }),
+      },
     },
   };
 }
@@ -116,7 +132,8 @@ function componentSchema(dialect: ConfigDialect): Schema {
       [spell('wait_for', dialect)]: {
         type: 'array',
         uniqueItems: true,
-        description: 'Components that must be ready (healthy, or registered if scheduled) before this one is deployed.',
+        description:
+          'Components that must be ready (healthy, or registered if scheduled) before this one is deployed.',
         items: { type: 'string', pattern: JOB_NAME_PATTERN },
       },
     },
@@ -130,12 +147,14 @@ export function configJsonSchema(dialect: 'seed' | 'v1beta1'): object {
   const version = spell('config_version', dialect);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
-    title: dialect === 'seed' ? 'Toolforge tool config (config-version 0.1)' : 'Toolforge tool config (v1beta1)',
+    title:
+      dialect === 'seed' ? 'Toolforge tool config (config-version 0.1)' : 'Toolforge tool config (v1beta1)',
     type: 'object',
     additionalProperties: false,
     required: dialect === 'seed' ? [version, 'components'] : ['components'],
     properties: {
-      [version]: dialect === 'seed' ? { enum: [0.1, '0.1'] } : { enum: ['v1beta1', null], default: 'v1beta1' },
+      [version]:
+        dialect === 'seed' ? { enum: [0.1, '0.1'] } : { enum: ['v1beta1', null], default: 'v1beta1' },
       [spell('source_url', dialect)]: str('Fetch the config from this URL on every deploy.', {
         format: 'uri',
         pattern: '^https?://',

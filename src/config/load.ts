@@ -10,6 +10,8 @@ import { DiagnosticSink } from './diagnostic-sink.js';
 import type { Diagnostic } from './diagnostics.js';
 import { LineIndex } from './line-index.js';
 import { readYaml } from './read-yaml.js';
+import { readJsonFast } from './read-json-fast.js';
+import { readYamlFast } from './read-yaml-fast.js';
 import { resolveRepositoryPaths } from './repository-paths.js';
 import { sourceFromValue, type SourceNode } from './source-tree.js';
 import type { ToolConfig } from './tool-config.js';
@@ -34,9 +36,11 @@ export interface LoadOptions {
 /** Loads YAML or JSON text (JSON is YAML); diagnostics carry line:column. */
 export function loadConfig(text: string, _options: LoadOptions = {}): ConfigLoadResult {
   const sink = new DiagnosticSink(new LineIndex(text));
-  let root: SourceNode | undefined;
+  // JSON and the common plain-block YAML are read by fast readers; anything else (and every error) by the
+  // yaml library.
+  let root: SourceNode | undefined = /^\s*\{/.test(text) ? readJsonFast(text) : readYamlFast(text);
   try {
-    root = readYaml(text, sink);
+    root ??= readYaml(text, sink);
   } catch (error) {
     // The yaml library recurses; a pathologically nested document can exhaust the stack.
     if (!(error instanceof RangeError)) throw error;

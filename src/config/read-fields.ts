@@ -28,7 +28,12 @@ export function readFields(
     const found = table.lookup(entry.key);
     const entryPath = joinPath(path, entry.key);
     if (found.kind === 'other-dialect') {
-      ctx.sink.error(entryPath, wrongDialectMessage(ctx, entry.key, found.expected), entry.keyOffset, dialectHint(ctx));
+      ctx.sink.error(
+        entryPath,
+        wrongDialectMessage(ctx, entry.key, found.expected),
+        entry.keyOffset,
+        dialectHint(ctx),
+      );
       continue;
     }
     if (found.kind === 'unknown') {
@@ -55,5 +60,7 @@ function wrongDialectMessage(ctx: LoadContext, key: string, expected: string): s
 }
 
 function dialectHint(ctx: LoadContext): string | undefined {
-  return ctx.tables.dialect === 'v1beta1' ? 'or add "config-version: 0.1" at the top to use the seed dialect' : undefined;
+  return ctx.tables.dialect === 'v1beta1'
+    ? 'or add "config-version: 0.1" at the top to use the seed dialect'
+    : undefined;
 }

@@ -108,7 +108,11 @@ class TreeBuilder {
     const sources = source.kind === 'seq' ? source.items : [source];
     for (const item of sources) {
       if (item.kind !== 'map') {
-        this.fail({ parent: path, key: MERGE_KEY }, 'Merge keys (<<) need a mapping or a list of mappings', item.offset);
+        this.fail(
+          { parent: path, key: MERGE_KEY },
+          'Merge keys (<<) need a mapping or a list of mappings',
+          item.offset,
+        );
         continue;
       }
       for (const entry of item.entries) {

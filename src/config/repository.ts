@@ -26,9 +26,14 @@ export function checkRepository(repository: string, dialect: ConfigDialect): Rep
       : "URL scheme should be 'http', 'https' or 'git'";
   const scheme = SCHEME.exec(repository)?.[1]?.toLowerCase();
   if (scheme === undefined) {
-    if (dialect === 'v1beta1') return { ok: false, message: 'Input should be a valid URL, relative URL without a base' };
+    if (dialect === 'v1beta1')
+      return { ok: false, message: 'Input should be a valid URL, relative URL without a base' };
     if (SCP_LIKE.test(repository)) {
-      return { ok: false, message: schemeMessage, hint: 'write an https:// URL instead of the scp-like git@host:path' };
+      return {
+        ok: false,
+        message: schemeMessage,
+        hint: 'write an https:// URL instead of the scp-like git@host:path',
+      };
     }
     return { ok: true, value: repository };
   }

@@ -19,7 +19,8 @@ export function toSeed(config: ToolConfig): Json {
 
 function serialize(config: ToolConfig, dialect: ConfigDialect): Json {
   const components: Json = {};
-  for (const component of config.components) components[component.name] = serializeComponent(component, dialect);
+  for (const component of config.components)
+    components[component.name] = serializeComponent(component, dialect);
   return {
     [spell('config_version', dialect)]: dialect === 'seed' ? 0.1 : 'v1beta1',
     ...(config.sourceUrl !== undefined ? { [spell('source_url', dialect)]: config.sourceUrl } : {}),
@@ -57,7 +58,8 @@ function serializeRun(component: Component, dialect: ConfigDialect): Json {
     if (value !== undefined) out[spell(field, dialect)] = value;
   };
   const run = component.run;
-  const command = run.command ?? (dialect === 'v1beta1' && component.type === 'continuous' ? 'web' : undefined);
+  const command =
+    run.command ?? (dialect === 'v1beta1' && component.type === 'continuous' ? 'web' : undefined);
   put('command', command);
   if (component.type === 'scheduled') putScheduled(put, component.run);
   else putContinuous(put, component.run);

@@ -50,20 +50,28 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /**
  * The tree of an already-parsed JSON value (an API body). Keys whose value is `undefined` are absent, as in
  * JSON.stringify; anything JSON cannot express (functions, dates, bigints) becomes its string form, which the
- * validator then rejects where a number or boolean was expected.
+ * validator then rejects where a number or boolean was expected. Without source text, "offsets" are the
+ * nodes' order of appearance: they never become line:column, but keep diagnostics in document order (upstream
+ * reports unknown fields in the order of the request JSON).
  */
 export function sourceFromValue(value: unknown): SourceNode {
-  if (Array.isArray(value)) return { kind: 'seq', items: value.map((item) => sourceFromValue(item)) };
-  if (isPlainObject(value)) {
-    const entries: SourceEntry[] = [];
-    for (const [key, item] of Object.entries(value)) {
-      if (item !== undefined) entries.push({ key, value: sourceFromValue(item) });
+  let order = 0;
+  const visit = (item: unknown): SourceNode => {
+    const offset = order++;
+    if (Array.isArray(item)) return { kind: 'seq', items: item.map(visit), offset };
+    if (isPlainObject(item)) {
+      const entries: SourceEntry[] = [];
+      for (const key of Object.keys(item)) {
+        const child = item[key];
+        if (child !== undefined) entries.push({ key, keyOffset: order++, value: visit(child) });
+      }
+      return { kind: 'map', entries, offset };
     }
-    return { kind: 'map', entries };
-  }
-  if (value === null || value === undefined) return { kind: 'scalar', value: null };
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-    return { kind: 'scalar', value };
-  }
-  return { kind: 'scalar', value: String(value) };
+    if (item === null || item === undefined) return { kind: 'scalar', value: null, offset };
+    if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean') {
+      return { kind: 'scalar', value: item, offset };
+    }
+    return { kind: 'scalar', value: String(item), offset };
+  };
+  return visit(value);
 }

@@ -30,7 +30,11 @@ export interface ComponentDraft {
   readonly waitFor: readonly ComponentRef[];
 }
 
-export function validateComponent(ctx: LoadContext, entry: SourceEntry, componentsPath: string): ComponentDraft {
+export function validateComponent(
+  ctx: LoadContext,
+  entry: SourceEntry,
+  componentsPath: string,
+): ComponentDraft {
   const { sink, tables } = ctx;
   const name = entry.key;
   const path = joinPath(componentsPath, name);
@@ -114,7 +118,11 @@ function readReuse(
     if (field === 'reuse_from') continue;
     const otherPath = joinPath(path, other.key);
     if (field === 'repository') {
-      sink.error(otherPath, `Cannot specify both repository and ${spell('reuse_from', tables.dialect)}`, other.keyOffset);
+      sink.error(
+        otherPath,
+        `Cannot specify both repository and ${spell('reuse_from', tables.dialect)}`,
+        other.keyOffset,
+      );
     } else {
       const hint = `${other.key} only applies to a build from a repository`;
       sink.warning(otherPath, `Unknown field ${otherPath}, skipped`, other.keyOffset, hint);
@@ -177,7 +185,11 @@ function readRepository(ctx: LoadContext, path: string, node: SourceNode): strin
   return undefined;
 }
 
-function readWaitFor(ctx: LoadContext, entry: SourceEntry | undefined, componentPath: string): ComponentRef[] {
+function readWaitFor(
+  ctx: LoadContext,
+  entry: SourceEntry | undefined,
+  componentPath: string,
+): ComponentRef[] {
   if (!entry) return [];
   const path = joinPath(componentPath, entry.key);
   const node = entry.value;

@@ -48,7 +48,8 @@ function checkVersion(ctx: LoadContext, entry: SourceEntry): void {
     if (text === 0.1 || text === '0.1') return;
     typeError(ctx.sink, entry.key, value, 'Input should be 0.1');
   } else if (text !== 'v1beta1' && text !== null) {
-    const hint = text === 0.1 || text === '0.1' ? 'the seed dialect is spelt "config-version: 0.1"' : undefined;
+    const hint =
+      text === 0.1 || text === '0.1' ? 'the seed dialect is spelt "config-version: 0.1"' : undefined;
     ctx.sink.error(entry.key, "Input should be 'v1beta1'", value.offset, hint);
   }
 }
@@ -71,7 +72,11 @@ function readSourceUrl(ctx: LoadContext, entry: SourceEntry): string | undefined
   return url.href;
 }
 
-function readComponents(ctx: LoadContext, entry: SourceEntry | undefined, rootOffset?: number): ComponentDraft[] {
+function readComponents(
+  ctx: LoadContext,
+  entry: SourceEntry | undefined,
+  rootOffset?: number,
+): ComponentDraft[] {
   const { sink } = ctx;
   if (!entry) {
     sink.error('components', 'Field required', rootOffset);
@@ -84,7 +89,11 @@ function readComponents(ctx: LoadContext, entry: SourceEntry | undefined, rootOf
     return [];
   }
   if (map.entries.length === 0) {
-    sink.error(path, 'Dictionary should have at least 1 item after validation, not 0', map.offset ?? entry.keyOffset);
+    sink.error(
+      path,
+      'Dictionary should have at least 1 item after validation, not 0',
+      map.offset ?? entry.keyOffset,
+    );
     return [];
   }
   return map.entries.map((component) => validateComponent(ctx, component, path));

@@ -48,9 +48,12 @@ export function validateRun(ctx: LoadContext, input: RunInput): ContinuousRun | 
   const errorsBefore = sink.errorCount;
   const common = readCommon(ctx, fields, input.path);
   const specific =
-    input.type === 'scheduled' ? readScheduled(ctx, fields, input.path) : readContinuous(ctx, fields, input.path);
+    input.type === 'scheduled'
+      ? readScheduled(ctx, fields, input.path)
+      : readContinuous(ctx, fields, input.path);
   const missing = requiredFields(ctx, input).filter((field) => !fields.has(field));
-  for (const field of missing) sink.error(joinPath(input.path, spell(field, tables.dialect)), 'Field required', map.offset);
+  for (const field of missing)
+    sink.error(joinPath(input.path, spell(field, tables.dialect)), 'Field required', map.offset);
   if (sink.errorCount !== errorsBefore) return undefined;
   return { ...common, ...specific } as ContinuousRun | ScheduledRun;
 }
@@ -86,13 +89,29 @@ function readCommon(ctx: LoadContext, fields: Fields, path: string): CommonRun {
   const out: Writable<CommonRun> = {};
   const str = (p: string, n: SourceNode) => readString(sink, p, n);
   set(out, 'command', field(fields, path, 'command', str));
-  set(out, 'cpu', field(fields, path, 'cpu', (p, n) => readCpu(ctx, p, n)));
+  set(
+    out,
+    'cpu',
+    field(fields, path, 'cpu', (p, n) => readCpu(ctx, p, n)),
+  );
   set(out, 'memory', field(fields, path, 'memory', str));
-  set(out, 'emails', field(fields, path, 'emails', (p, n) => readEnum(sink, p, n, EMAIL_MODES)));
-  set(out, 'filelog', field(fields, path, 'filelog', (p, n) => readBoolean(sink, p, n)));
+  set(
+    out,
+    'emails',
+    field(fields, path, 'emails', (p, n) => readEnum(sink, p, n, EMAIL_MODES)),
+  );
+  set(
+    out,
+    'filelog',
+    field(fields, path, 'filelog', (p, n) => readBoolean(sink, p, n)),
+  );
   set(out, 'filelogStdout', field(fields, path, 'filelog_stdout', str));
   set(out, 'filelogStderr', field(fields, path, 'filelog_stderr', str));
-  set(out, 'mount', field(fields, path, 'mount', (p, n) => readEnum(sink, p, n, MOUNT_MODES)));
+  set(
+    out,
+    'mount',
+    field(fields, path, 'mount', (p, n) => readEnum(sink, p, n, MOUNT_MODES)),
+  );
   return out;
 }
 
@@ -104,7 +123,11 @@ function readCpu(ctx: LoadContext, path: string, node: SourceNode): string | und
   return readString(ctx.sink, path, node);
 }
 
-function readContinuous(ctx: LoadContext, fields: Fields, path: string): Omit<ContinuousRun, keyof CommonRun> {
+function readContinuous(
+  ctx: LoadContext,
+  fields: Fields,
+  path: string,
+): Omit<ContinuousRun, keyof CommonRun> {
   const { sink } = ctx;
   const out: Writable<Omit<ContinuousRun, keyof CommonRun>> = {};
   const port = field(fields, path, 'port', (p, n) => readInteger(sink, p, n, { min: 1, max: 65535 }));
@@ -113,11 +136,19 @@ function readContinuous(ctx: LoadContext, fields: Fields, path: string): Omit<Co
   set(out, 'port', port);
   set(out, 'portProtocol', protocol);
   set(out, 'publish', publish);
-  set(out, 'replicas', field(fields, path, 'replicas', (p, n) => readInteger(sink, p, n, { min: 1 })));
+  set(
+    out,
+    'replicas',
+    field(fields, path, 'replicas', (p, n) => readInteger(sink, p, n, { min: 1 })),
+  );
   const script = field(fields, path, 'health_check_script', (p, n) => readString(sink, p, n));
   const http = field(fields, path, 'health_check_http', (p, n) => readString(sink, p, n));
   const healthCheck: HealthCheck | undefined =
-    http !== undefined ? { type: 'http', path: http } : script !== undefined ? { type: 'script', script } : undefined;
+    http !== undefined
+      ? { type: 'http', path: http }
+      : script !== undefined
+        ? { type: 'script', script }
+        : undefined;
   set(out, 'healthCheck', healthCheck);
   checkContinuousRules(ctx, fields, path, { protocol });
   return out;
@@ -127,7 +158,12 @@ function readPublish(ctx: LoadContext, path: string, node: SourceNode): string |
   const value = readString(ctx.sink, path, node);
   if (value === undefined) return undefined;
   if (value !== '/') {
-    ctx.sink.error(path, "String should match pattern '^/$'", node.offset, 'only the root path "/" is supported');
+    ctx.sink.error(
+      path,
+      "String should match pattern '^/$'",
+      node.offset,
+      'only the root path "/" is supported',
+    );
     return undefined;
   }
   return value;
@@ -149,7 +185,11 @@ function checkContinuousRules(
   const udp = values.protocol === 'udp';
   if (fields.has('health_check_script') && fields.has('health_check_http')) {
     const { path: p, offset } = at('health_check_http');
-    sink.error(p, `Cannot specify both ${name('health_check_script')} and ${name('health_check_http')}`, offset);
+    sink.error(
+      p,
+      `Cannot specify both ${name('health_check_script')} and ${name('health_check_http')}`,
+      offset,
+    );
   }
   if (fields.has('health_check_http') && udp) {
     const { path: p, offset } = at('health_check_http');
@@ -165,12 +205,28 @@ function checkContinuousRules(
   }
 }
 
-function readScheduled(ctx: LoadContext, fields: Fields, path: string): Partial<Omit<ScheduledRun, keyof CommonRun>> {
+function readScheduled(
+  ctx: LoadContext,
+  fields: Fields,
+  path: string,
+): Partial<Omit<ScheduledRun, keyof CommonRun>> {
   const { sink } = ctx;
   const out: Writable<Partial<Omit<ScheduledRun, keyof CommonRun>>> = {};
-  set(out, 'schedule', field(fields, path, 'schedule', (p, n) => readSchedule(ctx, p, n)));
-  set(out, 'retry', field(fields, path, 'retry', (p, n) => readInteger(sink, p, n, { min: 0, max: 5 })));
-  set(out, 'timeout', field(fields, path, 'timeout', (p, n) => readInteger(sink, p, n, { min: 0 })));
+  set(
+    out,
+    'schedule',
+    field(fields, path, 'schedule', (p, n) => readSchedule(ctx, p, n)),
+  );
+  set(
+    out,
+    'retry',
+    field(fields, path, 'retry', (p, n) => readInteger(sink, p, n, { min: 0, max: 5 })),
+  );
+  set(
+    out,
+    'timeout',
+    field(fields, path, 'timeout', (p, n) => readInteger(sink, p, n, { min: 0 })),
+  );
   return out;
 }
 

@@ -11,12 +11,21 @@ export function typeError(sink: DiagnosticSink, path: string, node: SourceNode, 
   return undefined;
 }
 
-export function readString(sink: DiagnosticSink, path: string, node: SourceNode, minLength = 0): string | undefined {
+export function readString(
+  sink: DiagnosticSink,
+  path: string,
+  node: SourceNode,
+  minLength = 0,
+): string | undefined {
   if (node.kind !== 'scalar' || typeof node.value !== 'string') {
     return typeError(sink, path, node, 'Input should be a valid string');
   }
   if (node.value.length < minLength) {
-    sink.error(path, `String should have at least ${minLength} character${minLength === 1 ? '' : 's'}`, node.offset);
+    sink.error(
+      path,
+      `String should have at least ${minLength} character${minLength === 1 ? '' : 's'}`,
+      node.offset,
+    );
     return undefined;
   }
   return node.value;
@@ -72,7 +81,11 @@ export function readEnum<T extends string>(
   node: SourceNode,
   values: readonly T[],
 ): T | undefined {
-  if (node.kind === 'scalar' && typeof node.value === 'string' && (values as readonly string[]).includes(node.value)) {
+  if (
+    node.kind === 'scalar' &&
+    typeof node.value === 'string' &&
+    (values as readonly string[]).includes(node.value)
+  ) {
     return node.value as T;
   }
   return typeError(sink, path, node, enumMessage(values));

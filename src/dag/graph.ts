@@ -6,13 +6,18 @@
  * Internally vertices are dense indices (0…n-1 in insertion order) so the algorithms can use typed arrays;
  * `indexOf`, `idAt`, `successorIndices` and `predecessorIndices` expose that view to them.
  */
+const SET_THRESHOLD = 16;
+
 export class Graph {
   readonly #index = new Map<string, number>();
   readonly #ids: string[] = [];
   readonly #successors: number[][] = [];
   readonly #predecessors: number[][] = [];
-  /** Edge keys (`from * n + to` would overflow for big graphs, so one set of successor indices per vertex). */
-  readonly #edgeSets: Set<number>[] = [];
+  /**
+   * Successor sets for duplicate checks, only for vertices with many successors: most vertices have a handful,
+   * where scanning the array is cheaper than a Set per vertex (which dominated memory on 100 000 vertices).
+   */
+  readonly #edgeSets: (Set<number> | undefined)[] = [];
   #edgeCount = 0;
 
   /** Adds a vertex; adding an existing one is a no-op (its position stays the first insertion). */
@@ -22,7 +27,7 @@ export class Graph {
       this.#ids.push(id);
       this.#successors.push([]);
       this.#predecessors.push([]);
-      this.#edgeSets.push(new Set());
+      this.#edgeSets.push(undefined);
     }
     return this;
   }
@@ -33,15 +38,24 @@ export class Graph {
    */
   addEdge(from: string, to: string): this {
     this.addVertex(from).addVertex(to);
-    const f = this.#index.get(from) as number;
-    const t = this.#index.get(to) as number;
-    const set = this.#edgeSets[f] as Set<number>;
-    if (set.has(t)) return this;
-    set.add(t);
-    (this.#successors[f] as number[]).push(t);
-    (this.#predecessors[t] as number[]).push(f);
-    this.#edgeCount++;
+    this.addEdgeByIndex(this.#index.get(from) as number, this.#index.get(to) as number);
     return this;
+  }
+
+  /** `addEdge` by insertion indices (both must exist): for callers that keep their own index maps. */
+  addEdgeByIndex(from: number, to: number): boolean {
+    if (from < 0 || to < 0 || from >= this.#ids.length || to >= this.#ids.length) {
+      throw new RangeError(`no vertex at index ${from < 0 || from >= this.#ids.length ? from : to}`);
+    }
+    if (this.#hasEdgeIndex(from, to)) return false;
+    const successors = this.#successors[from] as number[];
+    successors.push(to);
+    const set = this.#edgeSets[from];
+    if (set) set.add(to);
+    else if (successors.length > SET_THRESHOLD) this.#edgeSets[from] = new Set(successors);
+    (this.#predecessors[to] as number[]).push(from);
+    this.#edgeCount++;
+    return true;
   }
 
   hasVertex(id: string): boolean {
@@ -51,7 +65,12 @@ export class Graph {
   hasEdge(from: string, to: string): boolean {
     const f = this.#index.get(from);
     const t = this.#index.get(to);
-    return f !== undefined && t !== undefined && (this.#edgeSets[f] as Set<number>).has(t);
+    return f !== undefined && t !== undefined && this.#hasEdgeIndex(f, t);
+  }
+
+  #hasEdgeIndex(f: number, t: number): boolean {
+    const set = this.#edgeSets[f];
+    return set ? set.has(t) : (this.#successors[f] as number[]).includes(t);
   }
 
   /** All vertices in insertion order. */

@@ -11,7 +11,12 @@ export type DependencyVerdict =
   | { readonly kind: 'ready' }
   /** A `completed` dependency is not done yet. */
   | { readonly kind: 'blocked' }
-  | { readonly kind: 'waiting'; readonly names: readonly string[]; readonly reason: string; readonly dueAt?: number }
+  | {
+      readonly kind: 'waiting';
+      readonly names: readonly string[];
+      readonly reason: string;
+      readonly dueAt?: number;
+    }
   | { readonly kind: 'skip'; readonly reason: string; readonly cause: string }
   | { readonly kind: 'fail'; readonly reason: string };
 
@@ -21,7 +26,11 @@ export type WaitCheck =
   | { readonly kind: 'fail'; readonly reason: string };
 
 /** Checks one wait-for dependency against the runtime's snapshot. `since`: when the wait began (ms). */
-export type WaitChecker = (component: string, condition: ReadyCondition, since: number | undefined) => WaitCheck;
+export type WaitChecker = (
+  component: string,
+  condition: ReadyCondition,
+  since: number | undefined,
+) => WaitCheck;
 
 /** `deploy:toolhunt-api` → `toolhunt-api`. */
 export function componentOfTask(taskId: string): string {
@@ -48,7 +57,8 @@ export function evaluateDependencies(
     const other = tasks.get(dep.task);
     if (other && ENDED_BADLY.has(other.state)) {
       const cause = rootCause(other);
-      const reason = cause === task.component ? `${other.kind} of ${cause} failed` : `dependency ${cause} failed`;
+      const reason =
+        cause === task.component ? `${other.kind} of ${cause} failed` : `dependency ${cause} failed`;
       return { kind: 'skip', reason, cause };
     }
   }

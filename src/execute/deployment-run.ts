@@ -28,7 +28,14 @@ import type { ResolvedOptions } from './executor-options.js';
 import { DeploymentLock } from './deployment-lock.js';
 import { StabilityTracker, jobReadiness, type ReadyCondition } from './readiness.js';
 import { evaluateDependencies, type DependencyVerdict, type WaitCheck } from './dependencies.js';
-import { CANCELLED_DEPLOYMENT, CANCELLED_TASK, failureSummary, finishedText, shortDuration, startedText } from './status-text.js';
+import {
+  CANCELLED_DEPLOYMENT,
+  CANCELLED_TASK,
+  failureSummary,
+  finishedText,
+  shortDuration,
+  startedText,
+} from './status-text.js';
 import { withTimeout } from './retry.js';
 import { RuntimeError } from '../runtimes/runtime.js';
 import { advanceBuildTask, cancelBuildTask } from './task-build.js';
@@ -139,7 +146,10 @@ export class DeploymentRun {
     let started = false;
     if (deployment.state === 'pending') {
       const at = this.options.now();
-      const next = await this.#transition(deployment, 'running', ['pending'], { longStatus: startedText(at), startedAt: at.toISOString() });
+      const next = await this.#transition(deployment, 'running', ['pending'], {
+        longStatus: startedText(at),
+        startedAt: at.toISOString(),
+      });
       if (!next) return { finished: false, changed: true }; // lost the race (e.g. cancelled): look again
       deployment = next;
       started = true;
@@ -166,7 +176,12 @@ export class DeploymentRun {
 
   async #cancelTask(step: Step, task: DeploymentTask): Promise<void> {
     if (task.state === 'pending' || task.state === 'waiting') {
-      await this.write(step, task, { state: 'skipped', reason: CANCELLED_TASK, waitingFor: [], finishedAt: this.iso(step) });
+      await this.write(step, task, {
+        state: 'skipped',
+        reason: CANCELLED_TASK,
+        waitingFor: [],
+        finishedAt: this.iso(step),
+      });
     } else if (task.kind === 'build') {
       await cancelBuildTask(this, step, task);
     } else {
@@ -182,11 +197,20 @@ export class DeploymentRun {
     const finishedAt = at.toISOString();
     let next: Deployment | undefined;
     if (deployment.state === 'cancelling') {
-      next = await this.#transition(deployment, 'cancelled', ['cancelling'], { longStatus: CANCELLED_DEPLOYMENT, finishedAt });
+      next = await this.#transition(deployment, 'cancelled', ['cancelling'], {
+        longStatus: CANCELLED_DEPLOYMENT,
+        finishedAt,
+      });
     } else if (tasks.some((t) => t.state !== 'succeeded')) {
-      next = await this.#transition(deployment, 'failed', ['running'], { longStatus: failureSummary(tasks, at), finishedAt });
+      next = await this.#transition(deployment, 'failed', ['running'], {
+        longStatus: failureSummary(tasks, at),
+        finishedAt,
+      });
     } else {
-      next = await this.#transition(deployment, 'successful', ['running'], { longStatus: finishedText(at), finishedAt });
+      next = await this.#transition(deployment, 'successful', ['running'], {
+        longStatus: finishedText(at),
+        finishedAt,
+      });
     }
     step.changed = true;
     // Lost the compare-and-set (cancel flagged meanwhile): the next step sees the new state.
@@ -283,40 +307,68 @@ export class DeploymentRun {
   call<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const ms = this.options.callTimeoutMs;
     const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(ms)]);
-    return withTimeout(call(signal), ms, () => new RuntimeError('unavailable', `no answer within ${shortDuration(ms)}`));
+    return withTimeout(
+      call(signal),
+      ms,
+      () => new RuntimeError('unavailable', `no answer within ${shortDuration(ms)}`),
+    );
   }
 
-  /** One observe() per tick at most, and only when a task needs live state. */
+  /**
+   * One observe() per tool per tick at most, and only when a task needs live state. How often depends on what
+   * waits: a build is polled at a quarter of its age (fast at first, then every `tick.maxMs`), a job coming up
+   * at a sixth of its age and at least every `tick.maxMs / 3`, because dependents are blocked on it.
+   */
   async #refreshSnapshot(step: Step): Promise<void> {
-    if (!this.#needsSnapshot(step)) return;
-    const age = step.now - (this.snapshot?.takenAt ?? -Infinity);
-    if (age < this.options.tick.minMs) {
-      step.dueAt = Math.min(step.dueAt ?? Infinity, (this.snapshot?.takenAt ?? 0) + this.options.tick.minMs);
+    const interval = this.#observeInterval(step);
+    if (interval === undefined) return;
+    const takenAt = this.snapshot?.takenAt ?? -Infinity;
+    if (step.now - takenAt < interval) {
+      this.due(step, takenAt + interval);
       return;
     }
-    const takenAt = this.now();
+    const startedAt = this.now();
     try {
       const snapshot = await this.call((signal) => this.env.runtime.observe(this.tool, { signal }));
-      this.snapshot = { ...snapshot, takenAt };
+      this.snapshot = { ...snapshot, takenAt: startedAt };
     } catch {
       // Keep the previous snapshot; decisions that need a fresh one check `takenAt` and wait for the next tick.
     }
+    this.due(step, startedAt + interval);
   }
 
-  #needsSnapshot(step: Step): boolean {
+  /** The shortest polling interval any task asks for, or undefined when nothing needs live state. */
+  #observeInterval(step: Step): number | undefined {
+    const { minMs, maxMs } = this.options.tick;
+    const clamp = (age: number, divisor: number, max: number): number =>
+      Math.max(minMs, Math.min(max, Math.round(age / divisor)));
+    let interval: number | undefined;
+    const want = (ms: number): void => {
+      interval = Math.min(interval ?? Infinity, ms);
+    };
     for (const task of step.tasks.values()) {
       if (FINAL_TASK.has(task.state) || this.inflight.has(task.id)) continue;
-      if (task.state === 'running' && task.kind !== 'delete') return true;
-      const deps = this.planTask(task.id)?.dependsOn ?? [];
-      if (deps.some((d) => d.condition !== 'completed')) return true;
+      if (task.state === 'running' && task.kind === 'build') {
+        const since = task.startedAt !== undefined ? Date.parse(task.startedAt) : step.now;
+        want(task.externalId === undefined ? minMs : clamp(step.now - since, 4, maxMs));
+      } else if (task.state === 'running' && task.kind === 'deploy' && task.result?.['applied'] === true) {
+        const since = Date.parse(String(task.result['appliedAt'] ?? step.deployment.createdAt));
+        want(clamp(step.now - since, 6, Math.max(minMs, maxMs / 3)));
+      } else if (task.state === 'pending' || task.state === 'waiting') {
+        const waits = (this.planTask(task.id)?.dependsOn ?? []).filter((d) => d.condition !== 'completed');
+        // Only a wait whose dependency is deployed (or has no task) can be decided by looking.
+        if (waits.some((d) => (step.tasks.get(d.task)?.state ?? 'succeeded') === 'succeeded')) {
+          want(clamp(step.now - (this.waitSince.get(task.id) ?? step.now), 6, Math.max(minMs, maxMs / 3)));
+        }
+      }
     }
-    return false;
+    return interval;
   }
 
   /** A snapshot taken at or after `at` (ms), or undefined (and a reminder to look again next tick). */
   snapshotSince(step: Step, at: number): TakenSnapshot | undefined {
     if (this.snapshot && this.snapshot.takenAt >= at) return this.snapshot;
-    step.dueAt = Math.min(step.dueAt ?? Infinity, step.now + this.options.tick.minMs);
+    this.due(step, step.now + this.options.tick.minMs);
     return undefined;
   }
 
@@ -349,14 +401,23 @@ export class DeploymentRun {
   }
 
   /** A wait-for check of `name` on behalf of `task`, with the wait deadline. */
-  checkWait(step: Step, task: DeploymentTask, name: string, condition: ReadyCondition, since: number | undefined): WaitCheck {
+  checkWait(
+    step: Step,
+    task: DeploymentTask,
+    name: string,
+    condition: ReadyCondition,
+    since: number | undefined,
+  ): WaitCheck {
     const began = since ?? this.waitSince.get(task.id) ?? step.now;
     if (since === undefined) this.waitSince.set(task.id, began);
     const verdict = this.readiness(step, name, condition);
     if (verdict.kind !== 'not-ready') return verdict;
     const timeout = this.options.waitTimeoutMs;
     if (step.now - began > timeout) {
-      return { kind: 'fail', reason: `timed out after ${shortDuration(timeout)} waiting for ${name} to be ${condition} (${verdict.detail})` };
+      return {
+        kind: 'fail',
+        reason: `timed out after ${shortDuration(timeout)} waiting for ${name} to be ${condition} (${verdict.detail})`,
+      };
     }
     step.dueAt = Math.min(step.dueAt ?? Infinity, began + timeout + 1);
     return verdict;
@@ -371,7 +432,8 @@ export class DeploymentRun {
     if (verdict.kind === 'broken') return { kind: 'fail', reason: verdict.reason };
     const key = `${this.tool}/${name}`;
     const stableFor = condition === 'healthy' ? this.options.stableForMs : 0;
-    if (this.stability.observe(key, verdict.kind === 'ready', snapshot.takenAt, stableFor)) return { kind: 'ready' };
+    if (this.stability.observe(key, verdict.kind === 'ready', snapshot.takenAt, stableFor))
+      return { kind: 'ready' };
     if (verdict.kind === 'not-ready') return { kind: 'not-ready', detail: verdict.detail };
     const since = this.stability.readySince(key) ?? snapshot.takenAt;
     step.dueAt = Math.min(step.dueAt ?? Infinity, since + stableFor);

@@ -17,7 +17,12 @@ export const DEPLOYMENT_STATES = [
 ] as const;
 export type DeploymentState = (typeof DEPLOYMENT_STATES)[number];
 export const ACTIVE_DEPLOYMENT_STATES: readonly DeploymentState[] = ['pending', 'running'];
-export const FINAL_DEPLOYMENT_STATES: readonly DeploymentState[] = ['cancelled', 'successful', 'failed', 'timed_out'];
+export const FINAL_DEPLOYMENT_STATES: readonly DeploymentState[] = [
+  'cancelled',
+  'successful',
+  'failed',
+  'timed_out',
+];
 
 export const TASK_STATES = [
   'pending', // not started: dependencies not done yet

@@ -38,31 +38,52 @@ async function run(
   specs: readonly ComponentSpec[],
   fake: FakeRuntimeOptions = {},
   options: Partial<ExecutorOptions> = {},
-): Promise<{ runtime: FakeRuntime; tasks: Map<string, DeploymentTask>; state: string; longStatus: string; tool: string; id: string }> {
+  planOptions: Parameters<typeof storeDeployment>[3] = {},
+): Promise<{
+  runtime: FakeRuntime;
+  tasks: Map<string, DeploymentTask>;
+  state: string;
+  longStatus: string;
+  tool: string;
+  id: string;
+  finished: string[];
+}> {
   const runtime = new FakeRuntime(fake);
+  const finished: string[] = [];
   const tool = newTool();
   const executor = new Executor({
     store,
-    runtime,
     tick: { minMs: 5, maxMs: 40 },
     stableForMs: 15,
     retryBaseMs: 5,
     leaseTtlMs: 2_000,
+    onTaskFinished: (t) => finished.push(t.id),
     ...options,
+    runtime,
   });
   executors.push(executor);
   await executor.start();
-  const deployment = await storeDeployment(store, tool, specs);
+  const deployment = await storeDeployment(store, tool, specs, planOptions);
   executor.notify(deployment.id);
   const final = await waitUntilFinal(store, tool, deployment.id, 15_000);
   await executor.stop();
   const tasks = byId(await store.listTasks(deployment.id));
-  return { runtime, tasks, state: final.state, longStatus: final.longStatus ?? '', tool, id: deployment.id };
+  return {
+    runtime,
+    tasks,
+    state: final.state,
+    longStatus: final.longStatus ?? '',
+    tool,
+    id: deployment.id,
+    finished,
+  };
 }
 
 function taskTimes(tasks: Map<string, DeploymentTask>): string {
   const t0 = Math.min(...[...tasks.values()].map((t) => ms(t.startedAt)).filter(Number.isFinite));
-  return [...tasks.values()].map((t) => `${t.id} ${ms(t.startedAt) - t0}..${ms(t.finishedAt) - t0} ${t.state}`).join('\n');
+  return [...tasks.values()]
+    .map((t) => `${t.id} ${ms(t.startedAt) - t0}..${ms(t.finishedAt) - t0} ${t.state}`)
+    .join('\n');
 }
 const ms = (iso: string | undefined): number => Date.parse(iso ?? 'x');
 function task(tasks: Map<string, DeploymentTask>, id: string): DeploymentTask {
@@ -88,28 +109,107 @@ describe('Executor', () => {
     assert.deepEqual([...upserts].sort(), ['toolhunt-api', 'toolhunt-cleanup', 'toolhunt-flower']);
     const api = task(r.tasks, 'deploy:toolhunt-api');
     for (const id of ['deploy:toolhunt-cleanup', 'deploy:toolhunt-flower']) {
-      assert.ok(ms(task(r.tasks, id).startedAt) >= ms(api.finishedAt), `${id} started after the api was healthy`);
+      assert.ok(
+        ms(task(r.tasks, id).startedAt) >= ms(api.finishedAt),
+        `${id} started after the api was healthy`,
+      );
     }
     // Flower runs the api's image; upstream's run long status is kept.
-    assert.equal(task(r.tasks, 'deploy:toolhunt-flower').result?.['image'], task(r.tasks, 'build:toolhunt-api').result?.['image']);
-    assert.match(api.reason ?? '', /^created or updated job toolhunt-api, \[info\]\(created continuous job toolhunt-api\)$/);
+    assert.equal(
+      task(r.tasks, 'deploy:toolhunt-flower').result?.['image'],
+      task(r.tasks, 'build:toolhunt-api').result?.['image'],
+    );
+    assert.match(
+      api.reason ?? '',
+      /^created or updated job toolhunt-api, \[info\]\(created continuous job toolhunt-api\)$/,
+    );
     // The waits were visible as they happened.
     const events = await store.listEvents(r.id);
-    assert.ok(events.some((e) => e.taskId === 'deploy:toolhunt-flower' && e.state === 'waiting' && /waiting for toolhunt-api/.test(e.reason ?? '')));
+    assert.ok(
+      events.some(
+        (e) =>
+          e.taskId === 'deploy:toolhunt-flower' &&
+          e.state === 'waiting' &&
+          /waiting for toolhunt-api/.test(e.reason ?? ''),
+      ),
+    );
     assert.deepEqual(
       events.filter((e) => e.type === 'deployment').map((e) => e.state),
       ['running', 'successful'],
     );
-    assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      events.map((_, i) => i + 1),
+    );
+    // The metrics hook saw every task finish once.
+    assert.deepEqual([...r.finished].sort(), [...r.tasks.keys()].sort());
+  });
+
+  it('restarts unchanged continuous jobs onto a rebuilt image, never scheduled ones', async () => {
+    const runtime = new FakeRuntime();
+    const tool = newTool();
+    const executor = new Executor({ store, runtime, tick: { minMs: 5, maxMs: 40 }, stableForMs: 10 });
+    executors.push(executor);
+    await executor.start();
+    for (const round of [1, 2]) {
+      const deployment = await storeDeployment(store, tool, TOOLHUNT);
+      executor.notify(deployment.id);
+      assert.equal((await waitUntilFinal(store, tool, deployment.id)).state, 'successful', `round ${round}`);
+      const tasks = byId(await store.listTasks(deployment.id));
+      if (round === 2) {
+        assert.equal(task(tasks, 'deploy:toolhunt-api').reason, 'restarted job toolhunt-api');
+        assert.equal(
+          task(tasks, 'deploy:toolhunt-cleanup').reason,
+          'job toolhunt-cleanup is already up to date',
+        );
+      }
+    }
+    await executor.stop();
+    const restarted = runtime.calls.filter((c) => c.method === 'restartJob').map((c) => c.target);
+    assert.deepEqual(restarted.sort(), ['toolhunt-api', 'toolhunt-flower']);
+  });
+
+  it('finishes at once when there is nothing to do', async () => {
+    const r = await run(TOOLHUNT, {}, {}, { plan: (p) => ({ ...p, tasks: [] }) });
+    assert.equal(r.state, 'successful');
+    assert.equal(r.runtime.calls.length, 0);
+  });
+
+  it("deploys the plan's reused build without building", async () => {
+    const image = 'tools-harbor.wmcloud.org/tool-x/toolhunt-api:latest@sha256:abc';
+    const r = await run(
+      [{ name: 'toolhunt-api', health: false }],
+      {},
+      {},
+      {
+        plan: (p) => ({
+          ...p,
+          components: p.components.map((c) => ({
+            ...c,
+            build: { kind: 'reuse-build', buildId: 'old-build', image, commit: 'c0ffee' },
+          })),
+        }),
+      },
+    );
+    assert.equal(r.state, 'successful', taskTable([...r.tasks.values()]));
+    assert.equal(r.runtime.count('startBuild'), 0);
+    assert.equal(task(r.tasks, 'build:toolhunt-api').reason, 'Reusing existing build');
+    assert.equal(r.runtime.inspect(r.tool).jobs[0]?.image, image);
   });
 
   it('reports replicas while waiting for a dependency', async () => {
-    const specs: ComponentSpec[] = [{ name: 'api', replicas: 2 }, { name: 'worker', waitFor: ['api'], health: false }];
-    const r = await run(specs, { buildMs: 5, jobStartMs: 5, jobHealthyMs: 80 });
+    const specs: ComponentSpec[] = [
+      { name: 'api', replicas: 2 },
+      { name: 'worker', waitFor: ['api'], health: false },
+    ];
+    const r = await run(specs, { buildMs: 5, jobStartMs: 5, jobHealthyMs: 600 });
     assert.equal(r.state, 'successful');
     const events = await store.listEvents(r.id);
     const reasons = events.filter((e) => e.taskId === 'deploy:api').map((e) => e.reason ?? '');
-    assert.ok(reasons.some((x) => x.includes('1/2 replicas healthy')), reasons.join('\n'));
+    assert.ok(
+      reasons.some((x) => x.includes('1/2 replicas healthy')),
+      reasons.join('\n'),
+    );
   });
 
   it('starts a task as soon as its own dependencies are done (diamond, no waves)', async () => {
@@ -119,14 +219,18 @@ describe('Executor', () => {
       { name: 'c', waitFor: ['a'] },
       { name: 'd', waitFor: ['b', 'c'] },
     ];
-    const r = await run(specs, { buildMs: 10, builds: { b: { durationMs: 250 } }, jobStartMs: 5, jobHealthyMs: 5 });
+    const r = await run(specs, {
+      buildMs: 10,
+      builds: { b: { durationMs: 1_500 } },
+      jobStartMs: 5,
+      jobHealthyMs: 5,
+    });
     assert.equal(r.state, 'successful', taskTable([...r.tasks.values()]));
     // c is deployed while b's long build still runs.
     assert.ok(
       ms(task(r.tasks, 'deploy:c').finishedAt) < ms(task(r.tasks, 'build:b').finishedAt),
       taskTimes(r.tasks),
     );
-    assert.ok(ms(task(r.tasks, 'deploy:c').finishedAt) < ms(task(r.tasks, 'build:b').finishedAt));
     const d = task(r.tasks, 'deploy:d');
     assert.ok(ms(d.startedAt) >= ms(task(r.tasks, 'deploy:b').finishedAt));
     assert.ok(ms(d.startedAt) >= ms(task(r.tasks, 'deploy:c').finishedAt));
@@ -134,14 +238,16 @@ describe('Executor', () => {
 
   it('runs a wide tool within the build cap, deploying each component when its own build is done', async () => {
     const specs: ComponentSpec[] = Array.from({ length: 12 }, (_, i) => ({ name: `c${i}`, health: false }));
-    const builds = { c0: { durationMs: 300 }, c1: { durationMs: 10 } };
+    const builds = { c0: { durationMs: 1_500 }, c1: { durationMs: 10 } };
     const r = await run(specs, { buildMs: 40, builds, jobStartMs: 2 }, { buildConcurrency: 4 });
     assert.equal(r.state, 'successful', taskTable([...r.tasks.values()]));
     assert.equal(r.runtime.count('startBuild'), 12);
     // c1's job is up while c0 is still building.
     assert.ok(ms(task(r.tasks, 'deploy:c1').finishedAt) < ms(task(r.tasks, 'build:c0').finishedAt));
     // Never more than 4 builds at once.
-    const spans = [...r.tasks.values()].filter((t) => t.kind === 'build').map((t) => [ms(t.startedAt), ms(t.finishedAt)] as const);
+    const spans = [...r.tasks.values()]
+      .filter((t) => t.kind === 'build')
+      .map((t) => [ms(t.startedAt), ms(t.finishedAt)] as const);
     const peak = Math.max(...spans.map(([s]) => spans.filter(([a, b]) => a <= s && s < b).length));
     assert.ok(peak <= 4, `peak ${peak} builds`);
   });
@@ -153,7 +259,10 @@ describe('Executor', () => {
     assert.equal(r.state, 'failed');
     const build = task(r.tasks, 'build:toolhunt-api');
     assert.equal(build.state, 'failed');
-    assert.match(build.reason ?? '', /you can check the build logs for more info: toolhunt-api\(id:.+\): pip install failed/);
+    assert.match(
+      build.reason ?? '',
+      /you can check the build logs for more info: toolhunt-api\(id:.+\): pip install failed/,
+    );
     assert.equal(task(r.tasks, 'deploy:toolhunt-api').state, 'skipped');
     assert.equal(task(r.tasks, 'deploy:toolhunt-api').reason, 'build of toolhunt-api failed');
     for (const id of ['deploy:toolhunt-cleanup', 'deploy:toolhunt-flower']) {
@@ -170,7 +279,11 @@ describe('Executor', () => {
   });
 
   it('fails fast when a dependency crash-loops, naming it', async () => {
-    const r = await run(TOOLHUNT, { jobs: { 'toolhunt-api': { crashLoop: 'ImportError: no module named flask' } } }, { waitTimeoutMs: 60_000 });
+    const r = await run(
+      TOOLHUNT,
+      { jobs: { 'toolhunt-api': { crashLoop: 'ImportError: no module named flask' } } },
+      { waitTimeoutMs: 60_000 },
+    );
     assert.equal(r.state, 'failed');
     const api = task(r.tasks, 'deploy:toolhunt-api');
     assert.equal(api.state, 'failed');
@@ -179,7 +292,11 @@ describe('Executor', () => {
   });
 
   it('fails a wait at its deadline with the reason', async () => {
-    const r = await run(TOOLHUNT, { jobs: { 'toolhunt-api': { neverHealthy: true } } }, { waitTimeoutMs: 150 });
+    const r = await run(
+      TOOLHUNT,
+      { jobs: { 'toolhunt-api': { neverHealthy: true } } },
+      { waitTimeoutMs: 150 },
+    );
     assert.equal(r.state, 'failed');
     assert.equal(
       task(r.tasks, 'deploy:toolhunt-api').reason,
@@ -212,7 +329,11 @@ describe('Executor', () => {
     await executor.start();
     const deployment = await storeDeployment(store, tool, TOOLHUNT);
     executor.notify(deployment.id);
-    await waitForTasks(store, deployment.id, (ts) => ts.filter((t) => t.kind === 'build' && t.externalId).length === 2);
+    await waitForTasks(
+      store,
+      deployment.id,
+      (ts) => ts.filter((t) => t.kind === 'build' && t.externalId).length === 2,
+    );
     await store.updateDeployment(deployment.id, { state: 'cancelling' }, ['pending', 'running']);
     executor.notify(deployment.id);
     const final = await waitUntilFinal(store, tool, deployment.id);
@@ -229,12 +350,19 @@ describe('Executor', () => {
     assert.equal(runtime.count('cancelBuild'), 2);
     assert.equal(runtime.count('upsertJob'), 0);
     const snapshot = runtime.inspect(tool);
-    assert.deepEqual(snapshot.builds.map((b) => b.state), ['cancelled', 'cancelled']);
+    assert.deepEqual(
+      snapshot.builds.map((b) => b.state),
+      ['cancelled', 'cancelled'],
+    );
   });
 
   it('completes or fails with a reason under 20% injected faults, never hangs', async () => {
     for (const seed of [1, 2, 3]) {
-      const specs: ComponentSpec[] = [...TOOLHUNT, { name: 'w1', health: false }, { name: 'w2', waitFor: ['w1'] }];
+      const specs: ComponentSpec[] = [
+        ...TOOLHUNT,
+        { name: 'w1', health: false },
+        { name: 'w2', waitFor: ['w1'] },
+      ];
       const r = await run(
         specs,
         { seed, buildMs: 10, faults: { errorRate: 0.2, lostResponseRate: 0.1 } },
@@ -242,8 +370,13 @@ describe('Executor', () => {
       );
       const tasks = [...r.tasks.values()];
       assert.ok(['successful', 'failed'].includes(r.state), `seed ${seed}: ${r.state}`);
-      for (const t of tasks) assert.ok(['succeeded', 'failed', 'skipped'].includes(t.state), `seed ${seed}: ${t.id} ${t.state}`);
-      if (r.state === 'failed') assert.ok(tasks.some((t) => t.state === 'failed' && t.reason), taskTable(tasks));
+      for (const t of tasks)
+        assert.ok(['succeeded', 'failed', 'skipped'].includes(t.state), `seed ${seed}: ${t.id} ${t.state}`);
+      if (r.state === 'failed')
+        assert.ok(
+          tasks.some((t) => t.state === 'failed' && t.reason),
+          taskTable(tasks),
+        );
       // A lost answer never made a second build of the same image.
       const images = r.runtime.inspect(r.tool).builds.map((b) => b.imageName);
       assert.equal(new Set(images).size, images.length, `seed ${seed}: builds ${images.join(', ')}`);

@@ -7,11 +7,7 @@
  * deployment whose lease lapsed (a dead replica) is taken over by the next scan. `start()` resumes whatever
  * the store says is unfinished, so a restart needs no special path.
  */
-import {
-  ACTIVE_DEPLOYMENT_STATES,
-  DEPLOYMENT_STATES,
-  type DeploymentState,
-} from './deployment.js';
+import { ACTIVE_DEPLOYMENT_STATES, DEPLOYMENT_STATES, type DeploymentState } from './deployment.js';
 import type { DeploymentScheduler } from './scheduler.js';
 import { DeploymentRun, type StepOutcome } from './deployment-run.js';
 import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from './executor-options.js';
@@ -56,7 +52,10 @@ export class Executor implements DeploymentScheduler {
     if (this.#killed) throw new Error('an abandoned executor cannot be started again');
     this.#running = true;
     await this.#scan();
-    this.#scanTimer = setInterval(() => void this.#scan().catch((e: unknown) => this.#remember(e)), this.#scanEveryMs());
+    this.#scanTimer = setInterval(
+      () => void this.#scan().catch((e: unknown) => this.#remember(e)),
+      this.#scanEveryMs(),
+    );
     this.#scanTimer.unref();
   }
 
@@ -179,7 +178,11 @@ export class Executor implements DeploymentScheduler {
 
   async #renew(worker: Worker): Promise<void> {
     try {
-      const held = await this.#options.store.acquireLease(worker.run.id, this.owner, this.#options.leaseTtlMs);
+      const held = await this.#options.store.acquireLease(
+        worker.run.id,
+        this.owner,
+        this.#options.leaseTtlMs,
+      );
       if (!held && !this.#killed) {
         worker.lostLease = true;
         worker.poke();
@@ -214,7 +217,9 @@ export class Executor implements DeploymentScheduler {
       clearInterval(worker.heartbeat);
       this.#workers.delete(worker.run.id);
       if (!this.#killed && !worker.lostLease) {
-        await this.#options.store.releaseLease(worker.run.id, this.owner).catch((e: unknown) => this.#remember(e));
+        await this.#options.store
+          .releaseLease(worker.run.id, this.owner)
+          .catch((e: unknown) => this.#remember(e));
       }
       if (!this.#killed) this.#runs.delete(worker.run.id);
     }

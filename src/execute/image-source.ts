@@ -29,7 +29,9 @@ export function imageFor(
       return fromBuildTask(component, entry, tasks, snapshot);
     case 'reuse-build': {
       const image = decision.image ?? snapshot?.builds.find((b) => b.id === decision.buildId)?.image;
-      return image ? { ok: true, image, rebuilt: false } : { ok: false, reason: `build ${decision.buildId} has no image` };
+      return image
+        ? { ok: true, image, rebuilt: false }
+        : { ok: false, reason: `build ${decision.buildId} has no image` };
     }
     case 'shared-build':
     case 'from-component':

@@ -18,9 +18,12 @@ export function jobReadiness(name: string, job: JobRecord | undefined, condition
   if (job.state === 'crash-looping') return broken(`${name} is crash-looping`, job.message);
   if (job.state === 'failed') return broken(`${name} failed`, job.message);
   if (condition === 'registered' || job.type === 'scheduled') {
-    return job.state === 'registered' ? { kind: 'ready' } : { kind: 'not-ready', detail: 'not registered yet' };
+    return job.state === 'registered'
+      ? { kind: 'ready' }
+      : { kind: 'not-ready', detail: 'not registered yet' };
   }
-  if (job.state !== 'running') return { kind: 'not-ready', detail: job.state === 'pending' ? 'starting' : 'not running yet' };
+  if (job.state !== 'running')
+    return { kind: 'not-ready', detail: job.state === 'pending' ? 'starting' : 'not running yet' };
   if (job.health === 'healthy' || job.health === 'none') return { kind: 'ready' };
   const wanted = job.replicas ?? 1;
   const ready = job.readyReplicas ?? 0;

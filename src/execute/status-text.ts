@@ -63,7 +63,9 @@ export function buildFailedText(component: string, buildId: string, message: str
  */
 export function failureSummary(tasks: readonly DeploymentTask[], at: Date): string {
   const failed = tasks.filter((t) => t.state === 'failed').map((t) => `${label(t)}: ${t.reason ?? 'failed'}`);
-  const skipped = tasks.filter((t) => t.state === 'skipped' || t.state === 'cancelled').map((t) => `${label(t)} (${t.reason ?? t.state})`);
+  const skipped = tasks
+    .filter((t) => t.state === 'skipped' || t.state === 'cancelled')
+    .map((t) => `${label(t)} (${t.reason ?? t.state})`);
   const deployed = tasks.filter((t) => t.state === 'succeeded' && t.kind !== 'build').map((t) => t.component);
   const parts = [`Failed at ${pythonUtc(at)}: ${failed.join('; ')}`];
   if (skipped.length > 0) parts.push(`skipped: ${skipped.join(', ')}`);

@@ -38,14 +38,22 @@ export async function advanceBuildTask(run: DeploymentRun, step: Step, task: Dep
   const at = run.iso(step);
   switch (decision?.kind) {
     case undefined:
-      await run.write(step, task, { state: 'failed', reason: `the plan has no build for ${task.component}`, finishedAt: at });
+      await run.write(step, task, {
+        state: 'failed',
+        reason: `the plan has no build for ${task.component}`,
+        finishedAt: at,
+      });
       return;
     case 'reuse-build':
       await run.write(step, task, {
         state: 'succeeded',
         reason: 'Reusing existing build',
         externalId: decision.buildId,
-        result: { buildId: decision.buildId, ...(decision.image !== undefined ? { image: decision.image } : {}), reused: true },
+        result: {
+          buildId: decision.buildId,
+          ...(decision.image !== undefined ? { image: decision.image } : {}),
+          reused: true,
+        },
         startedAt: at,
         finishedAt: at,
       });
@@ -93,7 +101,12 @@ async function startWhenPossible(run: DeploymentRun, step: Step, task: Deploymen
 }
 
 /** Persists the attempt first, then asks the runtime; the answer's build id is persisted before anything else. */
-async function startBuild(run: DeploymentRun, step: Step, task: DeploymentTask, request: BuildRequest): Promise<void> {
+async function startBuild(
+  run: DeploymentRun,
+  step: Step,
+  task: DeploymentTask,
+  request: BuildRequest,
+): Promise<void> {
   const attempt = task.attempts + 1;
   const written = await run.write(step, task, {
     state: 'running',
@@ -114,7 +127,11 @@ async function startBuild(run: DeploymentRun, step: Step, task: DeploymentTask, 
         await run.write(undefined, written, {
           externalId: id,
           reason: `building (build ${id})`,
-          result: { ...written.result, buildId: id, ...(resolvedCommit !== undefined ? { resolvedCommit } : {}) },
+          result: {
+            ...written.result,
+            buildId: id,
+            ...(resolvedCommit !== undefined ? { resolvedCommit } : {}),
+          },
         });
       } else if (outcome.error instanceof RuntimeError && outcome.error.kind === 'quota') {
         // Not a failure: builds-api will have a slot later. The wait has its own deadline (startWhenPossible).
@@ -145,8 +162,12 @@ async function resumeBuild(run: DeploymentRun, step: Step, task: DeploymentTask)
   if (!snapshot) return;
   const found = adoptable(run, step, task, request, snapshot.builds);
   if (found) {
-    await run.write(step, task, { externalId: found.id, reason: `building (re-attached to build ${found.id})`, notBefore: undefined });
-    return pollBuild(run, step, (step.tasks.get(task.id) ?? task));
+    await run.write(step, task, {
+      externalId: found.id,
+      reason: `building (re-attached to build ${found.id})`,
+      notBefore: undefined,
+    });
+    return pollBuild(run, step, step.tasks.get(task.id) ?? task);
   }
   await startBuild(run, step, task, request);
 }
@@ -162,7 +183,9 @@ function adoptable(
   const since = Date.parse(task.startedAt) - ADOPT_SKEW_MS;
   const claimed = new Set([...step.tasks.values()].map((t) => t.externalId).filter((id) => id !== undefined));
   return builds
-    .filter((b) => b.imageName === request.imageName && b.repository === request.repository && !claimed.has(b.id))
+    .filter(
+      (b) => b.imageName === request.imageName && b.repository === request.repository && !claimed.has(b.id),
+    )
     .filter((b) => b.startedAt !== undefined && Date.parse(b.startedAt) >= since)
     .sort((a, b) => Date.parse(a.startedAt ?? '') - Date.parse(b.startedAt ?? ''))[0];
 }
@@ -178,7 +201,11 @@ async function pollBuild(run: DeploymentRun, step: Step, task: DeploymentTask): 
     seen.add(snapshot.takenAt);
     run.missing.set(task.id, seen);
     if (seen.size >= MISSING_SNAPSHOTS) {
-      await run.write(step, task, { state: 'failed', reason: `build ${buildId} not found, maybe it was deleted?`, finishedAt: at });
+      await run.write(step, task, {
+        state: 'failed',
+        reason: `build ${buildId} not found, maybe it was deleted?`,
+        finishedAt: at,
+      });
     }
     return;
   }
@@ -188,13 +215,22 @@ async function pollBuild(run: DeploymentRun, step: Step, task: DeploymentTask): 
     await run.write(step, task, {
       state: 'succeeded',
       reason: `built ${image}`,
-      result: { ...task.result, buildId, image, ...(record.resolvedCommit ? { resolvedCommit: record.resolvedCommit } : {}) },
+      result: {
+        ...task.result,
+        buildId,
+        image,
+        ...(record.resolvedCommit ? { resolvedCommit: record.resolvedCommit } : {}),
+      },
       finishedAt: at,
     });
     return;
   }
   if (record.state === 'failed' || record.state === 'cancelled') {
-    await run.write(step, task, { state: 'failed', reason: buildFailedText(task.component, buildId, record.message), finishedAt: at });
+    await run.write(step, task, {
+      state: 'failed',
+      reason: buildFailedText(task.component, buildId, record.message),
+      finishedAt: at,
+    });
     return;
   }
   const runningFor = task.startedAt !== undefined ? step.now - Date.parse(task.startedAt) : 0;
@@ -211,7 +247,8 @@ export async function cancelBuildTask(run: DeploymentRun, step: Step, task: Depl
   if (buildId === undefined) {
     const request = buildRequest(run, step, task);
     const snapshot = run.snapshot;
-    if (typeof request !== 'string' && snapshot) buildId = adoptable(run, step, task, request, snapshot.builds)?.id;
+    if (typeof request !== 'string' && snapshot)
+      buildId = adoptable(run, step, task, request, snapshot.builds)?.id;
   }
   await run.write(step, task, {
     state: 'cancelled',
@@ -231,6 +268,11 @@ function buildRequest(run: DeploymentRun, step: Step, task: DeploymentTask): Bui
   if (!component) return `${task.component} is not in the deployment's config`;
   if (component.build.kind !== 'source') return `${task.component} re-uses another component's build`;
   const { repository, ref, useLatestVersions, useDeprecatedVersions } = component.build;
-  return { imageName: component.name, repository, ...(ref !== undefined ? { ref } : {}), useLatestVersions, useDeprecatedVersions };
+  return {
+    imageName: component.name,
+    repository,
+    ...(ref !== undefined ? { ref } : {}),
+    useLatestVersions,
+    useDeprecatedVersions,
+  };
 }
-

@@ -22,14 +22,24 @@ export async function applyVerdict(
     case 'blocked':
       return false;
     case 'skip':
-      await run.write(step, task, { state: 'skipped', reason: verdict.reason, waitingFor: [], result: { cause: verdict.cause }, finishedAt });
+      await run.write(step, task, {
+        state: 'skipped',
+        reason: verdict.reason,
+        waitingFor: [],
+        result: { cause: verdict.cause },
+        finishedAt,
+      });
       return false;
     case 'fail':
       await run.write(step, task, { state: 'failed', reason: verdict.reason, waitingFor: [], finishedAt });
       return false;
     case 'waiting':
       if (verdict.dueAt !== undefined) run.due(step, verdict.dueAt);
-      if (task.state !== 'waiting' || task.reason !== verdict.reason || !sameNames(task.waitingFor, verdict.names)) {
+      if (
+        task.state !== 'waiting' ||
+        task.reason !== verdict.reason ||
+        !sameNames(task.waitingFor, verdict.names)
+      ) {
         await run.write(step, task, { state: 'waiting', reason: verdict.reason, waitingFor: verdict.names });
       }
       return false;

@@ -26,7 +26,9 @@ export async function advanceDeployTask(run: DeploymentRun, step: Step, task: De
 
 /** Upserts in flight (or backing off before another try); jobs being verified do not take a slot. */
 function busyDeploys(step: Step): number {
-  return [...step.tasks.values()].filter((t) => t.kind !== 'build' && t.state === 'running' && t.result?.['applied'] !== true).length;
+  return [...step.tasks.values()].filter(
+    (t) => t.kind !== 'build' && t.state === 'running' && t.result?.['applied'] !== true,
+  ).length;
 }
 
 async function applyJob(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
@@ -73,6 +75,7 @@ async function applyJob(run: DeploymentRun, step: Step, task: DeploymentTask): P
           image: image.image,
           changed: change.changed,
           restarted,
+          action: change.changed ? 'created-or-updated' : restarted ? 'restarted' : 'unchanged',
           messages: change.messages,
           longStatus,
         },
@@ -128,7 +131,12 @@ export async function advanceDeleteTask(run: DeploymentRun, step: Step, task: De
     (signal) => run.env.runtime.deleteJob(run.tool, name, { signal }),
     async (outcome) => {
       if (!outcome.ok) return retryOrFail(run, written, outcome.error, 'Failed to delete job');
-      await run.write(undefined, written, { state: 'succeeded', reason: `deleted job ${name}`, notBefore: undefined, finishedAt: run.options.now().toISOString() });
+      await run.write(undefined, written, {
+        state: 'succeeded',
+        reason: `deleted job ${name}`,
+        notBefore: undefined,
+        finishedAt: run.options.now().toISOString(),
+      });
     },
   );
 }
@@ -138,7 +146,11 @@ export async function cancelDeployTask(run: DeploymentRun, step: Step, task: Dep
   const at = run.iso(step);
   if (task.result?.['applied'] === true) {
     const longStatus = String(task.result['longStatus'] ?? `deployed job ${task.component}`);
-    await run.write(step, task, { state: 'succeeded', reason: `${longStatus} (readiness not checked: ${CANCELLED_TASK.toLowerCase()})`, finishedAt: at });
+    await run.write(step, task, {
+      state: 'succeeded',
+      reason: `${longStatus} (readiness not checked: ${CANCELLED_TASK.toLowerCase()})`,
+      finishedAt: at,
+    });
     return;
   }
   await run.write(step, task, { state: 'cancelled', reason: CANCELLED_TASK, finishedAt: at });

@@ -37,7 +37,8 @@ export function configFor(specs: readonly ComponentSpec[]): ToolConfig {
           useDeprecatedVersions: false,
         } as const);
     const base = { name: s.name, build, waitFor: s.waitFor ?? [] };
-    if (s.type === 'scheduled') return { ...base, type: 'scheduled', run: { command: `run-${s.name}`, schedule: '*/5 * * * *' } };
+    if (s.type === 'scheduled')
+      return { ...base, type: 'scheduled', run: { command: `run-${s.name}`, schedule: '*/5 * * * *' } };
     return {
       ...base,
       type: 'continuous',
@@ -98,7 +99,14 @@ export function planFor(tool: string, config: ToolConfig): Plan {
     components,
     tasks,
     warnings: [],
-    summary: { toBuild: builds.length, toCreate: deploys.size, toUpdate: 0, toRestart: 0, toDelete: 0, unchanged: 0 },
+    summary: {
+      toBuild: builds.length,
+      toCreate: deploys.size,
+      toUpdate: 0,
+      toRestart: 0,
+      toDelete: 0,
+      unchanged: 0,
+    },
   };
 }
 
@@ -145,7 +153,12 @@ export async function storeDeployment(
 }
 
 /** Polls the store until the deployment is final; fails with the task table after `timeoutMs`. */
-export async function waitUntilFinal(store: Store, tool: string, id: string, timeoutMs = 10_000): Promise<Deployment> {
+export async function waitUntilFinal(
+  store: Store,
+  tool: string,
+  id: string,
+  timeoutMs = 10_000,
+): Promise<Deployment> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const d = await store.getDeployment(tool, id);
@@ -169,7 +182,8 @@ export async function waitForTasks(
   for (;;) {
     const tasks = await store.listTasks(id);
     if (predicate(tasks)) return tasks;
-    if (Date.now() > deadline) throw new Error(`condition not reached after ${timeoutMs} ms:\n${taskTable(tasks)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not reached after ${timeoutMs} ms:\n${taskTable(tasks)}`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }

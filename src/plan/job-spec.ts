@@ -25,39 +25,35 @@ export function toolImage(tool: string, imageName: string): string {
 }
 
 export function jobSpecFor(component: Component, image: string): JobSpec {
+  // Plain assignments, not spreads: this runs once per component on every plan.
   const run = component.run;
-  const common = {
+  const spec: { -readonly [K in keyof JobSpec]: JobSpec[K] } = {
     name: component.name,
+    type: component.type,
     image,
     command: run.command ?? DEFAULT_COMMAND,
-    cpu: run.cpu,
-    memory: run.memory,
-    emails: run.emails,
-    filelog: run.filelog,
-    filelogStdout: run.filelogStdout,
-    filelogStderr: run.filelogStderr,
-    mount: run.mount,
   };
+  if (component.type === 'scheduled') spec.schedule = component.run.schedule;
+  if (run.cpu !== undefined) spec.cpu = run.cpu;
+  if (run.memory !== undefined) spec.memory = run.memory;
+  if (run.emails !== undefined) spec.emails = run.emails;
+  if (run.filelog !== undefined) spec.filelog = run.filelog;
+  if (run.filelogStdout !== undefined) spec.filelogStdout = run.filelogStdout;
+  if (run.filelogStderr !== undefined) spec.filelogStderr = run.filelogStderr;
+  if (run.mount !== undefined) spec.mount = run.mount;
   if (component.type === 'scheduled') {
     const r = component.run;
-    return dropUndefined({ ...common, type: 'scheduled', schedule: r.schedule, retry: r.retry, timeout: r.timeout });
+    if (r.retry !== undefined) spec.retry = r.retry;
+    if (r.timeout !== undefined) spec.timeout = r.timeout;
+  } else {
+    const r = component.run;
+    if (r.port !== undefined) spec.port = r.port;
+    if (r.portProtocol !== undefined) spec.portProtocol = r.portProtocol;
+    if (r.publish !== undefined) spec.publish = r.publish;
+    if (r.replicas !== undefined) spec.replicas = r.replicas;
+    if (r.healthCheck !== undefined) spec.healthCheck = r.healthCheck;
   }
-  const r = component.run;
-  return dropUndefined({
-    ...common,
-    type: 'continuous',
-    port: r.port,
-    portProtocol: r.portProtocol,
-    publish: r.publish,
-    replicas: r.replicas,
-    healthCheck: r.healthCheck,
-  });
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = v;
-  return out as T;
+  return spec;
 }
 
 /** Repository path of an image: no registry host, tag or digest (`host/tool-t1/web:latest@sha256:x` → `tool-t1/web`). */
@@ -119,7 +115,13 @@ const FIXED_DEFAULTS: Partial<Record<Field, unknown>> = {
 };
 
 /** Server-chosen defaults: compared only when the config sets them. */
-const SERVER_DEFAULTED: ReadonlySet<Field> = new Set<Field>(['cpu', 'memory', 'mount', 'filelogStdout', 'filelogStderr']);
+const SERVER_DEFAULTED: ReadonlySet<Field> = new Set<Field>([
+  'cpu',
+  'memory',
+  'mount',
+  'filelogStdout',
+  'filelogStderr',
+]);
 
 /** Compared fields, in the order a diff lists them. */
 const FIELDS: readonly Field[] = [
@@ -171,7 +173,9 @@ export function diffJob(desired: JobSpec, current: JobRecord): FieldChange[] {
     const want = desired[field];
     if (want === undefined && SERVER_DEFAULTED.has(field)) continue;
     const have = current[field];
-    if (!same(normalise(field, want), normalise(field, have))) changes.push({ field, before: have, after: want });
+    if (want === have) continue; // the common case: no normalising needed
+    if (!same(normalise(field, want), normalise(field, have)))
+      changes.push({ field, before: have, after: want });
   }
   return changes;
 }

@@ -28,7 +28,14 @@ test('toolhunt from an empty tool: independent builds, flower reuses api, api de
       '[5] deploy:toolhunt-flower, create, after #2 completed, #3 healthy',
     ].join('\n'),
   );
-  assert.deepEqual(plan.summary, { toBuild: 2, toCreate: 3, toUpdate: 0, toRestart: 0, toDelete: 0, unchanged: 0 });
+  assert.deepEqual(plan.summary, {
+    toBuild: 2,
+    toCreate: 3,
+    toUpdate: 0,
+    toRestart: 0,
+    toDelete: 0,
+    unchanged: 0,
+  });
   assert.deepEqual(plan.warnings, []);
   const flower = plan.components.find((c) => c.name === 'toolhunt-flower');
   assert.deepEqual(flower?.build, { kind: 'from-component', component: 'toolhunt-api' });
@@ -47,7 +54,14 @@ test('no change: every component is a no-op and there are no tasks', () => {
       '- toolhunt-flower, no-op, from-component toolhunt-api',
     ].join('\n'),
   );
-  assert.deepEqual(plan.summary, { toBuild: 0, toCreate: 0, toUpdate: 0, toRestart: 0, toDelete: 0, unchanged: 3 });
+  assert.deepEqual(plan.summary, {
+    toBuild: 0,
+    toCreate: 0,
+    toUpdate: 0,
+    toRestart: 0,
+    toDelete: 0,
+    unchanged: 3,
+  });
   assert.ok(!planHasChanges(plan));
 });
 
@@ -58,7 +72,9 @@ test('normalised units and a pinned image digest are not changes', () => {
   }));
   const observed = deployedState(config);
   const jobs = observed.jobs.map((j) =>
-    j.name === 'toolhunt-api' ? { ...j, image: 'tool-toolhunt/toolhunt-api:latest', memory: '0.25Gi', cpu: '0.5', replicas: 1 } : j,
+    j.name === 'toolhunt-api'
+      ? { ...j, image: 'tool-toolhunt/toolhunt-api:latest', memory: '0.25Gi', cpu: '0.5', replicas: 1 }
+      : j,
   );
   const plan = planDeployment(config, { ...observed, jobs }, NO_OPTIONS);
   assert.equal(plan.tasks.length, 0, planString(plan));
@@ -67,11 +83,18 @@ test('normalised units and a pinned image digest are not changes', () => {
 test('changed command: update with the field diff', () => {
   const config = toolhuntConfig();
   const observed = deployedState(config);
-  const changed = withComponent(config, 'toolhunt-flower', (c) => ({ ...c, run: { ...c.run, command: 'flower --port 5555' } }) as ContinuousComponent);
+  const changed = withComponent(
+    config,
+    'toolhunt-flower',
+    (c) => ({ ...c, run: { ...c.run, command: 'flower --port 5555' } }) as ContinuousComponent,
+  );
   const plan = planDeployment(changed, observed, NO_OPTIONS);
   assert.equal(planString(plan).split('\n')[0], '[1] deploy:toolhunt-flower, update command');
   const flower = plan.components.find((c) => c.name === 'toolhunt-flower');
-  assert.deepEqual(flower?.job, { kind: 'update', changes: [{ field: 'command', before: 'flower', after: 'flower --port 5555' }] });
+  assert.deepEqual(flower?.job, {
+    kind: 'update',
+    changes: [{ field: 'command', before: 'flower', after: 'flower --port 5555' }],
+  });
   assert.match(flower?.reason ?? '', /^changed: command; image: image of toolhunt-api$/);
   assert.equal(plan.summary.toUpdate, 1);
 });
@@ -82,7 +105,10 @@ test('a removed field goes back to its default, which is a change', () => {
   const jobs = observed.jobs.map((j) => (j.name === 'toolhunt-api' ? { ...j, replicas: 3 } : j));
   const plan = planDeployment(config, { ...observed, jobs }, NO_OPTIONS);
   const api = plan.components.find((c) => c.name === 'toolhunt-api');
-  assert.deepEqual(api?.job, { kind: 'update', changes: [{ field: 'replicas', before: 3, after: undefined }] });
+  assert.deepEqual(api?.job, {
+    kind: 'update',
+    changes: [{ field: 'replicas', before: 3, after: undefined }],
+  });
 });
 
 test('new commit: build, then restart of the component and of its reuse-from child', () => {
@@ -90,7 +116,10 @@ test('new commit: build, then restart of the component and of its reuse-from chi
   const observed = deployedState(config);
   const moved: ObservedState = {
     ...observed,
-    resolvedRefs: { ...observed.resolvedRefs, [refKey('./toolhunt', undefined)]: { ok: true, commit: commitOf('./toolhunt', 2) } },
+    resolvedRefs: {
+      ...observed.resolvedRefs,
+      [refKey('./toolhunt', undefined)]: { ok: true, commit: commitOf('./toolhunt', 2) },
+    },
   };
   const plan = planDeployment(config, moved, NO_OPTIONS);
   assert.equal(
@@ -102,7 +131,14 @@ test('new commit: build, then restart of the component and of its reuse-from chi
       '- toolhunt-cleanup, no-op, reuse-build build-toolhunt-cleanup-2026-01-01',
     ].join('\n'),
   );
-  assert.deepEqual(plan.summary, { toBuild: 1, toCreate: 0, toUpdate: 0, toRestart: 2, toDelete: 0, unchanged: 1 });
+  assert.deepEqual(plan.summary, {
+    toBuild: 1,
+    toCreate: 0,
+    toUpdate: 0,
+    toRestart: 2,
+    toDelete: 0,
+    unchanged: 1,
+  });
 });
 
 test('forced build and forced run', () => {
@@ -111,10 +147,18 @@ test('forced build and forced run', () => {
   const forcedBuild = planDeployment(config, observed, { ...NO_OPTIONS, forceBuild: true });
   assert.deepEqual(
     forcedBuild.tasks.map((t) => t.id),
-    ['build:toolhunt-cleanup', 'build:toolhunt-api', 'deploy:toolhunt-api', 'deploy:toolhunt-cleanup', 'deploy:toolhunt-flower'],
+    [
+      'build:toolhunt-cleanup',
+      'build:toolhunt-api',
+      'deploy:toolhunt-api',
+      'deploy:toolhunt-cleanup',
+      'deploy:toolhunt-flower',
+    ],
   );
   assert.ok(forcedBuild.components.every((c) => c.build?.kind !== 'build' || c.build.reason === 'forced'));
-  assert.ok(forcedBuild.components.every((c) => c.job.kind === 'restart' && c.job.reason === 'image-rebuilt'));
+  assert.ok(
+    forcedBuild.components.every((c) => c.job.kind === 'restart' && c.job.reason === 'image-rebuilt'),
+  );
 
   const forcedRun = planDeployment(config, observed, { ...NO_OPTIONS, forceRun: true });
   assert.equal(
@@ -131,10 +175,18 @@ test('a build still running is followed, not started again', () => {
   const config = toolhuntConfig();
   const observed = deployedState(config);
   const commit = commitOf('./toolhunt', 2);
-  const running = { ...successfulBuild('toolhunt', 'toolhunt-api', './toolhunt', commit, '2026-01-05T00:00:00.000Z'), state: 'running' as const, id: 'b-running' };
+  const running = {
+    ...successfulBuild('toolhunt', 'toolhunt-api', './toolhunt', commit, '2026-01-05T00:00:00.000Z'),
+    state: 'running' as const,
+    id: 'b-running',
+  };
   const plan = planDeployment(
     config,
-    { ...observed, builds: [...observed.builds, running], resolvedRefs: { ...observed.resolvedRefs, [refKey('./toolhunt', undefined)]: { ok: true, commit } } },
+    {
+      ...observed,
+      builds: [...observed.builds, running],
+      resolvedRefs: { ...observed.resolvedRefs, [refKey('./toolhunt', undefined)]: { ok: true, commit } },
+    },
     NO_OPTIONS,
   );
   assert.equal(planString(plan).split('\n')[0], '[1] build:toolhunt-api, follow-build b-running');
@@ -146,7 +198,13 @@ test('a successful build no longer :latest of its image is not reused', () => {
   const config = toolhuntConfig();
   const observed = deployedState(config);
   // A newer build of another commit took the toolhunt-api:latest tag; the config's ref points back to commit 1.
-  const newer = successfulBuild('toolhunt', 'toolhunt-api', './toolhunt', commitOf('./toolhunt', 9), '2026-02-01T00:00:00.000Z');
+  const newer = successfulBuild(
+    'toolhunt',
+    'toolhunt-api',
+    './toolhunt',
+    commitOf('./toolhunt', 9),
+    '2026-02-01T00:00:00.000Z',
+  );
   const plan = planDeployment(config, { ...observed, builds: [...observed.builds, newer] }, NO_OPTIONS);
   const api = plan.components.find((c) => c.name === 'toolhunt-api');
   assert.equal(api?.build?.kind, 'build');
@@ -158,7 +216,11 @@ test('orphans are left in place without prune and deleted last with it; unmanage
   const oldComponent = { ...config.components[1], name: 'old-worker' } as ContinuousComponent;
   const withOrphan: ObservedState = {
     ...observed,
-    jobs: [...observed.jobs, liveJob(oldComponent, 'tool-toolhunt/old-worker:latest'), { ...liveJob(oldComponent, 'x'), name: 'handmade' }],
+    jobs: [
+      ...observed.jobs,
+      liveJob(oldComponent, 'tool-toolhunt/old-worker:latest'),
+      { ...liveJob(oldComponent, 'x'), name: 'handmade' },
+    ],
     previouslyManaged: [...observed.previouslyManaged, 'old-worker', 'gone-without-job'],
   };
   const kept = planDeployment(config, withOrphan, NO_OPTIONS);
@@ -166,15 +228,21 @@ test('orphans are left in place without prune and deleted last with it; unmanage
   assert.deepEqual(kept.warnings, ['orphaned job old-worker left in place (use --prune to delete it)']);
   assert.equal(kept.tasks.length, 0);
 
-  const changed = withComponent(config, 'toolhunt-flower', (c) => ({ ...c, run: { ...c.run, command: 'other' } }) as ContinuousComponent);
+  const changed = withComponent(
+    config,
+    'toolhunt-flower',
+    (c) => ({ ...c, run: { ...c.run, command: 'other' } }) as ContinuousComponent,
+  );
   const pruned = planDeployment(changed, withOrphan, { ...NO_OPTIONS, prune: true });
   assert.equal(
     planString(pruned),
     [
       '[1] deploy:toolhunt-flower, update command',
       '[2] delete:old-worker, delete, after #1 completed',
-      '- toolhunt-cleanup, no-op, reuse-build ' + (pruned.components[0]?.build?.kind === 'reuse-build' ? pruned.components[0].build.buildId : ''),
-      '- toolhunt-api, no-op, reuse-build ' + (pruned.components[1]?.build?.kind === 'reuse-build' ? pruned.components[1].build.buildId : ''),
+      '- toolhunt-cleanup, no-op, reuse-build ' +
+        (pruned.components[0]?.build?.kind === 'reuse-build' ? pruned.components[0].build.buildId : ''),
+      '- toolhunt-api, no-op, reuse-build ' +
+        (pruned.components[1]?.build?.kind === 'reuse-build' ? pruned.components[1].build.buildId : ''),
     ].join('\n'),
   );
   assert.equal(pruned.summary.toDelete, 1);
@@ -186,7 +254,13 @@ test('an unresolvable ref still plans a build, with a warning', () => {
   const observed = deployedState(config);
   const plan = planDeployment(
     config,
-    { ...observed, resolvedRefs: { ...observed.resolvedRefs, [refKey('./toolhunt', undefined)]: { ok: false, error: 'git ls-remote ./toolhunt: timed out' } } },
+    {
+      ...observed,
+      resolvedRefs: {
+        ...observed.resolvedRefs,
+        [refKey('./toolhunt', undefined)]: { ok: false, error: 'git ls-remote ./toolhunt: timed out' },
+      },
+    },
     NO_OPTIONS,
   );
   const api = plan.components.find((c) => c.name === 'toolhunt-api');
@@ -217,7 +291,10 @@ test('components with the same repository, commit and flags share one build', ()
 });
 
 test('only: the named components plus their build parents; waits on unselected ones are dropped', () => {
-  const plan = planDeployment(toolhuntConfig(), emptyObservedState('toolhunt'), { ...NO_OPTIONS, only: ['toolhunt-flower'] });
+  const plan = planDeployment(toolhuntConfig(), emptyObservedState('toolhunt'), {
+    ...NO_OPTIONS,
+    only: ['toolhunt-flower'],
+  });
   assert.equal(
     planString(plan),
     [
@@ -228,19 +305,31 @@ test('only: the named components plus their build parents; waits on unselected o
     ].join('\n'),
   );
   assert.match(plan.components[1]?.reason ?? '', /^not selected by --only; only its image is built/);
-  assert.throws(() => planDeployment(toolhuntConfig(), emptyObservedState('t'), { ...NO_OPTIONS, only: ['nope'] }), PlanError);
+  assert.throws(
+    () => planDeployment(toolhuntConfig(), emptyObservedState('t'), { ...NO_OPTIONS, only: ['nope'] }),
+    PlanError,
+  );
 });
 
 test('a wait on a no-op component is dropped: it already runs as configured', () => {
   const config = toolhuntConfig();
   const observed = deployedState(config);
-  const changed = withComponent(config, 'toolhunt-flower', (c) => ({ ...c, run: { ...c.run, port: 5556 } }) as ContinuousComponent);
+  const changed = withComponent(
+    config,
+    'toolhunt-flower',
+    (c) => ({ ...c, run: { ...c.run, port: 5556 } }) as ContinuousComponent,
+  );
   const plan = planDeployment(changed, observed, NO_OPTIONS);
-  assert.deepEqual(plan.tasks, [{ id: 'deploy:toolhunt-flower', kind: 'deploy', component: 'toolhunt-flower', dependsOn: [] }]);
+  assert.deepEqual(plan.tasks, [
+    { id: 'deploy:toolhunt-flower', kind: 'deploy', component: 'toolhunt-flower', dependsOn: [] },
+  ]);
 });
 
 test('a scheduled dependency is waited for until registered', () => {
-  const config = withComponent(toolhuntConfig(), 'toolhunt-api', (c) => ({ ...c, waitFor: ['toolhunt-cleanup'] }));
+  const config = withComponent(toolhuntConfig(), 'toolhunt-api', (c) => ({
+    ...c,
+    waitFor: ['toolhunt-cleanup'],
+  }));
   const noCycle: ToolConfig = withComponent(config, 'toolhunt-cleanup', (c) => ({ ...c, waitFor: [] }));
   const plan = planDeployment(noCycle, emptyObservedState('toolhunt'), NO_OPTIONS);
   const api = plan.tasks.find((t) => t.id === 'deploy:toolhunt-api');
@@ -248,16 +337,26 @@ test('a scheduled dependency is waited for until registered', () => {
     { task: 'build:toolhunt-api', condition: 'completed' },
     { task: 'deploy:toolhunt-cleanup', condition: 'registered' },
   ]);
-  assert.throws(() => planDeployment(config, emptyObservedState('toolhunt'), NO_OPTIONS), /dependency cycle: deploy:toolhunt-cleanup -> deploy:toolhunt-api -> deploy:toolhunt-cleanup/);
+  assert.throws(
+    () => planDeployment(config, emptyObservedState('toolhunt'), NO_OPTIONS),
+    /dependency cycle: deploy:toolhunt-cleanup -> deploy:toolhunt-api -> deploy:toolhunt-cleanup/,
+  );
 });
 
 test('deterministic: equal inputs give byte-identical plans; ids follow config, status and options', () => {
   const config = toolhuntConfig();
   const observed = deployedState(config);
   const a = planDeployment(config, observed, NO_OPTIONS);
-  const b = planDeployment(toolhuntConfig(), { ...observed, observedAt: '2030-01-01T00:00:00.000Z' }, NO_OPTIONS);
+  const b = planDeployment(
+    toolhuntConfig(),
+    { ...observed, observedAt: '2030-01-01T00:00:00.000Z' },
+    NO_OPTIONS,
+  );
   assert.equal(JSON.stringify(a), JSON.stringify(b));
-  const live = { ...observed, jobs: observed.jobs.map((j) => ({ ...j, state: 'crash-looping' as const, message: 'boom' })) };
+  const live = {
+    ...observed,
+    jobs: observed.jobs.map((j) => ({ ...j, state: 'crash-looping' as const, message: 'boom' })),
+  };
   assert.equal(planDeployment(config, live, NO_OPTIONS).id, a.id);
   assert.notEqual(planDeployment(config, observed, { ...NO_OPTIONS, forceRun: true }).id, a.id);
   const other = withComponent(config, 'toolhunt-flower', (c) => ({ ...c, description: 'x' }));
@@ -265,4 +364,12 @@ test('deterministic: equal inputs give byte-identical plans; ids follow config, 
   assert.notEqual(c.configDigest, a.configDigest);
   assert.equal(c.statusRevision, a.statusRevision);
   assert.notEqual(c.id, a.id);
+});
+
+test('canonical JSON ignores key order and undefined values', async () => {
+  const { canonicalJson } = await import('./digest.js');
+  const a = { b: 1, a: { y: [1, { q: 2, p: undefined }], x: 'z' } };
+  const b = { a: { x: 'z', y: [1, { q: 2 }] }, b: 1 };
+  assert.equal(canonicalJson(a), canonicalJson(b));
+  assert.equal(canonicalJson(a), '{"a":{"x":"z","y":[1,{"q":2}]},"b":1}');
 });

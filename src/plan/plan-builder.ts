@@ -6,12 +6,12 @@
  * Built as a list of named steps (Terraform's graph transformers, Compose's reconcile): each step reads what
  * the earlier ones decided and adds its own part. Read `STEPS` top to bottom for the whole algorithm.
  */
-import type { ToolConfig } from '../config/tool-config.js';
+import type { Component, ToolConfig } from '../config/tool-config.js';
 import type { ObservedState } from '../status/observed-state.js';
 import { CycleError, topologicalIndices } from '../dag/topo.js';
 import type { ComponentPlan, Plan, PlanOptions, PlanSummary, PlanTask } from './plan.js';
 import { PLAN_FORMAT_VERSION } from './plan.js';
-import { createContext, type PlanContext } from './plan-context.js';
+import { createContext, isDeploySelected, type PlanContext } from './plan-context.js';
 import { configDigest, planId, statusRevision } from './digest.js';
 import { PlanError } from './plan-error.js';
 import { selectComponents } from './steps/select-components.js';
@@ -53,29 +53,26 @@ export function planDeployment(config: ToolConfig, observed: ObservedState, opti
 
 function componentPlans(ctx: PlanContext): ComponentPlan[] {
   const plans: ComponentPlan[] = [];
-  for (const component of ctx.config.components) {
-    const build = ctx.builds.get(component.name);
-    const image = ctx.images.get(component.name)?.image;
-    const jobReason = ctx.jobReasons.get(component.name) ?? '';
-    const buildDetail = ctx.buildDetails.get(component.name);
-    plans.push({
+  const components = ctx.config.components;
+  for (let i = 0; i < components.length; i++) {
+    const component = components[i] as Component;
+    const build = ctx.builds[i];
+    const image = ctx.images[i]?.image;
+    const jobReason = ctx.jobReasons[i] ?? '';
+    const buildDetail = ctx.buildDetails[i];
+    const plan: ComponentPlan = {
       name: component.name,
       type: component.type,
       ...(build ? { build } : {}),
-      job: ctx.jobDecisions.get(component.name) ?? { kind: 'no-op' },
+      job: ctx.jobDecisions[i] ?? { kind: 'no-op' },
       reason: buildDetail ? `${jobReason}; image: ${buildDetail}` : jobReason,
       waitFor: component.waitFor,
-      ...(image !== undefined && ctx.deploySelected.has(component.name) ? { image } : {}),
-    });
+      ...(image !== undefined && isDeploySelected(ctx, component.name) ? { image } : {}),
+    };
+    plans.push(plan);
   }
-  for (const name of ctx.orphans) {
-    plans.push({
-      name,
-      job: ctx.jobDecisions.get(name) ?? { kind: 'leave-orphan' },
-      reason: ctx.jobReasons.get(name) ?? '',
-      waitFor: [],
-    });
-  }
+  for (const orphan of ctx.orphans)
+    plans.push({ name: orphan.name, job: orphan.job, reason: orphan.reason, waitFor: [] });
   return plans;
 }
 
@@ -95,7 +92,7 @@ function orderedTasks(ctx: PlanContext): PlanTask[] {
       id,
       kind: id.slice(0, colon) as PlanTask['kind'],
       component: id.slice(colon + 1),
-      dependsOn: ctx.dependencies.get(id) ?? [],
+      dependsOn: ctx.dependencies[index] ?? [],
     };
   });
 }

@@ -1,9 +1,13 @@
 /**
  * The working state the plan steps share while `planDeployment` runs. Each step reads what earlier steps
  * decided and adds its own part; nothing here outlives one call.
+ *
+ * Per-component decisions live in arrays indexed by the component's position in the config (`index`), not
+ * in maps keyed by name: planning is a handful of lookups per component, and on 100 000 components map
+ * operations were most of the cost.
  */
 import { Graph } from '../dag/graph.js';
-import type { Component, ToolConfig } from '../config/tool-config.js';
+import type { ToolConfig } from '../config/tool-config.js';
 import type { JobRecord, ObservedState } from '../status/observed-state.js';
 import type { BuildDecision, JobDecision, PlanOptions, TaskDependency } from './plan.js';
 
@@ -13,62 +17,97 @@ export interface ImageSource {
   readonly image: string;
   /** True when the image is (or will be) newer than what runs: a new or followed build. */
   readonly fresh: boolean;
-  /** The component owning the `build:` task that produces it, when there is one. */
-  readonly buildTask?: string;
+  /** Index of the component owning the `build:` task that produces it, when there is one. */
+  readonly buildTask?: number;
+}
+
+export interface OrphanDecision {
+  readonly name: string;
+  readonly job: JobDecision;
+  readonly reason: string;
 }
 
 export interface PlanContext {
   readonly config: ToolConfig;
   readonly observed: ObservedState;
   readonly options: PlanOptions;
-  readonly byName: ReadonlyMap<string, Component>;
+  /** Component name → position in `config.components`. */
+  readonly index: ReadonlyMap<string, number>;
   readonly jobs: ReadonlyMap<string, JobRecord>;
-  /** Components whose build is planned (`only` plus their build parents; all when `only` is unset). */
-  buildSelected: ReadonlySet<string>;
-  /** Components whose job is planned (`only`; all when unset). */
-  deploySelected: ReadonlySet<string>;
-  readonly builds: Map<string, BuildDecision>;
-  readonly buildDetails: Map<string, string>;
-  readonly images: Map<string, ImageSource>;
-  readonly jobDecisions: Map<string, JobDecision>;
-  readonly jobReasons: Map<string, string>;
+  /** Only with `only`: components whose build is planned (the named ones and their build parents). */
+  buildSelected?: ReadonlySet<string>;
+  /** Only with `only`: components (and orphans) whose job is planned. */
+  deploySelected?: ReadonlySet<string>;
+  readonly builds: (BuildDecision | undefined)[];
+  readonly buildDetails: (string | undefined)[];
+  readonly images: (ImageSource | undefined)[];
+  readonly jobDecisions: JobDecision[];
+  readonly jobReasons: string[];
   /** Orphaned components (we deployed them, the config dropped them) that still have a job. */
-  orphans: readonly string[];
+  orphans: readonly OrphanDecision[];
   readonly warnings: Set<string>;
   /** The task DAG: vertices are task ids, edges "from before to". */
   readonly graph: Graph;
-  readonly dependencies: Map<string, TaskDependency[]>;
+  /** Vertex index of each component's `build:` / `deploy:` task, -1 when it has none. */
+  readonly buildVertex: Int32Array;
+  readonly deployVertex: Int32Array;
+  /** Dependencies of each task, by vertex index, in the order the edges were added. */
+  readonly dependencies: TaskDependency[][];
 }
 
-export function createContext(config: ToolConfig, observed: ObservedState, options: PlanOptions): PlanContext {
-  const names = config.components.map((c) => c.name);
+export function createContext(
+  config: ToolConfig,
+  observed: ObservedState,
+  options: PlanOptions,
+): PlanContext {
+  const n = config.components.length;
+  const index = new Map<string, number>();
+  config.components.forEach((c, i) => index.set(c.name, i));
   return {
     config,
     observed,
     options,
-    byName: new Map(config.components.map((c) => [c.name, c])),
+    index,
     jobs: new Map(observed.jobs.map((j) => [j.name, j])),
-    buildSelected: new Set(names),
-    deploySelected: new Set(names),
-    builds: new Map(),
-    buildDetails: new Map(),
-    images: new Map(),
-    jobDecisions: new Map(),
-    jobReasons: new Map(),
+    builds: new Array<BuildDecision | undefined>(n).fill(undefined),
+    buildDetails: new Array<string | undefined>(n).fill(undefined),
+    images: new Array<ImageSource | undefined>(n).fill(undefined),
+    jobDecisions: [],
+    jobReasons: [],
     orphans: [],
     warnings: new Set(),
     graph: new Graph(),
-    dependencies: new Map(),
+    buildVertex: new Int32Array(n).fill(-1),
+    deployVertex: new Int32Array(n).fill(-1),
+    dependencies: [],
   };
 }
 
-/** Adds the edge `from → to` to the task graph and records it as a dependency of `to`. */
-export function addDependency(ctx: PlanContext, from: string, to: string, condition: TaskDependency['condition']): void {
-  if (ctx.graph.hasEdge(from, to)) return;
-  ctx.graph.addEdge(from, to);
-  const list = ctx.dependencies.get(to);
-  if (list) list.push({ task: from, condition });
-  else ctx.dependencies.set(to, [{ task: from, condition }]);
+export function isBuildSelected(ctx: PlanContext, name: string): boolean {
+  return ctx.buildSelected === undefined || ctx.buildSelected.has(name);
+}
+
+export function isDeploySelected(ctx: PlanContext, name: string): boolean {
+  return ctx.deploySelected === undefined || ctx.deploySelected.has(name);
+}
+
+/** Adds a task vertex; returns its index. */
+export function addTask(ctx: PlanContext, id: string): number {
+  ctx.graph.addVertex(id);
+  const index = ctx.graph.indexOf(id);
+  ctx.dependencies[index] ??= [];
+  return index;
+}
+
+/** Adds the edge `from → to` (vertex indices) to the task graph and records it as a dependency of `to`. */
+export function addDependency(
+  ctx: PlanContext,
+  from: number,
+  to: number,
+  condition: TaskDependency['condition'],
+): void {
+  if (!ctx.graph.addEdgeByIndex(from, to)) return;
+  (ctx.dependencies[to] as TaskDependency[]).push({ task: ctx.graph.idAt(from), condition });
 }
 
 export const buildTaskId = (component: string): string => `build:${component}`;

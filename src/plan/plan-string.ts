@@ -1,5 +1,5 @@
 /**
- * One canonical line per task, then one per component without a task: the text golden tests compare
+ * One canonical line per task, then one per component without a deploy or delete task: the text golden tests compare
  * (Compose's `Plan.String()`, Terraform's `testPlanGraphBuilderStr`). Reads only the serialisable Plan.
  *
  *   [1] build:api, build no-matching-build

@@ -21,7 +21,12 @@ export type BuildDecision =
       readonly sharedWith: readonly string[];
       readonly detail?: string;
     }
-  | { readonly kind: 'reuse-build'; readonly buildId: string; readonly image?: string; readonly commit: string }
+  | {
+      readonly kind: 'reuse-build';
+      readonly buildId: string;
+      readonly image?: string;
+      readonly commit: string;
+    }
   /** A matching build is still running: follow it instead of starting another. */
   | { readonly kind: 'follow-build'; readonly buildId: string; readonly commit: string }
   /** `reuse-from`: the image comes from another component's build. */

@@ -27,7 +27,8 @@ function build(decision: BuildDecision): Record<string, unknown> {
 }
 
 function component(c: ComponentPlan): Record<string, unknown> {
-  const job = c.job.kind === 'update' ? { kind: 'update', changes: c.job.changes.map(change) } : snakeKeys(c.job);
+  const job =
+    c.job.kind === 'update' ? { kind: 'update', changes: c.job.changes.map(change) } : snakeKeys(c.job);
   return {
     name: c.name,
     ...(c.type ? { type: c.type } : {}),

@@ -56,7 +56,9 @@ const BUILD_MARKERS: Record<BuildDecision['kind'], string> = {
 };
 
 function legend(plan: Plan): string[] {
-  const orphan = plan.components.some((c) => c.job.kind === 'leave-orphan') ? `  ${ORPHAN_SYMBOL} orphan left in place` : '';
+  const orphan = plan.components.some((c) => c.job.kind === 'leave-orphan')
+    ? `  ${ORPHAN_SYMBOL} orphan left in place`
+    : '';
   return [
     `Jobs:   ${PLAN_SYMBOLS.create} create  ${PLAN_SYMBOLS.update} update  ${PLAN_SYMBOLS.restart} restart  ${PLAN_SYMBOLS.delete} delete${orphan}`,
     'Images: * new build  > follow a running build  = reuse a build  ^ image of another component',
@@ -81,7 +83,8 @@ function componentLines(plan: Plan, paint: Paint): string[] {
     const symbol = jobSymbol(c.job).padEnd(3);
     const head = `${marker} ${symbol} ${c.name.padEnd(width)}  ${JOB_WORDS[c.job.kind].padEnd(wordWidth)}`;
     lines.push(`  ${color ? paint(COLORS[color], head) : head}  ${paint(COLORS.dim, `(${c.reason})`)}`);
-    if (c.job.kind === 'update') for (const change of c.job.changes) lines.push(`          ${changeLine(change)}`);
+    if (c.job.kind === 'update')
+      for (const change of c.job.changes) lines.push(`          ${changeLine(change)}`);
   }
   return lines;
 }
@@ -89,12 +92,18 @@ function componentLines(plan: Plan, paint: Paint): string[] {
 function taskLine(task: PlanTask, position: number, byName: ReadonlyMap<string, ComponentPlan>): string {
   const notes: string[] = [];
   const build = byName.get(task.component)?.build;
-  if (task.kind === 'build' && build?.kind === 'follow-build') notes.push(`follows running build ${build.buildId}`);
+  if (task.kind === 'build' && build?.kind === 'follow-build')
+    notes.push(`follows running build ${build.buildId}`);
   if (task.kind === 'delete') notes.push('after all other tasks');
   else {
     for (const dep of task.dependsOn) {
-      const [kind, name] = [dep.task.slice(0, dep.task.indexOf(':')), dep.task.slice(dep.task.indexOf(':') + 1)];
-      notes.push(dep.condition === 'completed' ? `after ${kind} ${name}` : `waits for ${name} ${dep.condition}`);
+      const [kind, name] = [
+        dep.task.slice(0, dep.task.indexOf(':')),
+        dep.task.slice(dep.task.indexOf(':') + 1),
+      ];
+      notes.push(
+        dep.condition === 'completed' ? `after ${kind} ${name}` : `waits for ${name} ${dep.condition}`,
+      );
     }
   }
   const text = `[${position}] ${task.kind} ${task.component}`;
@@ -108,15 +117,25 @@ function summaryLine(plan: Plan): string {
 }
 
 export function renderPlanText(plan: Plan, options: TextRenderOptions = {}): string {
-  const paint: Paint = options.color ? (code, text) => `\u001b[${code}m${text}\u001b[0m` : (_code, text) => text;
+  const paint: Paint = options.color
+    ? (code, text) => `\u001b[${code}m${text}\u001b[0m`
+    : (_code, text) => text;
   const lines = [paint(COLORS.bold, `Plan ${plan.id} for tool ${plan.tool}`), '', ...legend(plan), ''];
   if (plan.components.length > 0) lines.push(...componentLines(plan, paint), '');
   if (plan.tasks.length > 0) {
     const byName = new Map(plan.components.map((c) => [c.name, c]));
-    lines.push(paint(COLORS.bold, 'Task order:'), ...plan.tasks.map((t, i) => taskLine(t, i + 1, byName)), '');
+    lines.push(
+      paint(COLORS.bold, 'Task order:'),
+      ...plan.tasks.map((t, i) => taskLine(t, i + 1, byName)),
+      '',
+    );
   }
   if (plan.warnings.length > 0) {
-    lines.push(paint(COLORS.bold, 'Warnings:'), ...plan.warnings.map((w) => `  ${paint(COLORS.yellow, `warning: ${w}`)}`), '');
+    lines.push(
+      paint(COLORS.bold, 'Warnings:'),
+      ...plan.warnings.map((w) => `  ${paint(COLORS.yellow, `warning: ${w}`)}`),
+      '',
+    );
   }
   lines.push(paint(COLORS.bold, summaryLine(plan)));
   return `${lines.join('\n')}\n`;

@@ -39,14 +39,21 @@ Plan: 2 to build, 3 to create, 0 to update, 0 to restart, 0 to delete.
 test('text: updates list their field diffs, warnings and orphans are shown', () => {
   const config = toolhuntConfig();
   const observed = deployedState(config);
-  const changed = withComponent(config, 'toolhunt-flower', (c) => ({ ...c, run: { ...c.run, command: 'flower -v', replicas: 2 } }) as ContinuousComponent);
+  const changed = withComponent(
+    config,
+    'toolhunt-flower',
+    (c) => ({ ...c, run: { ...c.run, command: 'flower -v', replicas: 2 } }) as ContinuousComponent,
+  );
   const plan = planDeployment(
     changed,
     {
       ...observed,
       jobs: [...observed.jobs, { ...observed.jobs[2]!, name: 'old' }],
       previouslyManaged: [...observed.previouslyManaged, 'old'],
-      resolvedRefs: { ...observed.resolvedRefs, [refKey('./toolhunt-cleanup', undefined)]: { ok: false, error: 'unreachable' } },
+      resolvedRefs: {
+        ...observed.resolvedRefs,
+        [refKey('./toolhunt-cleanup', undefined)]: { ok: false, error: 'unreachable' },
+      },
     },
     NO_OPTIONS,
   );
@@ -63,7 +70,10 @@ test('text: updates list their field diffs, warnings and orphans are shown', () 
     ),
     text,
   );
-  assert.match(text, /^Warnings:\n {2}warning: cannot resolve ref: unreachable\n {2}warning: orphaned job old left in place/m);
+  assert.match(
+    text,
+    /^Warnings:\n {2}warning: cannot resolve ref: unreachable\n {2}warning: orphaned job old left in place/m,
+  );
   assert.match(text, /^ {2}\[3\] deploy toolhunt-flower$/m);
   assert.match(text, /Plan: 1 to build, 0 to create, 1 to update, 1 to restart, 0 to delete\.\n$/);
 });
@@ -94,7 +104,13 @@ test('json: snapshot of the toolhunt plan', () => {
       {
         name: 'toolhunt-cleanup',
         type: 'scheduled',
-        build: { kind: 'build', reason: 'no-matching-build', repository: './toolhunt-cleanup', shared_with: [], detail: 'no build of ./toolhunt-cleanup yet' },
+        build: {
+          kind: 'build',
+          reason: 'no-matching-build',
+          repository: './toolhunt-cleanup',
+          shared_with: [],
+          detail: 'no build of ./toolhunt-cleanup yet',
+        },
         job: { kind: 'create' },
         reason: 'no job yet; image: no build of ./toolhunt-cleanup yet',
         wait_for: ['toolhunt-api'],
@@ -103,7 +119,13 @@ test('json: snapshot of the toolhunt plan', () => {
       {
         name: 'toolhunt-api',
         type: 'continuous',
-        build: { kind: 'build', reason: 'no-matching-build', repository: './toolhunt', shared_with: [], detail: 'no build of ./toolhunt yet' },
+        build: {
+          kind: 'build',
+          reason: 'no-matching-build',
+          repository: './toolhunt',
+          shared_with: [],
+          detail: 'no build of ./toolhunt yet',
+        },
         job: { kind: 'create' },
         reason: 'no job yet; image: no build of ./toolhunt yet',
         wait_for: [],
@@ -122,7 +144,12 @@ test('json: snapshot of the toolhunt plan', () => {
     tasks: [
       { id: 'build:toolhunt-cleanup', kind: 'build', component: 'toolhunt-cleanup', depends_on: [] },
       { id: 'build:toolhunt-api', kind: 'build', component: 'toolhunt-api', depends_on: [] },
-      { id: 'deploy:toolhunt-api', kind: 'deploy', component: 'toolhunt-api', depends_on: [{ task: 'build:toolhunt-api', condition: 'completed' }] },
+      {
+        id: 'deploy:toolhunt-api',
+        kind: 'deploy',
+        component: 'toolhunt-api',
+        depends_on: [{ task: 'build:toolhunt-api', condition: 'completed' }],
+      },
       {
         id: 'deploy:toolhunt-cleanup',
         kind: 'deploy',
@@ -149,9 +176,26 @@ test('json: snapshot of the toolhunt plan', () => {
 test('json: field changes use snake_case names and null for unset', () => {
   const config = toolhuntConfig();
   const observed = deployedState(config);
-  const jobs = observed.jobs.map((j) => (j.name === 'toolhunt-api' ? { ...j, portProtocol: 'udp' as const } : j));
+  const jobs = observed.jobs.map((j) =>
+    j.name === 'toolhunt-api' ? { ...j, portProtocol: 'udp' as const } : j,
+  );
   const json = JSON.parse(renderPlanJson(planDeployment(config, { ...observed, jobs }, NO_OPTIONS))) as {
     components: Array<{ job: unknown }>;
   };
-  assert.deepEqual(json.components[1]?.job, { kind: 'update', changes: [{ field: 'port_protocol', before: 'udp', after: null }] });
+  assert.deepEqual(json.components[1]?.job, {
+    kind: 'update',
+    changes: [{ field: 'port_protocol', before: 'udp', after: null }],
+  });
+});
+
+test('docs/plan-json.md documents every kind, reason and condition', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const doc = await readFile(new URL('../../docs/plan-json.md', import.meta.url), 'utf8');
+  const values = [
+    ...['build', 'reuse-build', 'follow-build', 'from-component', 'shared-build'],
+    ...['no-matching-build', 'forced', 'unresolved-ref', 'image-rebuilt'],
+    ...['create', 'update', 'restart', 'no-op', 'delete', 'leave-orphan'],
+    ...['completed', 'healthy', 'registered', 'format_version', 'plan_id', 'status_revision', 'has_changes'],
+  ];
+  for (const value of values) assert.ok(doc.includes(`\`${value}\``), `${value} is not documented`);
 });

@@ -19,7 +19,12 @@ export function toolhuntConfig(): ToolConfig {
         name: 'toolhunt-cleanup',
         description: 'cleanup job',
         type: 'scheduled',
-        build: { kind: 'source', repository: './toolhunt-cleanup', useLatestVersions: false, useDeprecatedVersions: false },
+        build: {
+          kind: 'source',
+          repository: './toolhunt-cleanup',
+          useLatestVersions: false,
+          useDeprecatedVersions: false,
+        },
         waitFor: ['toolhunt-api'],
         run: { command: 'cleanup', schedule: '*/5 * * * *' },
       },
@@ -27,7 +32,12 @@ export function toolhuntConfig(): ToolConfig {
         name: 'toolhunt-api',
         description: 'a python-flask api',
         type: 'continuous',
-        build: { kind: 'source', repository: './toolhunt', useLatestVersions: false, useDeprecatedVersions: false },
+        build: {
+          kind: 'source',
+          repository: './toolhunt',
+          useLatestVersions: false,
+          useDeprecatedVersions: false,
+        },
         waitFor: [],
         run: { port: 8000, healthCheck: { type: 'http', path: '/healthz' }, publish: '/' },
       },
@@ -44,10 +54,19 @@ export function toolhuntConfig(): ToolConfig {
 }
 
 export function commitOf(repository: string, n = 1): string {
-  return `${repository.replace(/[^a-z]/g, '').padEnd(8, 'x').slice(0, 8)}${String(n).padStart(32, '0')}`;
+  return `${repository
+    .replace(/[^a-z]/g, '')
+    .padEnd(8, 'x')
+    .slice(0, 8)}${String(n).padStart(32, '0')}`;
 }
 
-export function successfulBuild(tool: string, imageName: string, repository: string, commit: string, startedAt: string): BuildRecord {
+export function successfulBuild(
+  tool: string,
+  imageName: string,
+  repository: string,
+  commit: string,
+  startedAt: string,
+): BuildRecord {
   return {
     id: `build-${imageName}-${startedAt.slice(0, 10)}`,
     imageName,
@@ -105,6 +124,10 @@ export function deployedState(config: ToolConfig, tool = 'toolhunt', n = 1): Obs
 }
 
 /** Replaces one component of a config (by name) with `change(component)`. */
-export function withComponent(config: ToolConfig, name: string, change: (c: Component) => Component): ToolConfig {
+export function withComponent(
+  config: ToolConfig,
+  name: string,
+  change: (c: Component) => Component,
+): ToolConfig {
   return { ...config, components: config.components.map((c) => (c.name === name ? change(c) : c)) };
 }

@@ -18,7 +18,12 @@ test('raw builds-api and jobs-api list responses are decoded', () => {
           status: 'BUILD_SUCCESS',
           resolved_ref: 'c0ffee',
           destination_image: 'tools-harbor.wmcloud.org/tool-t1/web:latest',
-          parameters: { source_url: 'https://gitlab.wikimedia.org/t1/web', ref: 'main', image_name: 'web', use_latest_versions: false },
+          parameters: {
+            source_url: 'https://gitlab.wikimedia.org/t1/web',
+            ref: 'main',
+            image_name: 'web',
+            use_latest_versions: false,
+          },
         },
       ],
       messages: {},
@@ -62,22 +67,33 @@ test('raw builds-api and jobs-api list responses are decoded', () => {
   assert.equal(observed.jobs[0]?.type, 'continuous');
   assert.equal(observed.jobs[0]?.command, 'web');
   assert.equal(observed.jobs[0]?.replicas, 2);
-  assert.deepEqual(observed.resolvedRefs, { 'https://gitlab.wikimedia.org/t1/web#main': { ok: true, commit: 'c0ffee' } });
+  assert.deepEqual(observed.resolvedRefs, {
+    'https://gitlab.wikimedia.org/t1/web#main': { ok: true, commit: 'c0ffee' },
+  });
   assert.deepEqual(observed.previouslyManaged, ['web']);
 });
 
 test('plain arrays of API objects are accepted too', () => {
-  const observed = parseStatusSnapshot(JSON.stringify({ builds: [], jobs: [{ name: 'cron', cmd: 'x', schedule: '@daily' }] }), 't');
+  const observed = parseStatusSnapshot(
+    JSON.stringify({ builds: [], jobs: [{ name: 'cron', cmd: 'x', schedule: '@daily' }] }),
+    't',
+  );
   assert.equal(observed.jobs[0]?.type, 'scheduled');
 });
 
 test('bad snapshots give one readable error naming the place', () => {
   const bad = (text: string, message: RegExp) =>
-    assert.throws(() => parseStatusSnapshot(text, 't', 'status.json'), (e: unknown) => e instanceof StatusSnapshotError && message.test(e.message));
+    assert.throws(
+      () => parseStatusSnapshot(text, 't', 'status.json'),
+      (e: unknown) => e instanceof StatusSnapshotError && message.test(e.message),
+    );
   bad('{', /^status\.json: not valid JSON/);
   bad('[]', /^status\.json: expected a JSON object/);
   bad('{"builds": 3}', /^status\.json: "builds" must be an array/);
   bad('{"builds": [{"imageName": "x"}]}', /^status\.json: builds\[0\]: "id" must be a non-empty string$/);
-  bad('{"jobs": [{"name": "x", "image": "i", "command": "c", "state": "weird"}]}', /jobs\[0\]: "state" must be one of/);
+  bad(
+    '{"jobs": [{"name": "x", "image": "i", "command": "c", "state": "weird"}]}',
+    /jobs\[0\]: "state" must be one of/,
+  );
   bad('{"resolvedRefs": {"r#HEAD": 3}}', /resolvedRefs\["r#HEAD"\]/);
 });

@@ -42,11 +42,18 @@ function list(value: unknown, key: 'builds' | 'jobs', where: string): unknown[] 
 
 function requireString(obj: Obj, field: string, where: string): string {
   const value = obj[field];
-  if (typeof value !== 'string' || value === '') throw new StatusSnapshotError(`${where}: "${field}" must be a non-empty string`);
+  if (typeof value !== 'string' || value === '')
+    throw new StatusSnapshotError(`${where}: "${field}" must be a non-empty string`);
   return value;
 }
 
-function oneOf<T extends string>(allowed: readonly T[], obj: Obj, field: string, fallback: T, where: string): T {
+function oneOf<T extends string>(
+  allowed: readonly T[],
+  obj: Obj,
+  field: string,
+  fallback: T,
+  where: string,
+): T {
   const value = obj[field];
   if (value === undefined) return fallback;
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
@@ -96,9 +103,14 @@ function readRefs(value: unknown, where: string): Record<string, RefResolution> 
   for (const [key, v] of Object.entries(value)) {
     // Shorthand: `"repo#ref": "<commit>"`.
     if (typeof v === 'string') out[key] = { ok: true, commit: v };
-    else if (isObject(v) && v.ok === true && typeof v.commit === 'string') out[key] = { ok: true, commit: v.commit };
-    else if (isObject(v) && v.ok === false && typeof v.error === 'string') out[key] = { ok: false, error: v.error };
-    else throw new StatusSnapshotError(`${where}: resolvedRefs["${key}"] must be a commit, {ok: true, commit} or {ok: false, error}`);
+    else if (isObject(v) && v.ok === true && typeof v.commit === 'string')
+      out[key] = { ok: true, commit: v.commit };
+    else if (isObject(v) && v.ok === false && typeof v.error === 'string')
+      out[key] = { ok: false, error: v.error };
+    else
+      throw new StatusSnapshotError(
+        `${where}: resolvedRefs["${key}"] must be a commit, {ok: true, commit} or {ok: false, error}`,
+      );
   }
   return out;
 }
@@ -122,8 +134,11 @@ export function parseStatusSnapshot(text: string, tool: string, fileName = 'stat
   } catch (error) {
     throw new StatusSnapshotError(`${fileName}: not valid JSON (${(error as Error).message})`);
   }
-  if (!isObject(document)) throw new StatusSnapshotError(`${fileName}: expected a JSON object with "builds" and "jobs"`);
-  const builds = list(document.builds, 'builds', fileName).map((b, i) => readBuild(b, `${fileName}: builds[${i}]`));
+  if (!isObject(document))
+    throw new StatusSnapshotError(`${fileName}: expected a JSON object with "builds" and "jobs"`);
+  const builds = list(document.builds, 'builds', fileName).map((b, i) =>
+    readBuild(b, `${fileName}: builds[${i}]`),
+  );
   const jobs = list(document.jobs, 'jobs', fileName).map((j, i) => readJob(j, `${fileName}: jobs[${i}]`));
   return {
     tool: typeof document.tool === 'string' && document.tool !== '' ? document.tool : tool,

@@ -51,14 +51,16 @@ function byNewest(a: BuildRecord, b: BuildRecord): number {
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
-const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byName = (a: { name: string }, b: { name: string }): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
 export function describeToolStatus(config: ToolConfig | undefined, observed: ObservedState): ToolStatus {
   const builds = [...observed.builds].sort(byNewest);
   const jobs = [...observed.jobs].sort(byName);
   const jobsByName = new Map(jobs.map((j) => [j.name, j]));
   const newestByImage = new Map<string, BuildRecord>();
-  for (const build of builds) if (!newestByImage.has(build.imageName)) newestByImage.set(build.imageName, build);
+  for (const build of builds)
+    if (!newestByImage.has(build.imageName)) newestByImage.set(build.imageName, build);
 
   const components: ComponentStatus[] = [];
   const configured = new Set<string>();
@@ -73,12 +75,16 @@ export function describeToolStatus(config: ToolConfig | undefined, observed: Obs
       continue;
     }
     const drift = diffJob(jobSpecFor(component, job.image), job);
-    components.push(drift.length > 0 ? { ...base, status: 'drifted', job, drift } : { ...base, status: 'managed', job });
+    components.push(
+      drift.length > 0 ? { ...base, status: 'drifted', job, drift } : { ...base, status: 'managed', job },
+    );
   }
   const previouslyManaged = new Set(observed.previouslyManaged);
   const others = jobs.filter((j) => !configured.has(j.name));
-  for (const job of others) if (previouslyManaged.has(job.name)) components.push({ name: job.name, status: 'orphaned', job });
-  for (const job of others) if (!previouslyManaged.has(job.name)) components.push({ name: job.name, status: 'unmanaged', job });
+  for (const job of others)
+    if (previouslyManaged.has(job.name)) components.push({ name: job.name, status: 'orphaned', job });
+  for (const job of others)
+    if (!previouslyManaged.has(job.name)) components.push({ name: job.name, status: 'unmanaged', job });
 
   const counts = { managed: 0, drifted: 0, missing: 0, orphaned: 0, unmanaged: 0 };
   for (const c of components) counts[c.status]++;

@@ -77,7 +77,11 @@ export class KyselyStore implements Store {
   }
 
   async deleteConfig(tool: string): Promise<StoredConfig | undefined> {
-    const row = await this.#db.deleteFrom('configs').where('tool', '=', tool).returningAll().executeTakeFirst();
+    const row = await this.#db
+      .deleteFrom('configs')
+      .where('tool', '=', tool)
+      .returningAll()
+      .executeTakeFirst();
     return row ? configFromRow(row) : undefined;
   }
 
@@ -100,7 +104,11 @@ export class KyselyStore implements Store {
   }
 
   async deleteToken(tool: string): Promise<StoredToken | undefined> {
-    const row = await this.#db.deleteFrom('tokens').where('tool', '=', tool).returningAll().executeTakeFirst();
+    const row = await this.#db
+      .deleteFrom('tokens')
+      .where('tool', '=', tool)
+      .returningAll()
+      .executeTakeFirst();
     return row ? tokenFromRow(row) : undefined;
   }
 
@@ -118,10 +126,16 @@ export class KyselyStore implements Store {
             .where('tool', '=', deployment.tool)
             .executeTakeFirst();
           const ordinal = Number(last?.ordinal ?? 0) + 1;
-          await trx.insertInto('deployments').values({ ...deploymentToRow(deployment), ordinal }).execute();
+          await trx
+            .insertInto('deployments')
+            .values({ ...deploymentToRow(deployment), ordinal })
+            .execute();
           const rows = tasks.map((task, i) => taskToRow(task, i));
           for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-            await trx.insertInto('tasks').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+            await trx
+              .insertInto('tasks')
+              .values(rows.slice(i, i + INSERT_CHUNK))
+              .execute();
           }
           await this.#applyRetention(trx, deployment.tool, retain);
         });
@@ -129,7 +143,12 @@ export class KyselyStore implements Store {
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         const active = await this.#activeDeployment(deployment.tool);
-        if (active) throw new ActiveDeploymentExistsError({ id: active.id, createdAt: active.createdAt, state: active.state });
+        if (active)
+          throw new ActiveDeploymentExistsError({
+            id: active.id,
+            createdAt: active.createdAt,
+            state: active.state,
+          });
         // The active one finished between our insert and the look-up, or the id itself collided: try again.
         if (attempt >= MAX_RACE_RETRIES) throw error;
       }
@@ -157,7 +176,11 @@ export class KyselyStore implements Store {
       .offset(retain)
       .limit(1_000_000)
       .execute();
-    if (old.length > 0) await deleteDeployments(trx, old.map((r) => r.id));
+    if (old.length > 0)
+      await deleteDeployments(
+        trx,
+        old.map((r) => r.id),
+      );
   }
 
   async getDeployment(tool: string, id: string): Promise<Deployment | undefined> {
@@ -334,15 +357,24 @@ export class KyselyStore implements Store {
       .onConflict((oc) =>
         oc
           .column('deployment_id')
-          .doUpdateSet((eb) => ({ owner: eb.ref('excluded.owner'), expires_at: eb.ref('excluded.expires_at') }))
-          .where((eb) => eb.or([eb('leases.owner', '=', owner), eb('leases.expires_at', '<=', now.toISOString())])),
+          .doUpdateSet((eb) => ({
+            owner: eb.ref('excluded.owner'),
+            expires_at: eb.ref('excluded.expires_at'),
+          }))
+          .where((eb) =>
+            eb.or([eb('leases.owner', '=', owner), eb('leases.expires_at', '<=', now.toISOString())]),
+          ),
       )
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 
   async releaseLease(deploymentId: string, owner: string): Promise<void> {
-    await this.#db.deleteFrom('leases').where('deployment_id', '=', deploymentId).where('owner', '=', owner).execute();
+    await this.#db
+      .deleteFrom('leases')
+      .where('deployment_id', '=', deploymentId)
+      .where('owner', '=', owner)
+      .execute();
   }
 
   async managedComponents(tool: string): Promise<string[]> {

@@ -43,7 +43,11 @@ const initial: Migration = {
       .addColumn('ordinal', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('event_seq', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();
-    await db.schema.createIndex('deployments_tool_created').on('deployments').columns(['tool', 'created_at']).execute();
+    await db.schema
+      .createIndex('deployments_tool_created')
+      .on('deployments')
+      .columns(['tool', 'created_at'])
+      .execute();
     await db.schema.createIndex('deployments_state').on('deployments').column('state').execute();
     // The database, not the application, guarantees one pending/running deployment per tool, so two server
     // replicas racing on one PostgreSQL cannot both start one.

@@ -4,12 +4,7 @@
  * `store/dialects`, never in callers. Every method is one transaction.
  */
 import type { ToolConfig } from '../config/tool-config.js';
-import type {
-  Deployment,
-  DeploymentEvent,
-  DeploymentState,
-  DeploymentTask,
-} from '../execute/deployment.js';
+import type { Deployment, DeploymentEvent, DeploymentState, DeploymentTask } from '../execute/deployment.js';
 
 export interface StoredConfig {
   readonly tool: string;
@@ -28,12 +23,8 @@ export interface StoredToken {
   readonly createdAt: string;
 }
 
-export type DeploymentPatch = Partial<
-  Pick<Deployment, 'state' | 'longStatus' | 'startedAt' | 'finishedAt'>
->;
-export type TaskPatch = Partial<
-  Omit<DeploymentTask, 'deploymentId' | 'id' | 'kind' | 'component'>
->;
+export type DeploymentPatch = Partial<Pick<Deployment, 'state' | 'longStatus' | 'startedAt' | 'finishedAt'>>;
+export type TaskPatch = Partial<Omit<DeploymentTask, 'deploymentId' | 'id' | 'kind' | 'component'>>;
 
 /** Thrown by `createDeployment` when the tool already has a pending or running deployment. */
 export class ActiveDeploymentExistsError extends Error {

@@ -55,11 +55,13 @@ for (const kind of STORES) {
 
 async function spawnServer(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
   const script = fileURLToPath(new URL('../support/serve-on-database.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, databaseUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, databaseUrl], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   child.stdout!.setEncoding('utf8');
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 60_000);
     child.stdout!.on('data', (chunk: string) => {
       output += chunk;
       const match = /listening (\S+)/.exec(output);
@@ -112,8 +114,14 @@ if (STORES.includes('postgres')) {
       await config.body.dump();
       const results = await Promise.all(
         Array.from({ length: CONCURRENT }, async (_, i) => {
-          const r = await request(`${(i % 2 === 0 ? a : b).url}/v1/tool/rep/deployment`, { method: 'POST', headers: header('rep') });
-          return { status: r.statusCode, body: (await r.body.json()) as { data?: { deploy_id: string }; messages: { error?: string[] } } };
+          const r = await request(`${(i % 2 === 0 ? a : b).url}/v1/tool/rep/deployment`, {
+            method: 'POST',
+            headers: header('rep'),
+          });
+          return {
+            status: r.statusCode,
+            body: (await r.body.json()) as { data?: { deploy_id: string }; messages: { error?: string[] } },
+          };
         }),
       );
       const winner = results.find((r) => r.status === 200);

@@ -9,7 +9,8 @@ const DOCS = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf
 function documentedRows(): Map<string, { status: number; message: string }> {
   const section = DOCS.split('## API errors')[1]?.split('\n## ')[0] ?? '';
   const rows = new Map<string, { status: number; message: string }>();
-  for (const match of section.matchAll(/^\| `(CMP_ERR_[A-Z_]+)` \| (\d+) \| (.*) \|$/gm)) {
+  // Cells may be padded (prettier aligns markdown tables).
+  for (const match of section.matchAll(/^\|\s*`(CMP_ERR_[A-Z_]+)`\s*\|\s*(\d+)\s*\|\s*(.*?)\s*\|$/gm)) {
     rows.set(match[1]!, { status: Number(match[2]), message: match[3]! });
   }
   return rows;

@@ -38,10 +38,22 @@ for (const kind of STORES) {
     before(async () => {
       h = await openHarness(kind);
       await postConfig(h.app, 'tool-a');
-      const created = await h.app.inject({ method: 'POST', url: '/v1/tool/tool-a/deployment', headers: header('tool-a') });
+      const created = await h.app.inject({
+        method: 'POST',
+        url: '/v1/tool/tool-a/deployment',
+        headers: header('tool-a'),
+      });
       deploymentId = (body(created).data as { deploy_id: string }).deploy_id;
-      await h.app.inject({ method: 'POST', url: '/v1/tool/tool-a/deployment/token', headers: header('tool-a') });
-      const b = await h.app.inject({ method: 'POST', url: '/v1/tool/tool-b/deployment/token', headers: header('tool-b') });
+      await h.app.inject({
+        method: 'POST',
+        url: '/v1/tool/tool-a/deployment/token',
+        headers: header('tool-a'),
+      });
+      const b = await h.app.inject({
+        method: 'POST',
+        url: '/v1/tool/tool-b/deployment/token',
+        headers: header('tool-b'),
+      });
       tokenB = (body(b).data as { token: string }).token;
     });
     after(async () => {
@@ -51,14 +63,24 @@ for (const kind of STORES) {
     for (const [method, route] of ROUTES) {
       test(`${method} ${route}: another tool's header → 403, another tool's token → 401`, async () => {
         const url = (suffix = '') => `/v1/tool/tool-a${route.replace('{id}', deploymentId)}${suffix}`;
-        const before = JSON.stringify([await h.store.getConfig('tool-a'), await h.store.listDeployments('tool-a'), await h.store.getToken('tool-a')]);
+        const before = JSON.stringify([
+          await h.store.getConfig('tool-a'),
+          await h.store.listDeployments('tool-a'),
+          await h.store.getToken('tool-a'),
+        ]);
         const asB = await h.app.inject({ method, url: url(), headers: header('tool-b') });
         assert.equal(asB.statusCode, 403, asB.body);
-        assert.deepEqual(body(asB).messages.error, ["The 'x-toolforge-tool' header names the tool 'tool-b', not 'tool-a'"]);
+        assert.deepEqual(body(asB).messages.error, [
+          "The 'x-toolforge-tool' header names the tool 'tool-b', not 'tool-a'",
+        ]);
         assert.equal(body(asB).data, undefined);
         const withToken = await h.app.inject({ method, url: url(`?token=${tokenB}`) });
         assert.equal(withToken.statusCode, 401, withToken.body);
-        const after = JSON.stringify([await h.store.getConfig('tool-a'), await h.store.listDeployments('tool-a'), await h.store.getToken('tool-a')]);
+        const after = JSON.stringify([
+          await h.store.getConfig('tool-a'),
+          await h.store.listDeployments('tool-a'),
+          await h.store.getToken('tool-a'),
+        ]);
         assert.equal(after, before, "tool-a's data is unchanged");
       });
     }

@@ -17,15 +17,22 @@ function operations(paths: Record<string, Record<string, unknown>>): string[] {
 }
 
 test('our OpenAPI covers every upstream operation, plus the new routes', async () => {
-  const upstream = parse(readFileSync(REFERENCE, 'utf8')) as { paths: Record<string, Record<string, unknown>> };
+  const upstream = parse(readFileSync(REFERENCE, 'utf8')) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
   const h = await openHarness('sqlite');
   try {
     const response = await h.app.inject({ method: 'GET', url: '/openapi.json' });
     assert.equal(response.statusCode, 200);
-    const ours = new Set(operations(response.json<{ paths: Record<string, Record<string, unknown>> }>().paths));
+    const ours = new Set(
+      operations(response.json<{ paths: Record<string, Record<string, unknown>> }>().paths),
+    );
     const expected = operations(upstream.paths);
     assert.ok(expected.length >= 17);
-    assert.deepEqual(expected.filter((op) => !ours.has(op)), []);
+    assert.deepEqual(
+      expected.filter((op) => !ours.has(op)),
+      [],
+    );
     for (const op of [
       'GET /v1/tool/{toolname}/status',
       'POST /v1/tool/{toolname}/deploy',
@@ -46,7 +53,10 @@ test('metrics: Prometheus text with request latency, deployments by state and ta
     const r = await h.app.inject({ method: 'GET', url: '/metrics' });
     assert.equal(r.statusCode, 200);
     assert.match(r.headers['content-type'] as string, /^text\/plain/);
-    assert.match(r.body, /components_api_request_duration_seconds_count\{method="GET",route="\/v1\/healthz",status_code="200"\} \d+/);
+    assert.match(
+      r.body,
+      /components_api_request_duration_seconds_count\{method="GET",route="\/v1\/healthz",status_code="200"\} \d+/,
+    );
     assert.match(r.body, /components_api_deployments\{state="pending"\} 0/);
     assert.match(r.body, /# TYPE components_task_duration_seconds histogram/);
   } finally {

@@ -28,7 +28,10 @@ for (const kind of STORES) {
     test('healthz has all three lists and the beta warning', async () => {
       const r = await h.app.inject({ method: 'GET', url: '/v1/healthz' });
       assert.equal(r.statusCode, 200);
-      assert.deepEqual(r.json(), { data: { status: 'OK' }, messages: { info: [], warning: [BETA_WARNING], error: [] } });
+      assert.deepEqual(r.json(), {
+        data: { status: 'OK' },
+        messages: { info: [], warning: [BETA_WARNING], error: [] },
+      });
     });
 
     test('unknown route: 404 in the error envelope', async () => {
@@ -55,7 +58,9 @@ for (const kind of STORES) {
       assert.equal(set.statusCode, 200);
       assert.deepEqual(body(set).messages.info, ['Configuration for cfg updated successfully.']);
       assert.equal(body(set).messages.warning?.[0], BETA_WARNING);
-      assert.ok(includesEntry(body(set).messages.warning, 'Unknown field components.web.some_unknown_field, skipped'));
+      assert.ok(
+        includesEntry(body(set).messages.warning, 'Unknown field components.web.some_unknown_field, skipped'),
+      );
       assert.deepEqual(body(set).data, webConfig(), 'unknown fields are dropped from the stored config');
 
       const got = await h.app.inject({ method: 'GET', url: '/v1/tool/cfg/config', headers: H('cfg') });
@@ -71,7 +76,8 @@ for (const kind of STORES) {
     });
 
     test('config accepts YAML text in the seed dialect', async () => {
-      const yaml = 'config-version: 0.1\ncomponents:\n  api:\n    type: continuous\n    build:\n      repository: https://example.org/api.git\n';
+      const yaml =
+        'config-version: 0.1\ncomponents:\n  api:\n    type: continuous\n    build:\n      repository: https://example.org/api.git\n';
       const r = await h.app.inject({
         method: 'POST',
         url: '/v1/tool/yamltool/config',
@@ -107,13 +113,68 @@ for (const kind of STORES) {
       assert.match(body(noAuth).messages.error?.[0] ?? '', /^Invalid JSON at position \d+: /);
 
       const invalid = await postConfig(h.app, 'val', {
-        components: { a: { component_type: 'continuous', build: { repository: 'ftp://x', ref: 'main' }, run: { command: 'x' } } },
+        components: {
+          a: {
+            component_type: 'continuous',
+            build: { repository: 'ftp://x', ref: 'main' },
+            run: { command: 'x' },
+          },
+        },
       });
       assert.equal(invalid.statusCode, 422);
       assert.ok(
-        includesEntry(body(invalid).messages.error, 'Validation error at components -> a -> build -> repository: '),
+        includesEntry(
+          body(invalid).messages.error,
+          'Validation error at components -> a -> build -> repository: ',
+        ),
         JSON.stringify(body(invalid).messages),
       );
+    });
+
+    test('bad input of every shape is a 4xx with a readable message, never a 500', async () => {
+      const cases: Array<{ type: string; payload: string }> = [
+        { type: 'application/json', payload: '[]' },
+        { type: 'application/json', payload: '"text"' },
+        { type: 'application/json', payload: '42' },
+        { type: 'application/json', payload: 'null' },
+        { type: 'application/json', payload: '{"components": {"a": null}}' },
+        { type: 'application/json', payload: '{"components": []}' },
+        { type: 'application/yaml', payload: 'components: [' },
+        {
+          type: 'application/yaml',
+          payload: 'components:\n  a:\n    build: {reuse_from: a}\n    run: {command: x}\n',
+        },
+        { type: 'text/plain', payload: '\u0000\u0001' },
+        { type: 'application/octet-stream', payload: 'x' },
+      ];
+      for (const c of cases) {
+        for (const url of [
+          '/v1/tool/bad/config',
+          '/v1/tool/bad/deploy?only-plan=true',
+          '/v1/tool/bad/deployment',
+        ]) {
+          const r = await h.app.inject({
+            method: 'POST',
+            url,
+            headers: { ...H('bad'), 'content-type': c.type },
+            payload: c.payload,
+          });
+          assert.ok(
+            r.statusCode >= 400 && r.statusCode < 500,
+            `${url} ${c.payload}: ${r.statusCode} ${r.body}`,
+          );
+          const errors = body(r).messages.error ?? [];
+          assert.ok(errors.length > 0 && errors.every((e) => e.length > 0 && !e.includes('    at ')), r.body);
+        }
+      }
+      const yamlError = await h.app.inject({
+        method: 'POST',
+        url: '/v1/tool/bad/config',
+        headers: { ...H('bad'), 'content-type': 'application/yaml' },
+        payload: 'components: [',
+      });
+      assert.equal(yamlError.statusCode, 422);
+      assert.match(yamlError.body, /line \d+/);
     });
 
     test('input limits: body size 413, components count and string length 422', async () => {
@@ -127,16 +188,24 @@ for (const kind of STORES) {
       assert.match(body(big).messages.error?.[0] ?? '', /Request body is too large/);
 
       const components: Record<string, unknown> = {};
-      for (let i = 0; i < 501; i++) components[`c${i}`] = { build: { reuse_from: 'c0' }, run: { command: 'x' } };
+      for (let i = 0; i < 501; i++)
+        components[`c${i}`] = { build: { reuse_from: 'c0' }, run: { command: 'x' } };
       const many = await postConfig(h.app, 'lim', { components });
       assert.equal(many.statusCode, 422);
       assert.ok(includesEntry(body(many).messages.error, 'The config has 501 components, the limit is 500'));
 
       const long = webConfig();
-      (long.components as Record<string, { run: Record<string, unknown> }>).web!.run.command = 'x'.repeat(10_001);
+      (long.components as Record<string, { run: Record<string, unknown> }>).web!.run.command = 'x'.repeat(
+        10_001,
+      );
       const longString = await postConfig(h.app, 'lim', long);
       assert.equal(longString.statusCode, 422);
-      assert.ok(includesEntry(body(longString).messages.error, 'components -> web -> run -> command: String should have at most 10000 characters'));
+      assert.ok(
+        includesEntry(
+          body(longString).messages.error,
+          'components -> web -> run -> command: String should have at most 10000 characters',
+        ),
+      );
     });
 
     test('deploy tokens: none, create, exists, get (no token shown), refresh, delete', async () => {
@@ -152,7 +221,11 @@ for (const kind of STORES) {
       const data = body(created).data as { token: string; creation_date: string };
       assert.match(data.token, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       assert.equal(data.creation_date, '2026-11-24T17:59:44.000Z');
-      assert.deepEqual(body(created).messages, { info: ['Deploy token for tok created successfully.'], warning: [BETA_WARNING], error: [] });
+      assert.deepEqual(body(created).messages, {
+        info: ['Deploy token for tok created successfully.'],
+        warning: [BETA_WARNING],
+        error: [],
+      });
       const stored = await h.store.getToken('tok');
       assert.notEqual(stored?.hash, data.token, 'only a hash is stored');
       assert.equal(stored?.hash.length, 64);
@@ -184,7 +257,9 @@ for (const kind of STORES) {
       assert.equal((await postConfig(h.app, tool)).statusCode, 200);
       const neither = await h.app.inject({ method: 'POST', url: `/v1/tool/${tool}/deployment` });
       assert.equal(neither.statusCode, 401);
-      assert.deepEqual(body(neither).messages.error, ["The 'x-toolforge-tool' header or a token are required"]);
+      assert.deepEqual(body(neither).messages.error, [
+        "The 'x-toolforge-tool' header or a token are required",
+      ]);
 
       const noToken = await h.app.inject({ method: 'POST', url: `/v1/tool/${tool}/deployment?token=abc` });
       assert.equal(noToken.statusCode, 401);
@@ -192,11 +267,20 @@ for (const kind of STORES) {
         `The tool '${tool}' has no deploy token yet, you have to create one before using it`,
       ]);
 
-      const created = await h.app.inject({ method: 'POST', url: `/v1/tool/${tool}/deployment/token`, headers: H(tool) });
+      const created = await h.app.inject({
+        method: 'POST',
+        url: `/v1/tool/${tool}/deployment/token`,
+        headers: H(tool),
+      });
       const token = (body(created).data as { token: string }).token;
-      const wrong = await h.app.inject({ method: 'POST', url: `/v1/tool/${tool}/deployment?token=${token}x` });
+      const wrong = await h.app.inject({
+        method: 'POST',
+        url: `/v1/tool/${tool}/deployment?token=${token}x`,
+      });
       assert.equal(wrong.statusCode, 401);
-      assert.deepEqual(body(wrong).messages.error, [`The token passed '${token}x' does not match the tool's token`]);
+      assert.deepEqual(body(wrong).messages.error, [
+        `The token passed '${token}x' does not match the tool's token`,
+      ]);
 
       const ok = await h.app.inject({
         method: 'POST',
@@ -205,10 +289,16 @@ for (const kind of STORES) {
       });
       assert.equal(ok.statusCode, 200, ok.body);
       const id = (body(ok).data as { deploy_id: string }).deploy_id;
-      const get = await h.app.inject({ method: 'GET', url: `/v1/tool/${tool}/deployment/${id}?token=${token}` });
+      const get = await h.app.inject({
+        method: 'GET',
+        url: `/v1/tool/${tool}/deployment/${id}?token=${token}`,
+      });
       assert.equal(get.statusCode, 200);
       // latest and the token routes take the header only.
-      const latest = await h.app.inject({ method: 'GET', url: `/v1/tool/${tool}/deployment/latest?token=${token}` });
+      const latest = await h.app.inject({
+        method: 'GET',
+        url: `/v1/tool/${tool}/deployment/latest?token=${token}`,
+      });
       assert.equal(latest.statusCode, 401);
       assert.deepEqual(body(latest).messages.error, ["The 'x-toolforge-tool' header is required"]);
 
@@ -216,9 +306,14 @@ for (const kind of STORES) {
       const saved = now;
       now = new Date(saved.getTime() + 366 * 24 * 3600 * 1000);
       try {
-        const expired = await h.app.inject({ method: 'GET', url: `/v1/tool/${tool}/deployment/${id}?token=${token}` });
+        const expired = await h.app.inject({
+          method: 'GET',
+          url: `/v1/tool/${tool}/deployment/${id}?token=${token}`,
+        });
         assert.equal(expired.statusCode, 401);
-        assert.deepEqual(body(expired).messages.error, [`The token passed '${token}' has expired, please create a new one`]);
+        assert.deepEqual(body(expired).messages.error, [
+          `The token passed '${token}' has expired, please create a new one`,
+        ]);
       } finally {
         now = saved;
       }
@@ -226,17 +321,33 @@ for (const kind of STORES) {
 
     test('deployments: create, 409 while active, get, list, latest, cancel, delete', async () => {
       const tool = 'dep';
-      const noConfig = await h.app.inject({ method: 'POST', url: `/v1/tool/${tool}/deployment`, headers: H(tool) });
+      const noConfig = await h.app.inject({
+        method: 'POST',
+        url: `/v1/tool/${tool}/deployment`,
+        headers: H(tool),
+      });
       assert.equal(noConfig.statusCode, 404);
       assert.deepEqual(body(noConfig).messages.error, [`No configuration found for tool: ${tool}`]);
-      const emptyList = await h.app.inject({ method: 'GET', url: `/v1/tool/${tool}/deployment`, headers: H(tool) });
+      const emptyList = await h.app.inject({
+        method: 'GET',
+        url: `/v1/tool/${tool}/deployment`,
+        headers: H(tool),
+      });
       assert.deepEqual(emptyList.json(), { data: { deployments: [] }, messages: {} });
-      const noLatest = await h.app.inject({ method: 'GET', url: `/v1/tool/${tool}/deployment/latest`, headers: H(tool) });
+      const noLatest = await h.app.inject({
+        method: 'GET',
+        url: `/v1/tool/${tool}/deployment/latest`,
+        headers: H(tool),
+      });
       assert.equal(noLatest.statusCode, 404);
       assert.deepEqual(body(noLatest).messages.error, [`No deployments found for tool: ${tool}`]);
 
       await postConfig(h.app, tool);
-      const badFlag = await h.app.inject({ method: 'POST', url: `/v1/tool/${tool}/deployment?force-build=maybe`, headers: H(tool) });
+      const badFlag = await h.app.inject({
+        method: 'POST',
+        url: `/v1/tool/${tool}/deployment?force-build=maybe`,
+        headers: H(tool),
+      });
       assert.equal(badFlag.statusCode, 422);
       assert.ok(includesEntry(body(badFlag).messages.error, 'Validation error at force-build'));
 
@@ -270,59 +381,131 @@ for (const kind of STORES) {
       assert.equal(d.runs.web?.run_status, 'pending');
       assert.ok(Array.isArray(d.tasks) && d.tasks.length > 0);
 
-      const busy = await h.app.inject({ method: 'POST', url: `/v1/tool/${tool}/deployment`, headers: H(tool) });
+      const busy = await h.app.inject({
+        method: 'POST',
+        url: `/v1/tool/${tool}/deployment`,
+        headers: H(tool),
+      });
       assert.equal(busy.statusCode, 409);
-      assert.ok(includesEntry(body(busy).messages.error, "There's already 1 running, the limit is 1. Wait for it to finish for now."));
+      assert.ok(
+        includesEntry(
+          body(busy).messages.error,
+          "There's already 1 running, the limit is 1. Wait for it to finish for now.",
+        ),
+      );
       assert.ok(includesEntry(body(busy).messages.error, d.deploy_id));
 
-      const get = await h.app.inject({ method: 'GET', url: `/v1/tool/${tool}/deployment/${d.deploy_id}`, headers: H(tool) });
+      const get = await h.app.inject({
+        method: 'GET',
+        url: `/v1/tool/${tool}/deployment/${d.deploy_id}`,
+        headers: H(tool),
+      });
       assert.equal(get.statusCode, 200);
       assert.deepEqual(body(get).messages, {});
-      const unknown = await h.app.inject({ method: 'GET', url: `/v1/tool/${tool}/deployment/nope`, headers: H(tool) });
+      const unknown = await h.app.inject({
+        method: 'GET',
+        url: `/v1/tool/${tool}/deployment/nope`,
+        headers: H(tool),
+      });
       assert.equal(unknown.statusCode, 404);
       assert.deepEqual(body(unknown).messages.error, [`Deployment nope not found for tool: ${tool}`]);
 
-      const cancelled = await h.app.inject({ method: 'PUT', url: `/v1/tool/${tool}/deployment/latest/cancel`, headers: H(tool) });
+      const cancelled = await h.app.inject({
+        method: 'PUT',
+        url: `/v1/tool/${tool}/deployment/latest/cancel`,
+        headers: H(tool),
+      });
       assert.equal(cancelled.statusCode, 200);
-      assert.deepEqual(body(cancelled).messages, { info: ['Deployment flagged for cancellation, might take a moment to cancel.'] });
+      assert.deepEqual(body(cancelled).messages, {
+        info: ['Deployment flagged for cancellation, might take a moment to cancel.'],
+      });
       assert.equal((body(cancelled).data as { status: string }).status, 'cancelling');
-      const twice = await h.app.inject({ method: 'PUT', url: `/v1/tool/${tool}/deployment/${d.deploy_id}/cancel`, headers: H(tool) });
+      const twice = await h.app.inject({
+        method: 'PUT',
+        url: `/v1/tool/${tool}/deployment/${d.deploy_id}/cancel`,
+        headers: H(tool),
+      });
       assert.equal(twice.statusCode, 409);
-      assert.deepEqual(body(twice).messages.error, ["Deployment can't be cancelled, it's state is cancelling"]);
+      assert.deepEqual(body(twice).messages.error, [
+        "Deployment can't be cancelled, it's state is cancelling",
+      ]);
 
       // cancelling does not count as active: a new deployment may start.
-      const second = await h.app.inject({ method: 'POST', url: `/v1/tool/${tool}/deployment`, headers: H(tool) });
+      const second = await h.app.inject({
+        method: 'POST',
+        url: `/v1/tool/${tool}/deployment`,
+        headers: H(tool),
+      });
       assert.equal(second.statusCode, 200);
-      const list = await h.app.inject({ method: 'GET', url: `/v1/tool/${tool}/deployment`, headers: H(tool) });
+      const list = await h.app.inject({
+        method: 'GET',
+        url: `/v1/tool/${tool}/deployment`,
+        headers: H(tool),
+      });
       assert.deepEqual(
-        (body(list).data as { deployments: Array<{ deploy_id: string }> }).deployments.map((x) => x.deploy_id)[0],
+        (body(list).data as { deployments: Array<{ deploy_id: string }> }).deployments.map(
+          (x) => x.deploy_id,
+        )[0],
         d.deploy_id,
       );
-      const latest = await h.app.inject({ method: 'GET', url: `/v1/tool/${tool}/deployment/latest`, headers: H(tool) });
-      assert.equal((body(latest).data as { deploy_id: string }).deploy_id, (body(second).data as { deploy_id: string }).deploy_id);
+      const latest = await h.app.inject({
+        method: 'GET',
+        url: `/v1/tool/${tool}/deployment/latest`,
+        headers: H(tool),
+      });
+      assert.equal(
+        (body(latest).data as { deploy_id: string }).deploy_id,
+        (body(second).data as { deploy_id: string }).deploy_id,
+      );
 
-      const removed = await h.app.inject({ method: 'DELETE', url: `/v1/tool/${tool}/deployment/${d.deploy_id}`, headers: H(tool) });
+      const removed = await h.app.inject({
+        method: 'DELETE',
+        url: `/v1/tool/${tool}/deployment/${d.deploy_id}`,
+        headers: H(tool),
+      });
       assert.equal(removed.statusCode, 200);
       assert.deepEqual(body(removed).messages, { info: [`Deployment ${d.deploy_id} deleted successfully.`] });
-      const gone = await h.app.inject({ method: 'DELETE', url: `/v1/tool/${tool}/deployment/${d.deploy_id}`, headers: H(tool) });
+      const gone = await h.app.inject({
+        method: 'DELETE',
+        url: `/v1/tool/${tool}/deployment/${d.deploy_id}`,
+        headers: H(tool),
+      });
       assert.equal(gone.statusCode, 404);
-      const literalLatest = await h.app.inject({ method: 'DELETE', url: `/v1/tool/${tool}/deployment/latest`, headers: H(tool) });
+      const literalLatest = await h.app.inject({
+        method: 'DELETE',
+        url: `/v1/tool/${tool}/deployment/latest`,
+        headers: H(tool),
+      });
       assert.equal(literalLatest.statusCode, 404, '`latest` is a literal id for DELETE (upstream)');
     });
 
     test('finished deployments cannot be cancelled; stale ones time out after an hour', async () => {
       const tool = 'stale';
       await postConfig(h.app, tool);
-      const created = await h.app.inject({ method: 'POST', url: `/v1/tool/${tool}/deployment`, headers: H(tool) });
+      const created = await h.app.inject({
+        method: 'POST',
+        url: `/v1/tool/${tool}/deployment`,
+        headers: H(tool),
+      });
       const id = (body(created).data as { deploy_id: string }).deploy_id;
       const saved = now;
       now = new Date(saved.getTime() + 61 * 60 * 1000);
       try {
-        const got = await h.app.inject({ method: 'GET', url: `/v1/tool/${tool}/deployment/${id}`, headers: H(tool) });
+        const got = await h.app.inject({
+          method: 'GET',
+          url: `/v1/tool/${tool}/deployment/${id}`,
+          headers: H(tool),
+        });
         assert.equal((body(got).data as { status: string }).status, 'timed_out');
-        const cancel = await h.app.inject({ method: 'PUT', url: `/v1/tool/${tool}/deployment/${id}/cancel`, headers: H(tool) });
+        const cancel = await h.app.inject({
+          method: 'PUT',
+          url: `/v1/tool/${tool}/deployment/${id}/cancel`,
+          headers: H(tool),
+        });
         assert.equal(cancel.statusCode, 409);
-        assert.deepEqual(body(cancel).messages.error, ["Deployment can't be cancelled, it's state is timed_out"]);
+        assert.deepEqual(body(cancel).messages.error, [
+          "Deployment can't be cancelled, it's state is timed_out",
+        ]);
       } finally {
         now = saved;
       }
@@ -335,19 +518,33 @@ for (const kind of STORES) {
       try {
         for (let i = 0; i < 27; i++) {
           now = new Date(saved.getTime() + i * 1000);
-          const r = await h.app.inject({ method: 'POST', url: `/v1/tool/${tool}/deployment`, headers: H(tool) });
+          const r = await h.app.inject({
+            method: 'POST',
+            url: `/v1/tool/${tool}/deployment`,
+            headers: H(tool),
+          });
           assert.equal(r.statusCode, 200);
-          await h.store.updateDeployment((body(r).data as { deploy_id: string }).deploy_id, { state: 'successful' });
+          await h.store.updateDeployment((body(r).data as { deploy_id: string }).deploy_id, {
+            state: 'successful',
+          });
         }
       } finally {
         now = saved;
       }
-      const list = await h.app.inject({ method: 'GET', url: `/v1/tool/${tool}/deployment`, headers: H(tool) });
+      const list = await h.app.inject({
+        method: 'GET',
+        url: `/v1/tool/${tool}/deployment`,
+        headers: H(tool),
+      });
       assert.equal((body(list).data as { deployments: unknown[] }).deployments.length, 25);
     });
 
     test('config/generate: from jobs and builds, and the sample when nothing can be generated', async () => {
-      const sample = await h.app.inject({ method: 'GET', url: '/v1/tool/gen0/config/generate', headers: H('gen0') });
+      const sample = await h.app.inject({
+        method: 'GET',
+        url: '/v1/tool/gen0/config/generate',
+        headers: H('gen0'),
+      });
       assert.equal(sample.statusCode, 200);
       assert.deepEqual(body(sample).messages, {
         warning: [
@@ -383,7 +580,10 @@ for (const kind of STORES) {
 
         const bad = await postConfig(h.app, 'src2', { ...webConfig(), source_url: `${base}/missing.yaml` });
         assert.equal(bad.statusCode, 400);
-        assert.match(body(bad).messages.error?.[0] ?? '', new RegExp(`^Unable to retrive config from source url ${base}/missing.yaml: `));
+        assert.match(
+          body(bad).messages.error?.[0] ?? '',
+          new RegExp(`^Unable to retrive config from source url ${base}/missing.yaml: `),
+        );
       } finally {
         await new Promise<void>((resolve) => server.close(() => resolve()));
       }

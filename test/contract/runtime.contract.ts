@@ -48,7 +48,12 @@ export function createTempGitRepo(prefix = 'tfc-contract-'): TempGitRepo {
     }).trim();
   execFileSync('git', ['init', '-q', '-b', 'main', path]);
   writeFileSync(join(path, 'Procfile'), 'web: node server.js\ncleanup: echo cleaned\n');
-  git('add', 'Procfile');
+  // A web process that really serves (on $PORT, 200 everywhere), for runtimes that run the Procfile.
+  writeFileSync(
+    join(path, 'server.js'),
+    "require('http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT || 8000), '127.0.0.1');\n",
+  );
+  git('add', 'Procfile', 'server.js');
   git('commit', '-q', '-m', 'initial');
   return {
     path,

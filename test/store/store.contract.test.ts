@@ -39,7 +39,11 @@ for (const kind of STORES) {
     test('tokens are replaced and deleted per tool', async () => {
       await store.putToken({ tool: 'tok', hash: 'h1', createdAt: '2026-01-01T00:00:00.000Z' });
       await store.putToken({ tool: 'tok', hash: 'h2', createdAt: '2026-01-02T00:00:00.000Z' });
-      assert.deepEqual(await store.getToken('tok'), { tool: 'tok', hash: 'h2', createdAt: '2026-01-02T00:00:00.000Z' });
+      assert.deepEqual(await store.getToken('tok'), {
+        tool: 'tok',
+        hash: 'h2',
+        createdAt: '2026-01-02T00:00:00.000Z',
+      });
       assert.equal(await store.getToken('other'), undefined);
       assert.equal((await store.deleteToken('tok'))?.hash, 'h2');
       assert.equal(await store.getToken('tok'), undefined);
@@ -77,7 +81,9 @@ for (const kind of STORES) {
       // Nothing of the refused deployment was kept.
       assert.deepEqual(await store.listTasks(second.deployment.id), []);
       // cancelling does not count as active (upstream), so a new one may start.
-      assert.ok(await store.updateDeployment(first.deployment.id, { state: 'cancelling' }, ['pending', 'running']));
+      assert.ok(
+        await store.updateDeployment(first.deployment.id, { state: 'cancelling' }, ['pending', 'running']),
+      );
       await store.createDeployment(second.deployment, second.tasks);
       // Another tool is independent.
       const other = sampleDeployment('two');
@@ -86,18 +92,26 @@ for (const kind of STORES) {
 
     test('concurrent creates for one tool: exactly one wins', async () => {
       const attempts = Array.from({ length: 20 }, () => sampleDeployment('race'));
-      const results = await Promise.allSettled(attempts.map((a) => store.createDeployment(a.deployment, a.tasks)));
+      const results = await Promise.allSettled(
+        attempts.map((a) => store.createDeployment(a.deployment, a.tasks)),
+      );
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r) => r.status === 'rejected');
       assert.equal(won.length, 1);
-      for (const r of lost) assert.ok((r as PromiseRejectedResult).reason instanceof ActiveDeploymentExistsError);
+      for (const r of lost)
+        assert.ok((r as PromiseRejectedResult).reason instanceof ActiveDeploymentExistsError);
     });
 
     test('retention keeps the newest deployments of the tool', async () => {
       for (let i = 0; i < 7; i++) {
         const { deployment, tasks } = sampleDeployment('ret', { state: 'successful' });
         await store.createDeployment(deployment, tasks, 5);
-        await store.appendEvent({ deploymentId: deployment.id, at: deployment.createdAt, type: 'deployment', state: 'successful' });
+        await store.appendEvent({
+          deploymentId: deployment.id,
+          at: deployment.createdAt,
+          type: 'deployment',
+          state: 'successful',
+        });
       }
       const kept = await store.listDeployments('ret');
       assert.equal(kept.length, 5);
@@ -108,10 +122,17 @@ for (const kind of STORES) {
     test('update with expected states is a compare-and-set', async () => {
       const { deployment, tasks } = sampleDeployment('cas');
       await store.createDeployment(deployment, tasks);
-      const started = await store.updateDeployment(deployment.id, { state: 'running', startedAt: '2026-01-01T00:00:01.000Z' }, ['pending']);
+      const started = await store.updateDeployment(
+        deployment.id,
+        { state: 'running', startedAt: '2026-01-01T00:00:01.000Z' },
+        ['pending'],
+      );
       assert.equal(started?.state, 'running');
       assert.equal(await store.updateDeployment(deployment.id, { state: 'running' }, ['pending']), undefined);
-      const done = await store.updateDeployment(deployment.id, { state: 'successful', longStatus: 'Finished' });
+      const done = await store.updateDeployment(deployment.id, {
+        state: 'successful',
+        longStatus: 'Finished',
+      });
       assert.equal(done?.longStatus, 'Finished');
       assert.deepEqual(
         (await store.findDeployments(['successful'])).map((d) => d.id).filter((id) => id === deployment.id),
@@ -127,14 +148,22 @@ for (const kind of STORES) {
       const expired = await store.expireStaleDeployments('stale', '2020-01-01T00:00:00.000Z');
       assert.deepEqual(expired, []);
       const later = await store.expireStaleDeployments('stale', '2020-01-01T01:00:00.001Z');
-      assert.deepEqual(later.map((d) => [d.id, d.state]), [[old.deployment.id, 'timed_out']]);
+      assert.deepEqual(
+        later.map((d) => [d.id, d.state]),
+        [[old.deployment.id, 'timed_out']],
+      );
     });
 
     test('delete removes the deployment with its tasks and events', async () => {
       const { deployment, tasks } = sampleDeployment('del', { state: 'failed' });
       await store.createDeployment(deployment, tasks);
-      await store.appendEvent({ deploymentId: deployment.id, at: deployment.createdAt, type: 'deployment', state: 'failed' });
-      assert.equal((await store.deleteDeployment('other', deployment.id)), undefined);
+      await store.appendEvent({
+        deploymentId: deployment.id,
+        at: deployment.createdAt,
+        type: 'deployment',
+        state: 'failed',
+      });
+      assert.equal(await store.deleteDeployment('other', deployment.id), undefined);
       assert.equal((await store.deleteDeployment('del', deployment.id))?.id, deployment.id);
       assert.deepEqual(await store.listTasks(deployment.id), []);
       assert.deepEqual(await store.listEvents(deployment.id), []);
@@ -147,12 +176,25 @@ for (const kind of STORES) {
       const at = new Date().toISOString();
       await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          store.appendEvent({ deploymentId: deployment.id, at, type: 'task', taskId: `t${i}`, state: 'running', reason: 'r' }),
+          store.appendEvent({
+            deploymentId: deployment.id,
+            at,
+            type: 'task',
+            taskId: `t${i}`,
+            state: 'running',
+            reason: 'r',
+          }),
         ),
       );
       const events = await store.listEvents(deployment.id);
-      assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-      assert.deepEqual((await store.listEvents(deployment.id, 8)).map((e) => e.seq), [9, 10]);
+      assert.deepEqual(
+        events.map((e) => e.seq),
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      );
+      assert.deepEqual(
+        (await store.listEvents(deployment.id, 8)).map((e) => e.seq),
+        [9, 10],
+      );
       assert.equal(events[0]!.reason, 'r');
     });
 

@@ -61,7 +61,10 @@ export function webConfig(): Record<string, unknown> {
     components: {
       web: {
         component_type: 'continuous',
-        build: { repository: 'https://gitlab.wikimedia.org/toolforge-repos/sample-static-buildpack-app', ref: 'main' },
+        build: {
+          repository: 'https://gitlab.wikimedia.org/toolforge-repos/sample-static-buildpack-app',
+          ref: 'main',
+        },
         run: { command: 'web', port: 8000, health_check_http: '/healthz' },
       },
       cron: {
@@ -73,6 +76,15 @@ export function webConfig(): Record<string, unknown> {
   };
 }
 
-export async function postConfig(app: FastifyInstance, tool: string, config: unknown = webConfig()): Promise<LightMyRequestResponse> {
-  return app.inject({ method: 'POST', url: `/v1/tool/${tool}/config`, headers: header(tool), payload: config as object });
+export async function postConfig(
+  app: FastifyInstance,
+  tool: string,
+  config: unknown = webConfig(),
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method: 'POST',
+    url: `/v1/tool/${tool}/config`,
+    headers: header(tool),
+    payload: config as object,
+  });
 }

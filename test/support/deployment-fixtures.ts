@@ -1,6 +1,11 @@
 /** Small literal configs, plans and deployments for store and API tests (no planner needed). */
 import type { ToolConfig } from '../../src/config/tool-config.js';
-import { tasksFromPlan, type Deployment, type DeploymentState, type DeploymentTask } from '../../src/execute/deployment.js';
+import {
+  tasksFromPlan,
+  type Deployment,
+  type DeploymentState,
+  type DeploymentTask,
+} from '../../src/execute/deployment.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../../src/plan/plan.js';
 
 export function sampleConfig(): ToolConfig {
@@ -10,7 +15,13 @@ export function sampleConfig(): ToolConfig {
       {
         name: 'web',
         type: 'continuous',
-        build: { kind: 'source', repository: 'https://example.org/web.git', ref: 'main', useLatestVersions: false, useDeprecatedVersions: false },
+        build: {
+          kind: 'source',
+          repository: 'https://example.org/web.git',
+          ref: 'main',
+          useLatestVersions: false,
+          useDeprecatedVersions: false,
+        },
         waitFor: [],
         run: { command: 'web', port: 8000 },
       },
@@ -36,16 +47,35 @@ export function samplePlan(tool: string): Plan {
       {
         name: 'web',
         type: 'continuous',
-        build: { kind: 'build', reason: 'no-matching-build', repository: 'https://example.org/web.git', ref: 'main', commit: 'abc', sharedWith: [] },
+        build: {
+          kind: 'build',
+          reason: 'no-matching-build',
+          repository: 'https://example.org/web.git',
+          ref: 'main',
+          commit: 'abc',
+          sharedWith: [],
+        },
         job: { kind: 'create' },
         reason: 'new component',
         waitFor: [],
       },
-      { name: 'cron', type: 'scheduled', build: { kind: 'from-component', component: 'web' }, job: { kind: 'create' }, reason: 'new component', waitFor: ['web'] },
+      {
+        name: 'cron',
+        type: 'scheduled',
+        build: { kind: 'from-component', component: 'web' },
+        job: { kind: 'create' },
+        reason: 'new component',
+        waitFor: ['web'],
+      },
     ],
     tasks: [
       { id: 'build:web', kind: 'build', component: 'web', dependsOn: [] },
-      { id: 'deploy:web', kind: 'deploy', component: 'web', dependsOn: [{ task: 'build:web', condition: 'completed' }] },
+      {
+        id: 'deploy:web',
+        kind: 'deploy',
+        component: 'web',
+        dependsOn: [{ task: 'build:web', condition: 'completed' }],
+      },
       {
         id: 'deploy:cron',
         kind: 'deploy',

@@ -16,7 +16,15 @@ export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/v1/tool/:toolname/config',
-    { schema: { tags: ['tool'], summary: 'Get Tool Config', params: ToolParams, querystring: RebuildStorage, response: responses() } },
+    {
+      schema: {
+        tags: ['tool'],
+        summary: 'Get Tool Config',
+        params: ToolParams,
+        querystring: RebuildStorage,
+        response: responses(),
+      },
+    },
     async (request) => {
       const stored = await ctx.store.getConfig(request.params.toolname);
       if (!stored) throw apiError('CMP_ERR_CONFIG_NOT_FOUND', request.params.toolname);
@@ -30,7 +38,8 @@ export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['tool'],
         summary: 'Update Tool Config',
-        description: 'Body: a tool config as JSON or YAML, in the v1beta1 or the seed (config-version 0.1) dialect.',
+        description:
+          'Body: a tool config as JSON or YAML, in the v1beta1 or the seed (config-version 0.1) dialect.',
         params: ToolParams,
         querystring: RebuildStorage,
         response: responses(),
@@ -55,7 +64,15 @@ export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/v1/tool/:toolname/config',
-    { schema: { tags: ['tool'], summary: 'Delete Tool Config', params: ToolParams, querystring: RebuildStorage, response: responses() } },
+    {
+      schema: {
+        tags: ['tool'],
+        summary: 'Delete Tool Config',
+        params: ToolParams,
+        querystring: RebuildStorage,
+        response: responses(),
+      },
+    },
     async (request) => {
       const removed = await ctx.store.deleteConfig(request.params.toolname);
       // Upstream answers 500 here (§O, a bug we do not copy): a missing config is a 404.
@@ -70,7 +87,8 @@ export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['tool'],
         summary: 'Generate Tool Config',
-        description: "A config written from the tool's existing builds and jobs, or a sample when none can be.",
+        description:
+          "A config written from the tool's existing builds and jobs, or a sample when none can be.",
         params: ToolParams,
         response: responses(),
       },

@@ -13,6 +13,7 @@ import {
   expireStale,
   findDeployment,
   isFinal,
+  isStale,
   present,
   refreshFromSource,
   requireConfig,
@@ -38,7 +39,9 @@ function readDescription(request: FastifyRequest, ctx: ApiContext): string {
   const body = parseJsonBody(text);
   if (body === null) return '';
   if (typeof body !== 'object' || Array.isArray(body)) {
-    throw validationError([{ loc: '', message: 'Input should be a valid dictionary or object to extract fields from' }]);
+    throw validationError([
+      { loc: '', message: 'Input should be a valid dictionary or object to extract fields from' },
+    ]);
   }
   const description = (body as { description?: unknown }).description;
   if (description === undefined) return '';
@@ -58,11 +61,16 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/v1/tool/:toolname/deployment',
-    { schema: { tags: ['tool'], summary: 'List Tool Deployments', params: ToolParams, response: responses() } },
+    {
+      schema: { tags: ['tool'], summary: 'List Tool Deployments', params: ToolParams, response: responses() },
+    },
     async (request) => {
       const tool = request.params.toolname;
-      await expireStale(ctx, tool);
-      const deployments = await ctx.store.listDeployments(tool);
+      let deployments = await ctx.store.listDeployments(tool);
+      if (deployments.some((d) => isStale(ctx, d))) {
+        await expireStale(ctx, tool);
+        deployments = await ctx.store.listDeployments(tool);
+      }
       return envelope({ deployments: await Promise.all(deployments.map((d) => present(ctx, d))) }, {});
     },
   );
@@ -90,14 +98,22 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         forceRun: request.query['force-run'],
         prune: request.query.prune,
       });
-      const final = await waitForFinal(ctx, tool, deployment, request.query.wait, requestSignal(request, ctx));
+      const final = await waitForFinal(
+        ctx,
+        tool,
+        deployment,
+        request.query.wait,
+        requestSignal(request, ctx),
+      );
       return envelope(await present(ctx, final), { info: [`Deployment for ${tool} created successfully.`] });
     },
   );
 
   app.get(
     '/v1/tool/:toolname/deployment/latest',
-    { schema: { tags: ['tool'], summary: 'Get Latest Deployment', params: ToolParams, response: responses() } },
+    {
+      schema: { tags: ['tool'], summary: 'Get Latest Deployment', params: ToolParams, response: responses() },
+    },
     async (request) => {
       const found = await findDeployment(ctx, request.params.toolname, 'latest', true);
       return envelope(await present(ctx, found), {});
@@ -145,9 +161,13 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       found = await waitForFinal(ctx, tool, found, request.query.wait, requestSignal(request, ctx));
       if (found.state === 'successful') return envelope(await present(ctx, found), {});
       if (!isFinal(found)) {
-        throw new ApiError('CMP_ERR_DEPLOYMENT_IN_PROGRESS', [API_ERRORS.CMP_ERR_DEPLOYMENT_IN_PROGRESS.message(found.id, found.state)], {
-          'retry-after': String(RETRY_AFTER_SECONDS),
-        });
+        throw new ApiError(
+          'CMP_ERR_DEPLOYMENT_IN_PROGRESS',
+          [API_ERRORS.CMP_ERR_DEPLOYMENT_IN_PROGRESS.message(found.id, found.state)],
+          {
+            'retry-after': String(RETRY_AFTER_SECONDS),
+          },
+        );
       }
       const failures = failureSummary(await ctx.store.listTasks(found.id));
       const summary = failures.length > 0 ? failures.join('; ') : (found.longStatus ?? found.state);
@@ -160,7 +180,14 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/v1/tool/:toolname/deployment/:deployment_id',
-    { schema: { tags: ['tool'], summary: 'Delete Tool Deployment', params: DeploymentParams, response: responses() } },
+    {
+      schema: {
+        tags: ['tool'],
+        summary: 'Delete Tool Deployment',
+        params: DeploymentParams,
+        response: responses(),
+      },
+    },
     async (request) => {
       const tool = request.params.toolname;
       const id = request.params.deployment_id;
@@ -168,19 +195,30 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const tasks = await ctx.store.listTasks(id);
       const removed = await ctx.store.deleteDeployment(tool, id);
       if (!removed) throw apiError('CMP_ERR_DEPLOYMENT_NOT_FOUND', id, tool);
-      return envelope(toUpstreamDeployment(removed, tasks), { info: [`Deployment ${id} deleted successfully.`] });
+      return envelope(toUpstreamDeployment(removed, tasks), {
+        info: [`Deployment ${id} deleted successfully.`],
+      });
     },
   );
 
   const cancel = async (tool: string, id: string) => {
     const found = await findDeployment(ctx, tool, id, true);
-    if (found.state !== 'pending' && found.state !== 'running') throw apiError('CMP_ERR_NOT_CANCELLABLE', found.state);
-    const flagged = await ctx.store.updateDeployment(found.id, { state: 'cancelling' }, ['pending', 'running']);
+    if (found.state !== 'pending' && found.state !== 'running')
+      throw apiError('CMP_ERR_NOT_CANCELLABLE', found.state);
+    const flagged = await ctx.store.updateDeployment(found.id, { state: 'cancelling' }, [
+      'pending',
+      'running',
+    ]);
     if (!flagged) {
       const now = await ctx.store.getDeployment(tool, found.id);
       throw apiError('CMP_ERR_NOT_CANCELLABLE', now?.state ?? 'unknown');
     }
-    await ctx.store.appendEvent({ deploymentId: found.id, at: ctx.now().toISOString(), type: 'deployment', state: 'cancelling' });
+    await ctx.store.appendEvent({
+      deploymentId: found.id,
+      at: ctx.now().toISOString(),
+      type: 'deployment',
+      state: 'cancelling',
+    });
     // Only the executor moves cancelling → cancelled, after stopping what runs (upstream semantics).
     ctx.scheduler?.notify(found.id);
     return envelope(await present(ctx, flagged), {
@@ -190,13 +228,27 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put(
     '/v1/tool/:toolname/deployment/latest/cancel',
-    { schema: { tags: ['tool'], summary: 'Cancel Latest Tool Deployment', params: ToolParams, response: responses() } },
+    {
+      schema: {
+        tags: ['tool'],
+        summary: 'Cancel Latest Tool Deployment',
+        params: ToolParams,
+        response: responses(),
+      },
+    },
     async (request) => cancel(request.params.toolname, 'latest'),
   );
 
   app.put(
     '/v1/tool/:toolname/deployment/:deployment_id/cancel',
-    { schema: { tags: ['tool'], summary: 'Cancel Tool Deployment', params: DeploymentParams, response: responses() } },
+    {
+      schema: {
+        tags: ['tool'],
+        summary: 'Cancel Tool Deployment',
+        params: DeploymentParams,
+        response: responses(),
+      },
+    },
     async (request) => cancel(request.params.toolname, request.params.deployment_id),
   );
 };

@@ -67,7 +67,8 @@ export const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['plan'],
         summary: 'Get Tool Status',
-        description: "The tool's builds and jobs mapped to its config: managed, drifted, unmanaged, orphaned.",
+        description:
+          "The tool's builds and jobs mapped to its config: managed, drifted, unmanaged, orphaned.",
         params: ToolParams,
         response: responses(),
       },
@@ -105,13 +106,17 @@ export const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const config = loaded?.config ?? (await requireConfig(ctx, tool)).config;
         const plan = await computePlan(ctx, tool, config, options);
         plans.remember(plan);
-        return envelope(plan, { info: ['Plan only: nothing was changed.'], warning: [...warnings, ...plan.warnings] });
+        return envelope(plan, {
+          info: ['Plan only: nothing was changed.'],
+          warning: [...warnings, ...plan.warnings],
+        });
       }
       const planId = query['plan-id'] ?? input.planId;
       if (loaded && planId !== undefined) {
         // Refuse a stale plan before the new config replaces the stored one.
         const current = await computePlan(ctx, tool, loaded.config, options);
-        if (current.id !== planId) throw apiError('CMP_ERR_STALE_PLAN', planId, plans.explain(planId, current));
+        if (current.id !== planId)
+          throw apiError('CMP_ERR_STALE_PLAN', planId, plans.explain(planId, current));
       }
       let stored: StoredConfig;
       if (loaded) stored = await ctx.store.putConfig(tool, loaded.raw, loaded.config);

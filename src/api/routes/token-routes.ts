@@ -30,33 +30,57 @@ async function issue(ctx: ApiContext, tool: string): Promise<Record<string, unkn
 
 export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
-  const schema = (summary: string) => ({ tags: ['tool'], summary, params: ToolParams, response: responses() });
-
-  app.get('/v1/tool/:toolname/deployment/token', { schema: schema('Get Tool Deploy Token') }, async (request) => {
-    const tool = request.params.toolname;
-    const stored = await ctx.store.getToken(tool);
-    if (!stored) throw apiError('CMP_ERR_TOKEN_NOT_FOUND', tool);
-    return envelope(tokenView(stored, ctx), fullMessages({ info: [HIDDEN_NOTE] }));
+  const schema = (summary: string) => ({
+    tags: ['tool'],
+    summary,
+    params: ToolParams,
+    response: responses(),
   });
 
-  app.post('/v1/tool/:toolname/deployment/token', { schema: schema('Create Tool Deploy Token') }, async (request) => {
-    const tool = request.params.toolname;
-    if (await ctx.store.getToken(tool)) throw apiError('CMP_ERR_TOKEN_EXISTS', tool);
-    const data = await issue(ctx, tool);
-    return envelope(data, fullMessages({ info: [`Deploy token for ${tool} created successfully.`] }));
-  });
+  app.get(
+    '/v1/tool/:toolname/deployment/token',
+    { schema: schema('Get Tool Deploy Token') },
+    async (request) => {
+      const tool = request.params.toolname;
+      const stored = await ctx.store.getToken(tool);
+      if (!stored) throw apiError('CMP_ERR_TOKEN_NOT_FOUND', tool);
+      return envelope(tokenView(stored, ctx), fullMessages({ info: [HIDDEN_NOTE] }));
+    },
+  );
 
-  app.put('/v1/tool/:toolname/deployment/token', { schema: schema('Update Tool Deploy Token') }, async (request) => {
-    const tool = request.params.toolname;
-    if (!(await ctx.store.getToken(tool))) throw apiError('CMP_ERR_TOKEN_NOT_FOUND', tool);
-    const data = await issue(ctx, tool);
-    return envelope(data, fullMessages({ info: [`Deploy token for ${tool} updated successfully.`] }));
-  });
+  app.post(
+    '/v1/tool/:toolname/deployment/token',
+    { schema: schema('Create Tool Deploy Token') },
+    async (request) => {
+      const tool = request.params.toolname;
+      if (await ctx.store.getToken(tool)) throw apiError('CMP_ERR_TOKEN_EXISTS', tool);
+      const data = await issue(ctx, tool);
+      return envelope(data, fullMessages({ info: [`Deploy token for ${tool} created successfully.`] }));
+    },
+  );
 
-  app.delete('/v1/tool/:toolname/deployment/token', { schema: schema('Delete Tool Deploy Token') }, async (request) => {
-    const tool = request.params.toolname;
-    const removed = await ctx.store.deleteToken(tool);
-    if (!removed) throw apiError('CMP_ERR_TOKEN_NOT_FOUND', tool);
-    return envelope(tokenView(removed, ctx), fullMessages({ info: [`Deploy token for ${tool} deleted successfully.`] }));
-  });
+  app.put(
+    '/v1/tool/:toolname/deployment/token',
+    { schema: schema('Update Tool Deploy Token') },
+    async (request) => {
+      const tool = request.params.toolname;
+      if (!(await ctx.store.getToken(tool))) throw apiError('CMP_ERR_TOKEN_NOT_FOUND', tool);
+      const data = await issue(ctx, tool);
+      return envelope(data, fullMessages({ info: [`Deploy token for ${tool} updated successfully.`] }));
+    },
+  );
+
+  app.delete(
+    '/v1/tool/:toolname/deployment/token',
+    { schema: schema('Delete Tool Deploy Token') },
+    async (request) => {
+      const tool = request.params.toolname;
+      const removed = await ctx.store.deleteToken(tool);
+      if (!removed) throw apiError('CMP_ERR_TOKEN_NOT_FOUND', tool);
+      return envelope(
+        tokenView(removed, ctx),
+        fullMessages({ info: [`Deploy token for ${tool} deleted successfully.`] }),
+      );
+    },
+  );
 };

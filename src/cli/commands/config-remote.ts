@@ -25,7 +25,8 @@ export function configGroup(program: Command): Command {
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  for await (const chunk of process.stdin)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -43,7 +44,9 @@ async function configText(file: string | undefined, command: Command): Promise<s
     }
   }
   if (process.stdin.isTTY) {
-    process.stderr.write('No CONFIG provided and no data in stdin. Please provide a config file or pipe data.\n');
+    process.stderr.write(
+      'No CONFIG provided and no data in stdin. Please provide a config file or pipe data.\n',
+    );
     return undefined;
   }
   return readStdin();
@@ -122,7 +125,9 @@ export function register(program: Command): void {
     await runWithClient(command, async (client, output) => {
       await client.call('GET', '/config'); // fails (404) before asking when there is nothing to delete
       if (!options.yesImSure) {
-        const sure = await confirm('Are you sure you want to delete the configuration? This cannot be undone.');
+        const sure = await confirm(
+          'Are you sure you want to delete the configuration? This cannot be undone.',
+        );
         if (!sure) throw new AbortedByUserError();
       }
       const result = await client.call('DELETE', '/config');
@@ -132,4 +137,3 @@ export function register(program: Command): void {
     });
   });
 }
-

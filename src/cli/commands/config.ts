@@ -25,7 +25,13 @@ async function validate(file: string, options: ValidateOptions): Promise<void> {
     const summary = result.config
       ? { dialect: result.config.dialect, components: result.config.components.length }
       : undefined;
-    console.log(JSON.stringify({ valid: result.config !== undefined, ...summary, diagnostics: result.diagnostics }, null, 4));
+    console.log(
+      JSON.stringify(
+        { valid: result.config !== undefined, ...summary, diagnostics: result.diagnostics },
+        null,
+        4,
+      ),
+    );
   } else {
     for (const d of result.diagnostics) console.error(formatDiagnostic(d, result.fileName));
     if (result.config) console.log(`OK: ${result.config.components.length} components`);
@@ -36,7 +42,9 @@ async function validate(file: string, options: ValidateOptions): Promise<void> {
 function schema(options: { readonly dialect: string }): void {
   const dialect = options.dialect as ConfigDialect;
   if (!(CONFIG_DIALECTS as readonly string[]).includes(dialect)) {
-    throw new UserError('CMP_ERR_USAGE', `unknown dialect "${options.dialect}": use seed or v1beta1`, { exitCode: 2 });
+    throw new UserError('CMP_ERR_USAGE', `unknown dialect "${options.dialect}": use seed or v1beta1`, {
+      exitCode: 2,
+    });
   }
   console.log(JSON.stringify(configJsonSchema(dialect), null, 2));
 }

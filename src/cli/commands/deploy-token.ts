@@ -32,7 +32,9 @@ async function sure(options: Options, question: string): Promise<void> {
 
 export function register(program: Command): void {
   ensureTargetOptions(program);
-  const group = program.command('deploy-token').description('Manage the deploy token (deployments from CI with ?token=)');
+  const group = program
+    .command('deploy-token')
+    .description('Manage the deploy token (deployments from CI with ?token=)');
 
   group
     .command('create')
@@ -54,7 +56,10 @@ export function register(program: Command): void {
     .option('--json', 'print the token as JSON')
     .action(async (options: Options, command: Command) => {
       await runWithClient(command, async (client, output) => {
-        await sure(options, 'Are you sure you want to refresh the deployment token? This will invalidate the existing token.');
+        await sure(
+          options,
+          'Are you sure you want to refresh the deployment token? This will invalidate the existing token.',
+        );
         const result = await client.call<DeployTokenJson>('PUT', '/deployment/token');
         if (options.json) return printJson(output, result.data);
         printMessages(output, result.messages);

@@ -4,7 +4,9 @@
  * prints the plan and changes nothing; `--detach` returns once the deployment exists.
  */
 import type { Command } from 'commander';
-import type { ComponentsApiClient } from '../api-client.js';
+import type { ApiResult, ComponentsApiClient } from '../api-client.js';
+import { UserError } from '../../errors.js';
+import { ComponentsApiError } from '../client-errors.js';
 import type { DeploymentJson } from '../api-types.js';
 import { readDeployBody } from '../deploy-body.js';
 import { fetchDeployment, followDeployment } from '../deploy-follow.js';
@@ -30,31 +32,54 @@ export interface DeployOptions {
   readonly planId?: string;
   readonly detailedExitcode?: boolean;
   readonly description?: string;
+  /** Handle Ctrl-C (ask to cancel or stop watching). Off when the caller handles signals itself (`up`). */
+  readonly interrupts?: boolean;
 }
 
-const quiet: ProgressRenderer = { update: () => undefined, pause: () => undefined, resume: () => undefined, finish: () => undefined };
+const quiet: ProgressRenderer = {
+  update: () => undefined,
+  pause: () => undefined,
+  resume: () => undefined,
+  finish: () => undefined,
+};
 
 function renderer(options: DeployOptions, output: Output): ProgressRenderer {
   if (options.json) return quiet;
-  return process.stdout.isTTY ? new TtyProgress(process.stdout, output.paintOut) : new PlainProgress(output.out);
+  return process.stdout.isTTY
+    ? new TtyProgress(process.stdout, output.paintOut)
+    : new PlainProgress(output.out);
 }
 
-async function follow(client: ComponentsApiClient, created: DeploymentJson, options: DeployOptions, output: Output): Promise<number> {
+async function follow(
+  client: ComponentsApiClient,
+  created: DeploymentJson,
+  options: DeployOptions,
+  output: Output,
+): Promise<number> {
   const id = created.deploy_id;
   let progress: DeployProgress = progressFromDeployment(client.tool, created);
   if (!options.json) output.out(startLine(client.tool, id));
   const view = renderer(options, output);
   const stop = new AbortController();
-  const interrupts = watchInterrupts({ client, deploymentId: id, view, stop, output, interactive: process.stdin.isTTY === true && process.stdout.isTTY === true });
+  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const interrupts =
+    options.interrupts === false
+      ? { dispose: () => undefined }
+      : watchInterrupts({ client, deploymentId: id, view, stop, output, interactive });
   try {
     view.update(progress);
-    progress = await followDeployment(client, progress, { signal: stop.signal, onProgress: (p) => view.update(p) });
+    progress = await followDeployment(client, progress, {
+      signal: stop.signal,
+      onProgress: (p) => view.update(p),
+    });
   } finally {
     interrupts.dispose();
   }
   if (stop.signal.aborted) {
     view.pause();
-    output.err(`Stopped watching. Deployment ${id} goes on; see it with: toolforge-components deployment show ${id}`);
+    output.err(
+      `Stopped watching. Deployment ${id} goes on; see it with: toolforge-components deployment show ${id}`,
+    );
     return 1;
   }
   const final = await fetchDeployment(client, id);
@@ -64,11 +89,86 @@ async function follow(client: ComponentsApiClient, created: DeploymentJson, opti
   return deployedEverything(progress) ? 0 : 1;
 }
 
+/**
+ * POST /deploy with `body` (a parsed config, or undefined for the stored one), then the plan (--only-plan), the
+ * id (--detach) or live progress until the end. Returns the exit code; API errors are thrown.
+ */
+/** Starlette's (and Fastify's) answer for a route the server does not have. */
+function isMissingRoute(error: unknown): boolean {
+  return error instanceof ComponentsApiError && error.httpStatus === 404 && error.message === 'Not Found';
+}
+
+/**
+ * Upstream's components-api has no POST /deploy: store the config (when a file was given), then create the
+ * deployment as upstream's CLI does. No plan there, so --only-plan cannot work.
+ */
+async function createOnUpstream(
+  client: ComponentsApiClient,
+  output: Output,
+  body: unknown,
+  options: DeployOptions,
+): Promise<ApiResult<DeploymentJson>> {
+  if (options.onlyPlan) {
+    throw new UserError(
+      'CMP_ERR_NO_PLAN_SUPPORT',
+      'This components-api has no plan support (no POST /deploy): --only-plan needs a toolforge-components server',
+    );
+  }
+  if (body !== undefined) {
+    const stored = await client.call('POST', '/config', { body });
+    if (!options.json) printMessages(output, { ...stored.messages, info: [] });
+  }
+  return client.call<DeploymentJson>('POST', '/deployment', {
+    query: { 'force-build': options.forceBuild === true, 'force-run': options.forceRun === true },
+    ...(options.description ? { body: { description: options.description } } : {}),
+  });
+}
+
+/**
+ * POST /deploy with `body` (a parsed config, or undefined for the stored one), then the plan (--only-plan), the
+ * id (--detach) or live progress until the end. Returns the exit code; API errors are thrown.
+ */
+export async function runDeploy(
+  client: ComponentsApiClient,
+  output: Output,
+  body: unknown,
+  options: DeployOptions = {},
+): Promise<number> {
+  let result: ApiResult<DeploymentJson>;
+  try {
+    result = await client.call<DeploymentJson>('POST', '/deploy', {
+      query: {
+        'only-plan': options.onlyPlan === true,
+        'force-build': options.forceBuild === true,
+        'force-run': options.forceRun === true,
+        prune: options.prune === true,
+        'plan-id': options.planId,
+        description: options.description,
+      },
+      ...(body !== undefined ? { body } : {}),
+    });
+  } catch (error) {
+    if (!isMissingRoute(error)) throw error;
+    result = await createOnUpstream(client, output, body, options);
+  }
+  if (options.onlyPlan) return renderOnlyPlan(result, options, output);
+  // Our own lines say what happens; the server's info line would only repeat it. Warnings still go to stderr.
+  if (!options.json) printMessages(output, { ...result.messages, info: [] });
+  if (options.detach) {
+    if (options.json) printJson(output, result.data);
+    else output.out(result.data.deploy_id);
+    return 0;
+  }
+  return follow(client, result.data, options, output);
+}
+
 export function register(program: Command): void {
   ensureTargetOptions(program);
   program
     .command('deploy')
-    .description('Deploy a config (or the stored one): build and deploy in dependency order, showing live progress')
+    .description(
+      'Deploy a config (or the stored one): build and deploy in dependency order, showing live progress',
+    )
     .argument('[FILE]', 'config file (either dialect); the stored config when omitted')
     .option('--only-plan', 'print the plan and change nothing')
     .option('--detailed-exitcode', 'with --only-plan: exit 2 when the plan has changes')
@@ -88,26 +188,6 @@ export function register(program: Command): void {
           return;
         }
       }
-      await runWithClient(command, async (client, output) => {
-        const result = await client.call<DeploymentJson>('POST', '/deploy', {
-          query: {
-            'only-plan': options.onlyPlan === true,
-            'force-build': options.forceBuild === true,
-            'force-run': options.forceRun === true,
-            prune: options.prune === true,
-            'plan-id': options.planId,
-            description: options.description,
-          },
-          ...(body !== undefined ? { body } : {}),
-        });
-        if (options.onlyPlan) return renderOnlyPlan(result, options, output);
-        if (!options.json) printMessages(output, { ...result.messages, info: [] });
-        if (options.detach) {
-          if (options.json) printJson(output, result.data);
-          else output.out(result.data.deploy_id);
-          return 0;
-        }
-        return follow(client, result.data, options, output);
-      });
+      await runWithClient(command, (client, output) => runDeploy(client, output, body, options));
     });
 }

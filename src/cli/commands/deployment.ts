@@ -25,7 +25,9 @@ const idPath = (id: string): string => `/deployment/${encodeURIComponent(id)}`;
 
 export function register(program: Command): void {
   ensureTargetOptions(program);
-  const group = program.command('deployment').description("Create, list, show, cancel and delete the tool's deployments");
+  const group = program
+    .command('deployment')
+    .description("Create, list, show, cancel and delete the tool's deployments");
 
   group
     .command('create')
@@ -80,7 +82,9 @@ export function register(program: Command): void {
     .action(async (id: string, options: JsonOption & { yesImSure?: boolean }, command: Command) => {
       await runWithClient(command, async (client, output) => {
         if (!options.yesImSure) {
-          const sure = await confirm(`Are you sure you want to delete deployment ${id}? This cannot be undone.`);
+          const sure = await confirm(
+            `Are you sure you want to delete deployment ${id}? This cannot be undone.`,
+          );
           if (!sure) throw new AbortedByUserError();
         }
         const result = await client.call<DeploymentJson>('DELETE', idPath(id));

@@ -34,7 +34,10 @@ function cli(...args: string[]): Promise<{ code: number | null; stdout: string; 
 test('plan of the example from an empty tool: exit 0, or 2 with --detailed-exitcode', async () => {
   const plain = await cli('plan', EXAMPLE);
   assert.equal(plain.code, 0, plain.stderr);
-  assert.match(plain.stdout, /^ {2}\[5\] deploy toolhunt-flower {2}\(after build toolhunt-api, waits for toolhunt-api healthy\)$/m);
+  assert.match(
+    plain.stdout,
+    /^ {2}\[5\] deploy toolhunt-flower {2}\(after build toolhunt-api, waits for toolhunt-api healthy\)$/m,
+  );
   assert.match(plain.stdout, /Plan: 2 to build, 3 to create, 0 to update, 0 to restart, 0 to delete\.\n$/);
   const detailed = await cli('plan', EXAMPLE, '--detailed-exitcode', '--json');
   assert.equal(detailed.code, 2, detailed.stderr);
@@ -66,7 +69,17 @@ test('a status snapshot with nothing to change: exit 0 even with --detailed-exit
           },
         ],
       },
-      jobs: { jobs: [{ name: 'web', cmd: 'web', imagename: 'tool-t1/web:latest', memory: '0.25Gi', job_type: 'continuous' }] },
+      jobs: {
+        jobs: [
+          {
+            name: 'web',
+            cmd: 'web',
+            imagename: 'tool-t1/web:latest',
+            memory: '0.25Gi',
+            job_type: 'continuous',
+          },
+        ],
+      },
       resolved_refs: { 'https://example.org/web.git#HEAD': 'c0ffee' },
       previously_managed: ['web'],
     }),
@@ -82,7 +95,10 @@ test('errors exit 1 with one readable line and no stack trace', async () => {
   assert.match(missing.stderr, /^Error: cannot read config file .*nope\.yaml: ENOENT\n$/);
 
   const bad = join(dir, 'bad.yaml');
-  await writeFile(bad, 'config-version: 0.1\ncomponents:\n  web:\n    type: continuous\n    build:\n      reuse-from: nothing\n');
+  await writeFile(
+    bad,
+    'config-version: 0.1\ncomponents:\n  web:\n    type: continuous\n    build:\n      reuse-from: nothing\n',
+  );
   const invalid = await cli('plan', bad, '--detailed-exitcode');
   assert.equal(invalid.code, 1);
   assert.match(invalid.stderr, /bad\.yaml:6:\d+: /);

@@ -48,7 +48,9 @@ async function readStatus(path: string, tool: string): Promise<ObservedState> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
-    throw new UserError('CMP_ERR_STATUS_SNAPSHOT', `cannot read status file ${path}: ${reason}`, { cause: error });
+    throw new UserError('CMP_ERR_STATUS_SNAPSHOT', `cannot read status file ${path}: ${reason}`, {
+      cause: error,
+    });
   }
   return parseStatusSnapshot(text, tool, path);
 }
@@ -59,7 +61,8 @@ async function withResolvedRefs(config: ToolConfig, observed: ObservedState): Pr
   for (const c of config.components) {
     if (c.build.kind !== 'source') continue;
     const key = refKey(c.build.repository, c.build.ref);
-    if (!(key in observed.resolvedRefs)) wanted.set(key, { repository: c.build.repository, ref: c.build.ref });
+    if (!(key in observed.resolvedRefs))
+      wanted.set(key, { repository: c.build.repository, ref: c.build.ref });
   }
   const resolved = await Promise.all(
     [...wanted].map(async ([key, { repository, ref }]) => [key, await resolveRef(repository, ref)] as const),
@@ -110,23 +113,33 @@ async function plan(file: string, options: PlanCommandOptions): Promise<void> {
   if (options.tool !== undefined) observed = { ...observed, tool: options.tool };
   if (options.resolveRefs) observed = await withResolvedRefs(loaded.config, observed);
   const result = planDeployment(loaded.config, observed, planOptions);
-  process.stdout.write(renderPlanForCli(result, { json: options.json === true, color: colourEnabled(process.stdout) }));
+  process.stdout.write(
+    renderPlanForCli(result, { json: options.json === true, color: colourEnabled(process.stdout) }),
+  );
   if (options.detailedExitcode && planHasChanges(result)) process.exitCode = 2;
 }
 
 export function register(program: Command): void {
   program
     .command('plan')
-    .description('Show what deploying a config would do (builds, jobs to create/update/restart/delete, task order)')
+    .description(
+      'Show what deploying a config would do (builds, jobs to create/update/restart/delete, task order)',
+    )
     .argument('<file>', 'config file (YAML or JSON, either dialect)')
-    .option('--status <file>', 'status snapshot: ObservedState JSON or {"builds": …, "jobs": …} API answers (default: an empty tool)')
+    .option(
+      '--status <file>',
+      'status snapshot: ObservedState JSON or {"builds": …, "jobs": …} API answers (default: an empty tool)',
+    )
     .option('--tool <name>', "the tool's name (default: the snapshot's, else the config file's folder)")
     .option('--json', 'print the plan as JSON (see docs/plan-json.md)')
     .option('--force-build', 'build every source component again')
     .option('--force-run', 'restart every job even when nothing changed')
     .option('--prune', 'delete jobs we deployed earlier that the config no longer lists')
     .option('--only <names>', 'plan only these components (comma-separated), plus the builds they need')
-    .option('--resolve-refs', 'resolve refs the snapshot did not with git ls-remote (contacts the repositories)')
+    .option(
+      '--resolve-refs',
+      'resolve refs the snapshot did not with git ls-remote (contacts the repositories)',
+    )
     .option('--detailed-exitcode', 'exit 2 when the plan has changes (0: none, 1: error)')
     .action((file: string, options: PlanCommandOptions) => runPlan(file, options));
 }

@@ -10,7 +10,9 @@ export function register(program: Command): void {
   ensureTargetOptions(program);
   program
     .command('status')
-    .description("Show the tool's components: managed, drifted, missing, orphaned or unmanaged, with job health")
+    .description(
+      "Show the tool's components: managed, drifted, missing, orphaned or unmanaged, with job health",
+    )
     .option('--json', 'print the status as JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
       await runWithClient(command, async (client, output) => {

@@ -46,7 +46,13 @@ export type ProgressEvent =
       readonly state: string;
       readonly reason?: string;
     }
-  | { readonly kind: 'deployment'; readonly seq?: number; readonly at?: string; readonly state: string; readonly reason?: string }
+  | {
+      readonly kind: 'deployment';
+      readonly seq?: number;
+      readonly at?: string;
+      readonly state: string;
+      readonly reason?: string;
+    }
   | { readonly kind: 'end'; readonly state: string; readonly longStatus?: string };
 
 const FINAL_TASK = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);
@@ -110,12 +116,26 @@ function tasksFromUpstreamMaps(d: DeploymentJson): ProgressTask[] {
     .map(([component, b]): ProgressTask => {
       const state = UPSTREAM_BUILD_STATE[b.build_status ?? 'unknown'] ?? 'running';
       const reason = state === 'failed' || state === 'cancelled' ? b.build_long_status : undefined;
-      return { id: `build:${component}`, kind: 'build', component, state, ...(reason ? { reason } : {}), waitsOn: [] };
+      return {
+        id: `build:${component}`,
+        kind: 'build',
+        component,
+        state,
+        ...(reason ? { reason } : {}),
+        waitsOn: [],
+      };
     });
   const runs = Object.entries(d.runs ?? {}).map(([component, r]): ProgressTask => {
     const state = UPSTREAM_RUN_STATE[r.run_status ?? 'unknown'] ?? 'running';
     const reason = state === 'succeeded' ? undefined : r.run_long_status;
-    return { id: `deploy:${component}`, kind: 'deploy', component, state, ...(reason ? { reason } : {}), waitsOn: [] };
+    return {
+      id: `deploy:${component}`,
+      kind: 'deploy',
+      component,
+      state,
+      ...(reason ? { reason } : {}),
+      waitsOn: [],
+    };
   });
   return [...builds, ...runs];
 }
@@ -169,14 +189,19 @@ export function parseProgressEvent(message: SseEvent): ProgressEvent | undefined
 }
 
 function applyTaskEvent(task: ProgressTask, e: Extract<ProgressEvent, { kind: 'task' }>): ProgressTask {
-  const started = !task.startedAt && e.state !== 'pending' && e.at ? { startedAt: e.at } : {};
+  const started =
+    !task.startedAt && (e.state === 'running' || e.state === 'waiting') && e.at ? { startedAt: e.at } : {};
   const finished = FINAL_TASK.has(e.state) && e.at ? { finishedAt: e.at } : {};
   const { reason: _old, ...rest } = task;
   return { ...rest, state: e.state, ...(e.reason ? { reason: e.reason } : {}), ...started, ...finished };
 }
 
 export function applyEvent(p: DeployProgress, e: ProgressEvent): DeployProgress {
-  if (e.kind === 'end') return { ...p, state: e.state, ...(e.longStatus ? { longStatus: e.longStatus } : {}) };
+  if (e.kind === 'end') {
+    // The stream is over: the deployment is final (or gone). Keep a final state we already know.
+    const state = FINAL_DEPLOYMENT.has(e.state) || !isFinished(p) ? e.state : p.state;
+    return { ...p, state, ...(e.longStatus ? { longStatus: e.longStatus } : {}) };
+  }
   const seq = e.seq !== undefined ? { lastSeq: e.seq } : {};
   if (e.kind === 'deployment') {
     return { ...p, state: e.state, ...(e.reason ? { longStatus: e.reason } : {}), ...seq };
@@ -187,7 +212,13 @@ export function applyEvent(p: DeployProgress, e: ProgressEvent): DeployProgress 
     : [
         ...p.tasks,
         applyTaskEvent(
-          { id: e.task, kind: kindOf(e.task), component: e.task.slice(e.task.indexOf(':') + 1), state: 'pending', waitsOn: [] },
+          {
+            id: e.task,
+            kind: kindOf(e.task),
+            component: e.task.slice(e.task.indexOf(':') + 1),
+            state: 'pending',
+            waitsOn: [],
+          },
           e,
         ),
       ];
@@ -209,7 +240,8 @@ function skipCause(reason: string | undefined): string {
   return text || 'dependency failed';
 }
 
-const waitSuffix = (task: ProgressTask): string => (task.waitsOn.length > 0 ? ` (waiting for ${task.waitsOn.join(', ')})` : '');
+const waitSuffix = (task: ProgressTask): string =>
+  task.waitsOn.length > 0 ? ` (waiting for ${task.waitsOn.join(', ')})` : '';
 
 /** The line of a task once it is final (also the last frame on a terminal). */
 export function finalTaskLine(task: ProgressTask): string {
@@ -298,7 +330,13 @@ function liveTaskLine(task: ProgressTask, nowMs: number, tick: number, paint: Pa
 }
 
 /** One frame for a terminal: every task with its spinner or result, then the deployment's own line. */
-export function liveLines(p: DeployProgress, nowMs: number, tick: number, paint: Paint, startedAtMs?: number): string[] {
+export function liveLines(
+  p: DeployProgress,
+  nowMs: number,
+  tick: number,
+  paint: Paint,
+  startedAtMs?: number,
+): string[] {
   const lines: string[] = [];
   if (p.unchanged.length > 0) lines.push(`Up to date: ${p.unchanged.join(', ')}`);
   for (const [kind, title] of SECTIONS) {

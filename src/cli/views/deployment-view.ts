@@ -38,7 +38,10 @@ export function renderDeploymentSummary(d: DeploymentJson, paint: Paint = plain)
 
 /** `deployment show`: labels, long status, builds, runs, then the config snapshot as sorted YAML. */
 export function renderDeploymentDetail(d: DeploymentJson, paint: Paint = plain): string[] {
-  const configYaml = d.tool_config === undefined || d.tool_config === null ? '' : toBlockYaml(d.tool_config, { sortKeys: true });
+  const configYaml =
+    d.tool_config === undefined || d.tool_config === null
+      ? ''
+      : toBlockYaml(d.tool_config, { sortKeys: true });
   return [
     `${paint('bold', 'Deployment ID: ')}${d.deploy_id}`,
     `${paint('bold', 'Created: ')}${d.creation_time ?? ''}`,
@@ -48,7 +51,8 @@ export function renderDeploymentDetail(d: DeploymentJson, paint: Paint = plain):
     '',
     paint('bold', 'Builds:'),
     ...buildEntries(d).map(
-      ([c, b]) => `  ${c}(${status(paint, b.build_status)}): id:${b.build_id ?? ''} ${b.build_long_status ?? ''}`,
+      ([c, b]) =>
+        `  ${c}(${status(paint, b.build_status)}): id:${b.build_id ?? ''} ${b.build_long_status ?? ''}`,
     ),
     '',
     paint('bold', 'Runs:'),
@@ -65,14 +69,20 @@ export function renderDeploymentDetail(d: DeploymentJson, paint: Paint = plain):
 const cut = (text: string | undefined): string => (text ?? '').slice(0, 45);
 
 /** `deployment list`: tabulate "simple" with bold headers; one line per component in the Builds/Runs cells. */
-export function renderDeploymentTable(deployments: readonly DeploymentJson[], paint: Paint = plain): string[] {
+export function renderDeploymentTable(
+  deployments: readonly DeploymentJson[],
+  paint: Paint = plain,
+): string[] {
   const headers = ['ID', 'Creation time', 'Status', 'Builds', 'Runs'].map((h) => paint('bold', h));
   const rows = deployments.map((d) => [
     d.deploy_id,
     d.creation_time ?? '',
     status(paint, d.status),
     buildEntries(d)
-      .map(([c, b]) => `${c}(${status(paint, b.build_status)}): id:${b.build_id ?? ''} ${cut(b.build_long_status)}`)
+      .map(
+        ([c, b]) =>
+          `${c}(${status(paint, b.build_status)}): id:${b.build_id ?? ''} ${cut(b.build_long_status)}`,
+      )
       .join('\n'),
     runEntries(d)
       .map(([c, r]) => `${c}(${status(paint, r.run_status)}): ${cut(r.run_long_status)}`)

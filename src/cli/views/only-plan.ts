@@ -17,8 +17,14 @@ export function renderOnlyPlan(
   if (!options.json) {
     // The plan text lists its own warnings; only the others (e.g. unknown config fields) go to stderr.
     const own = new Set(plan.warnings);
-    printMessages(output, { info: [], warning: result.messages.warning.filter((w) => !own.has(w)), error: [] });
+    printMessages(output, {
+      info: [],
+      warning: result.messages.warning.filter((w) => !own.has(w)),
+      error: [],
+    });
   }
-  process.stdout.write(renderPlanForCli(plan, { json: options.json === true, color: colourEnabled(process.stdout) }));
+  process.stdout.write(
+    renderPlanForCli(plan, { json: options.json === true, color: colourEnabled(process.stdout) }),
+  );
   return options.detailedExitcode && planHasChanges(plan) ? 2 : 0;
 }

@@ -82,6 +82,10 @@ export class TtyProgress implements ProgressRenderer {
 
   finish(progress: DeployProgress): void {
     this.pause();
-    this.#stream.write(plainLines(progress).map((line) => `${line}\n`).join(''));
+    this.#stream.write(
+      plainLines(progress)
+        .map((line) => `${line}\n`)
+        .join(''),
+    );
   }
 }

@@ -23,7 +23,11 @@ interface ComponentStatusJson {
   readonly status: string;
   readonly type?: string;
   readonly job?: JobJson;
-  readonly drift?: ReadonlyArray<{ readonly field: string; readonly before: unknown; readonly after: unknown }>;
+  readonly drift?: ReadonlyArray<{
+    readonly field: string;
+    readonly before: unknown;
+    readonly after: unknown;
+  }>;
   readonly latestBuild?: BuildJson;
 }
 
@@ -44,7 +48,10 @@ const STATE_COLOUR: Readonly<Record<string, Parameters<Paint>[0]>> = {
 
 function jobCell(job: JobJson | undefined): string {
   if (!job) return '-';
-  const replicas = job.replicas !== undefined && job.readyReplicas !== undefined ? ` ${job.readyReplicas}/${job.replicas}` : '';
+  const replicas =
+    job.replicas !== undefined && job.readyReplicas !== undefined
+      ? ` ${job.readyReplicas}/${job.replicas}`
+      : '';
   return `${job.state ?? 'unknown'}${replicas}`;
 }
 
@@ -68,7 +75,12 @@ export function renderToolStatus(status: ToolStatusJson, paint: Paint): string[]
     c.job?.health ?? '-',
     buildCell(c),
   ]);
-  lines.push(...simpleTable(['NAME', 'TYPE', 'STATE', 'JOB', 'HEALTH', 'IMAGE / BUILD'].map((h) => paint('bold', h)), rows));
+  lines.push(
+    ...simpleTable(
+      ['NAME', 'TYPE', 'STATE', 'JOB', 'HEALTH', 'IMAGE / BUILD'].map((h) => paint('bold', h)),
+      rows,
+    ),
+  );
   for (const c of components) {
     for (const change of c.drift ?? []) {
       lines.push(`  ${c.name}: ${change.field}: ${show(change.before)} → ${show(change.after)}`);
@@ -77,7 +89,9 @@ export function renderToolStatus(status: ToolStatusJson, paint: Paint): string[]
   const counts = status.counts;
   if (counts) {
     lines.push(
-      ['managed', 'drifted', 'missing', 'orphaned', 'unmanaged'].map((k) => `${counts[k] ?? 0} ${k}`).join(', '),
+      ['managed', 'drifted', 'missing', 'orphaned', 'unmanaged']
+        .map((k) => `${counts[k] ?? 0} ${k}`)
+        .join(', '),
     );
   }
   return lines;

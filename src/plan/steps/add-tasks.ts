@@ -12,38 +12,36 @@
  */
 import type { Component } from '../../config/tool-config.js';
 import type { PlanContext } from '../plan-context.js';
-import { addDependency, buildTaskId, deleteTaskId, deployTaskId } from '../plan-context.js';
+import { addDependency, addTask, buildTaskId, deleteTaskId, deployTaskId } from '../plan-context.js';
 
-function hasBuildTask(ctx: PlanContext, name: string): boolean {
-  const decision = ctx.builds.get(name);
-  return decision?.kind === 'build' || decision?.kind === 'follow-build';
+function hasBuildTask(ctx: PlanContext, i: number): boolean {
+  const kind = ctx.builds[i]?.kind;
+  // A component sharing (or following) an earlier one's build has no task of its own: the owner's serves both.
+  return (kind === 'build' || kind === 'follow-build') && ctx.images[i]?.buildTask === i;
 }
 
-function hasDeployTask(ctx: PlanContext, name: string): boolean {
-  const kind = ctx.jobDecisions.get(name)?.kind;
+function hasDeployTask(ctx: PlanContext, i: number): boolean {
+  const kind = ctx.jobDecisions[i]?.kind;
   return kind === 'create' || kind === 'update' || kind === 'restart';
 }
 
-/**
- * `build:X` for each component that owns a new or followed build. A component that follows a build shared
- * with an earlier one has no task of its own: the owner's task follows it for both.
- */
+/** `build:X` for each component that owns a new or followed build, `deploy:X` for each job to change. */
 export function addBuildAndDeployTasks(ctx: PlanContext): void {
-  for (const component of ctx.config.components) {
-    const name = component.name;
-    if (hasBuildTask(ctx, name) && ctx.images.get(name)?.buildTask === name) ctx.graph.addVertex(buildTaskId(name));
-    if (hasDeployTask(ctx, name)) ctx.graph.addVertex(deployTaskId(name));
+  const components = ctx.config.components;
+  for (let i = 0; i < components.length; i++) {
+    const name = (components[i] as Component).name;
+    if (hasBuildTask(ctx, i)) ctx.buildVertex[i] = addTask(ctx, buildTaskId(name));
+    if (hasDeployTask(ctx, i)) ctx.deployVertex[i] = addTask(ctx, deployTaskId(name));
   }
 }
 
 export function addImageEdges(ctx: PlanContext): void {
-  for (const component of ctx.config.components) {
-    const deploy = deployTaskId(component.name);
-    if (!ctx.graph.hasVertex(deploy)) continue;
-    const owner = ctx.images.get(component.name)?.buildTask;
-    if (owner !== undefined && ctx.graph.hasVertex(buildTaskId(owner))) {
-      addDependency(ctx, buildTaskId(owner), deploy, 'completed');
-    }
+  for (let i = 0; i < ctx.config.components.length; i++) {
+    const deploy = ctx.deployVertex[i] as number;
+    const owner = ctx.images[i]?.buildTask;
+    if (deploy < 0 || owner === undefined) continue;
+    const build = ctx.buildVertex[owner] as number;
+    if (build >= 0) addDependency(ctx, build, deploy, 'completed');
   }
 }
 
@@ -52,25 +50,26 @@ function waitCondition(dependency: Component): 'healthy' | 'registered' {
 }
 
 export function addWaitForEdges(ctx: PlanContext): void {
-  for (const component of ctx.config.components) {
-    const deploy = deployTaskId(component.name);
-    if (!ctx.graph.hasVertex(deploy)) continue;
-    for (const name of component.waitFor) {
-      const dependency = ctx.byName.get(name);
-      if (!dependency || !ctx.graph.hasVertex(deployTaskId(name))) continue;
-      addDependency(ctx, deployTaskId(name), deploy, waitCondition(dependency));
+  const components = ctx.config.components;
+  for (let i = 0; i < components.length; i++) {
+    const deploy = ctx.deployVertex[i] as number;
+    if (deploy < 0) continue;
+    for (const name of (components[i] as Component).waitFor) {
+      const d = ctx.index.get(name);
+      if (d === undefined || (ctx.deployVertex[d] as number) < 0) continue;
+      addDependency(ctx, ctx.deployVertex[d] as number, deploy, waitCondition(components[d] as Component));
     }
   }
 }
 
 /** Deletes depend on every sink of the rest of the graph, which makes them wait for all other tasks. */
 export function addDeleteTasks(ctx: PlanContext): void {
-  const deletes = ctx.orphans.filter((name) => ctx.jobDecisions.get(name)?.kind === 'delete');
+  const deletes = ctx.orphans.filter((o) => o.job.kind === 'delete');
   if (deletes.length === 0) return;
-  const sinks = ctx.graph.vertices().filter((_, i) => ctx.graph.successorIndices(i).length === 0);
-  for (const name of deletes) {
-    const task = deleteTaskId(name);
-    ctx.graph.addVertex(task);
+  const sinks: number[] = [];
+  for (let i = 0; i < ctx.graph.size; i++) if (ctx.graph.successorIndices(i).length === 0) sinks.push(i);
+  for (const orphan of deletes) {
+    const task = addTask(ctx, deleteTaskId(orphan.name));
     for (const sink of sinks) addDependency(ctx, sink, task, 'completed');
   }
 }

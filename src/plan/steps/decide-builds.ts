@@ -9,11 +9,11 @@
  * successful build of that image name: jobs run `tool-<tool>/<image>:latest`, so an older build's image is
  * no longer what a restart would pull.
  */
-import type { SourceBuild } from '../../config/tool-config.js';
+import type { Component, SourceBuild } from '../../config/tool-config.js';
 import { refKey, type BuildRecord } from '../../status/observed-state.js';
 import type { BuildDecision } from '../plan.js';
 import { toolImage } from '../job-spec.js';
-import type { PlanContext } from '../plan-context.js';
+import { isBuildSelected, type PlanContext } from '../plan-context.js';
 
 interface Resolved {
   readonly commit?: string;
@@ -46,20 +46,27 @@ interface BuildIndex {
   readonly repositories: ReadonlySet<string>;
 }
 
+/** One pass over the builds (no global sort: only the small per-key lists are sorted). */
 function indexBuilds(builds: readonly BuildRecord[]): BuildIndex {
-  const sorted = [...builds].sort(newestFirst);
   const byKey = new Map<string, BuildRecord[]>();
-  const current = new Map<string, string>();
-  for (const record of sorted) {
+  const newest = new Map<string, BuildRecord>();
+  const repositories = new Set<string>();
+  for (const record of builds) {
+    repositories.add(record.repository);
     const key = recordKey(record);
     if (key !== undefined) {
       const list = byKey.get(key);
       if (list) list.push(record);
       else byKey.set(key, [record]);
     }
-    if (record.state === 'successful' && !current.has(record.imageName)) current.set(record.imageName, record.id);
+    if (record.state !== 'successful') continue;
+    const seen = newest.get(record.imageName);
+    if (!seen || newestFirst(record, seen) < 0) newest.set(record.imageName, record);
   }
-  return { byKey, current, repositories: new Set(builds.map((b) => b.repository)) };
+  for (const list of byKey.values()) if (list.length > 1) list.sort(newestFirst);
+  const current = new Map<string, string>();
+  for (const [imageName, record] of newest) current.set(imageName, record.id);
+  return { byKey, current, repositories };
 }
 
 function resolve(ctx: PlanContext, build: SourceBuild, index: BuildIndex): Resolved {
@@ -82,6 +89,7 @@ function decide(
   owner: string,
   build: SourceBuild,
   resolved: Resolved,
+  key: string,
   index: BuildIndex,
 ): { decision: BuildDecision; record?: BuildRecord; detail: string } {
   const fresh = (reason: 'no-matching-build' | 'forced' | 'unresolved-ref', detail: string) => ({
@@ -101,19 +109,27 @@ function decide(
   if (ctx.options.forceBuild) return fresh('forced', 'build forced (--force-build)');
   const commit = resolved.commit;
   if (commit === undefined) return fresh('no-matching-build', `no build of ${at} yet`);
-  const candidates = index.byKey.get(keyOf(build, resolved)) ?? [];
+  const candidates = index.byKey.get(key) ?? [];
   const reusable = pick(
     candidates.filter((b) => b.state === 'successful' && index.current.get(b.imageName) === b.id),
     owner,
   );
   if (reusable) {
     return {
-      decision: { kind: 'reuse-build', buildId: reusable.id, commit, ...(reusable.image ? { image: reusable.image } : {}) },
+      decision: {
+        kind: 'reuse-build',
+        buildId: reusable.id,
+        commit,
+        ...(reusable.image ? { image: reusable.image } : {}),
+      },
       record: reusable,
       detail: `reusing build ${reusable.id} of ${at} (${commit.slice(0, 12)})`,
     };
   }
-  const running = pick(candidates.filter((b) => b.state === 'pending' || b.state === 'running'), owner);
+  const running = pick(
+    candidates.filter((b) => b.state === 'pending' || b.state === 'running'),
+    owner,
+  );
   if (running) {
     return {
       decision: { kind: 'follow-build', buildId: running.id, commit },
@@ -127,40 +143,49 @@ function decide(
 export function decideBuilds(ctx: PlanContext): void {
   const index = indexBuilds(ctx.observed.builds);
   const tool = ctx.observed.tool;
-  /** key → owner component and what it decided. */
-  const groups = new Map<string, { owner: string; decision: BuildDecision; sharers: string[] }>();
-  for (const component of ctx.config.components) {
-    if (component.build.kind !== 'source' || !ctx.buildSelected.has(component.name)) continue;
+  /** key → owner component (its index) and what it decided. */
+  const groups = new Map<string, { owner: number; decision: BuildDecision; sharers: string[] }>();
+  // Many components share a repository: resolve and key each (repository, ref, flags) once.
+  const keys = new Map<string, { resolved: Resolved; key: string }>();
+  const components = ctx.config.components;
+  for (let i = 0; i < components.length; i++) {
+    const component = components[i] as Component;
+    if (component.build.kind !== 'source' || !isBuildSelected(ctx, component.name)) continue;
     const build = component.build;
-    const resolved = resolve(ctx, build, index);
-    const key = keyOf(build, resolved);
+    const variant = `${build.repository}\n${build.ref ?? ''}\n${build.useLatestVersions}\n${build.useDeprecatedVersions}`;
+    let cached = keys.get(variant);
+    if (!cached) {
+      const resolved = resolve(ctx, build, index);
+      cached = { resolved, key: keyOf(build, resolved) };
+      keys.set(variant, cached);
+    }
+    const { resolved, key } = cached;
     const group = groups.get(key);
     if (group) {
       // Same code and flags as an earlier component: follow its decision instead of building twice.
+      const owner = components[group.owner] as Component;
       group.sharers.push(component.name);
-      const shared: BuildDecision = group.decision.kind === 'build' ? { kind: 'shared-build', component: group.owner } : group.decision;
-      ctx.builds.set(component.name, shared);
-      ctx.buildDetails.set(component.name, `same code as ${group.owner}: ${ctx.buildDetails.get(group.owner) ?? ''}`);
-      const image = ctx.images.get(group.owner);
-      if (image) ctx.images.set(component.name, image);
+      ctx.builds[i] =
+        group.decision.kind === 'build' ? { kind: 'shared-build', component: owner.name } : group.decision;
+      ctx.buildDetails[i] = `same code as ${owner.name}: ${ctx.buildDetails[group.owner] ?? ''}`;
+      ctx.images[i] = ctx.images[group.owner];
       continue;
     }
-    const { decision, record, detail } = decide(ctx, component.name, build, resolved, index);
+    const { decision, record, detail } = decide(ctx, component.name, build, resolved, key, index);
     if (resolved.error !== undefined) ctx.warnings.add(`cannot resolve ref: ${resolved.error}`);
-    groups.set(key, { owner: component.name, decision, sharers: [] });
-    ctx.builds.set(component.name, decision);
-    ctx.buildDetails.set(component.name, detail);
+    groups.set(key, { owner: i, decision, sharers: [] });
+    ctx.builds[i] = decision;
+    ctx.buildDetails[i] = detail;
     const imageName = record?.imageName || component.name;
-    ctx.images.set(component.name, {
-      image: decision.kind === 'reuse-build' ? (decision.image ?? toolImage(tool, imageName)) : toolImage(tool, imageName),
-      fresh: decision.kind !== 'reuse-build',
-      ...(decision.kind === 'reuse-build' ? {} : { buildTask: component.name }),
-    });
+    ctx.images[i] =
+      decision.kind === 'reuse-build'
+        ? { image: decision.image ?? toolImage(tool, imageName), fresh: false }
+        : { image: toolImage(tool, imageName), fresh: true, buildTask: i };
   }
   // The owner's decision lists who shares it (persisted for the executor and the renderers).
   for (const group of groups.values()) {
     if (group.decision.kind === 'build' && group.sharers.length > 0) {
-      ctx.builds.set(group.owner, { ...group.decision, sharedWith: group.sharers });
+      ctx.builds[group.owner] = { ...group.decision, sharedWith: group.sharers };
     }
   }
   decideReuse(ctx);
@@ -168,12 +193,14 @@ export function decideBuilds(ctx: PlanContext): void {
 
 /** `reuse-from` components run their parent's image (the loader guarantees the parent builds from source). */
 function decideReuse(ctx: PlanContext): void {
-  for (const component of ctx.config.components) {
-    if (component.build.kind !== 'reuse' || !ctx.buildSelected.has(component.name)) continue;
+  const components = ctx.config.components;
+  for (let i = 0; i < components.length; i++) {
+    const component = components[i] as Component;
+    if (component.build.kind !== 'reuse' || !isBuildSelected(ctx, component.name)) continue;
     const parent = component.build.reuseFrom;
-    ctx.builds.set(component.name, { kind: 'from-component', component: parent });
-    ctx.buildDetails.set(component.name, `image of ${parent}`);
-    const image = ctx.images.get(parent);
-    if (image) ctx.images.set(component.name, image);
+    ctx.builds[i] = { kind: 'from-component', component: parent };
+    ctx.buildDetails[i] = `image of ${parent}`;
+    const position = ctx.index.get(parent);
+    if (position !== undefined) ctx.images[i] = ctx.images[position];
   }
 }

@@ -6,51 +6,69 @@
  * A scheduled job has no restart in jobs-api: its "restart" is a re-upsert with the new image, which the
  * next run picks up (upstream never restarts scheduled jobs either).
  */
+import type { Component } from '../../config/tool-config.js';
+import type { JobRecord } from '../../status/observed-state.js';
 import type { JobDecision } from '../plan.js';
 import { diffJob, imageDigest, jobSpecFor, toolImage } from '../job-spec.js';
-import type { PlanContext } from '../plan-context.js';
+import {
+  isBuildSelected,
+  isDeploySelected,
+  type ImageSource,
+  type OrphanDecision,
+  type PlanContext,
+} from '../plan-context.js';
 
 export function decideJobs(ctx: PlanContext): void {
   const tool = ctx.observed.tool;
-  for (const component of ctx.config.components) {
+  const components = ctx.config.components;
+  for (let i = 0; i < components.length; i++) {
+    const component = components[i] as Component;
     const name = component.name;
-    if (!ctx.deploySelected.has(name)) {
-      ctx.jobDecisions.set(name, { kind: 'no-op' });
-      const builtFor = ctx.buildSelected.has(name) ? '; only its image is built, for the selected components' : '';
-      ctx.jobReasons.set(name, `not selected by --only${builtFor}`);
+    if (!isDeploySelected(ctx, name)) {
+      ctx.jobDecisions[i] = { kind: 'no-op' };
+      const builtFor = isBuildSelected(ctx, name)
+        ? '; only its image is built, for the selected components'
+        : '';
+      ctx.jobReasons[i] = `not selected by --only${builtFor}`;
       continue;
     }
-    const source = ctx.images.get(name) ?? { image: toolImage(tool, name), fresh: false };
+    const source = ctx.images[i] ?? { image: toolImage(tool, name), fresh: false };
     const job = ctx.jobs.get(name);
-    const spec = jobSpecFor(component, source.image);
-    let decision: JobDecision;
-    let reason: string;
-    if (!job) {
-      decision = { kind: 'create' };
-      reason = 'no job yet';
-    } else {
-      const changes = diffJob(spec, job);
-      const have = imageDigest(job.image);
-      const want = imageDigest(source.image);
-      // A pinned digest that differs means the job still runs an older build of the same image.
-      const rebuilt = source.fresh || (have !== undefined && want !== undefined && have !== want);
-      if (changes.length > 0) {
-        decision = { kind: 'update', changes };
-        reason = `changed: ${changes.map((c) => c.field).join(', ')}`;
-      } else if (ctx.options.forceRun) {
-        decision = { kind: 'restart', reason: 'forced' };
-        reason = 'restart forced (--force-run)';
-      } else if (rebuilt) {
-        decision = { kind: 'restart', reason: 'image-rebuilt' };
-        reason = component.type === 'scheduled' ? 'image rebuilt: re-register with the new image' : 'image rebuilt';
-      } else {
-        decision = { kind: 'no-op' };
-        reason = 'job matches the configuration';
-      }
-    }
-    ctx.jobDecisions.set(name, decision);
-    ctx.jobReasons.set(name, reason);
+    const { decision, reason } = job
+      ? compare(ctx, component, source, job)
+      : { decision: CREATE, reason: 'no job yet' };
+    ctx.jobDecisions[i] = decision;
+    ctx.jobReasons[i] = reason;
   }
+}
+
+const CREATE: JobDecision = { kind: 'create' };
+const NO_OP: JobDecision = { kind: 'no-op' };
+
+function compare(
+  ctx: PlanContext,
+  component: Component,
+  source: ImageSource,
+  job: JobRecord,
+): { decision: JobDecision; reason: string } {
+  const changes = diffJob(jobSpecFor(component, source.image), job);
+  if (changes.length > 0) {
+    return {
+      decision: { kind: 'update', changes },
+      reason: `changed: ${changes.map((c) => c.field).join(', ')}`,
+    };
+  }
+  if (ctx.options.forceRun)
+    return { decision: { kind: 'restart', reason: 'forced' }, reason: 'restart forced (--force-run)' };
+  const have = imageDigest(job.image);
+  const want = imageDigest(source.image);
+  // A pinned digest that differs means the job still runs an older build of the same image.
+  if (source.fresh || (have !== undefined && want !== undefined && have !== want)) {
+    const reason =
+      component.type === 'scheduled' ? 'image rebuilt: re-register with the new image' : 'image rebuilt';
+    return { decision: { kind: 'restart', reason: 'image-rebuilt' }, reason };
+  }
+  return { decision: NO_OP, reason: 'job matches the configuration' };
 }
 
 /**
@@ -60,18 +78,16 @@ export function decideJobs(ctx: PlanContext): void {
  */
 export function decideOrphans(ctx: PlanContext): void {
   const seen = new Set<string>();
-  const orphans: string[] = [];
+  const orphans: OrphanDecision[] = [];
   for (const name of ctx.observed.previouslyManaged) {
-    if (seen.has(name) || ctx.byName.has(name) || !ctx.jobs.has(name)) continue;
+    if (seen.has(name) || ctx.index.has(name) || !ctx.jobs.has(name)) continue;
     seen.add(name);
-    if (ctx.options.only !== undefined && !ctx.deploySelected.has(name)) continue;
-    orphans.push(name);
+    if (!isDeploySelected(ctx, name)) continue;
     if (ctx.options.prune) {
-      ctx.jobDecisions.set(name, { kind: 'delete' });
-      ctx.jobReasons.set(name, 'orphaned: no longer in the configuration');
+      orphans.push({ name, job: { kind: 'delete' }, reason: 'orphaned: no longer in the configuration' });
     } else {
-      ctx.jobDecisions.set(name, { kind: 'leave-orphan' });
-      ctx.jobReasons.set(name, 'orphaned: no longer in the configuration (use --prune to delete it)');
+      const reason = 'orphaned: no longer in the configuration (use --prune to delete it)';
+      orphans.push({ name, job: { kind: 'leave-orphan' }, reason });
       ctx.warnings.add(`orphaned job ${name} left in place (use --prune to delete it)`);
     }
   }

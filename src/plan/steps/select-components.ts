@@ -10,14 +10,17 @@ export function selectComponents(ctx: PlanContext): void {
   const only = ctx.options.only;
   if (only === undefined) return;
   const previouslyManaged = new Set(ctx.observed.previouslyManaged);
-  const unknown = only.filter((name) => !ctx.byName.has(name) && !previouslyManaged.has(name));
+  const unknown = only.filter((name) => !ctx.index.has(name) && !previouslyManaged.has(name));
   if (unknown.length > 0) {
-    throw new PlanError(`--only: unknown component${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}`);
+    throw new PlanError(
+      `--only: unknown component${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}`,
+    );
   }
   const deploy = new Set(only);
   const build = new Set<string>();
   for (const name of only) {
-    const component = ctx.byName.get(name);
+    const position = ctx.index.get(name);
+    const component = position !== undefined ? ctx.config.components[position] : undefined;
     if (!component) continue;
     build.add(name);
     if (component.build.kind === 'reuse') build.add(component.build.reuseFrom);

@@ -24,13 +24,7 @@ export interface FakeJobBehaviour {
 }
 
 export type FakeMethod =
-  | 'observe'
-  | 'resolveRef'
-  | 'startBuild'
-  | 'cancelBuild'
-  | 'upsertJob'
-  | 'restartJob'
-  | 'deleteJob';
+  'observe' | 'resolveRef' | 'startBuild' | 'cancelBuild' | 'upsertJob' | 'restartJob' | 'deleteJob';
 
 export interface FaultInjection {
   /** Probability that a call fails with a retryable `unavailable` error before doing anything (default 0). */

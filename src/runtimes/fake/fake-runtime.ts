@@ -83,7 +83,8 @@ export class FakeRuntime implements Runtime {
 
   /** Number of calls of `method` (optionally for one target: image name, build id or job name). */
   count(method: FakeMethod, target?: string): number {
-    return this.calls.filter((c) => c.method === method && (target === undefined || c.target === target)).length;
+    return this.calls.filter((c) => c.method === method && (target === undefined || c.target === target))
+      .length;
   }
 
   /** Seeds an existing, finished build (what a previous deployment left behind). */
@@ -96,7 +97,9 @@ export class FakeRuntime implements Runtime {
   /** The tool's state as `observe` would return it, without a call, latency or faults (for assertions). */
   inspect(tool: string): RuntimeSnapshot {
     const now = this.#now();
-    const builds = [...this.#builds.values()].filter((b) => b.tool === tool).map((b) => this.#buildRecord(b, now));
+    const builds = [...this.#builds.values()]
+      .filter((b) => b.tool === tool)
+      .map((b) => this.#buildRecord(b, now));
     const jobs = [...this.#jobs.values()].filter((j) => j.tool === tool).map((j) => this.#jobRecord(j, now));
     return { builds, jobs };
   }
@@ -104,12 +107,19 @@ export class FakeRuntime implements Runtime {
   async observe(tool: string, options?: CallOptions): Promise<RuntimeSnapshot> {
     await this.#enter('observe', tool, undefined, options);
     const now = this.#now();
-    const builds = [...this.#builds.values()].filter((b) => b.tool === tool).map((b) => this.#buildRecord(b, now));
+    const builds = [...this.#builds.values()]
+      .filter((b) => b.tool === tool)
+      .map((b) => this.#buildRecord(b, now));
     const jobs = [...this.#jobs.values()].filter((j) => j.tool === tool).map((j) => this.#jobRecord(j, now));
     return { builds, jobs };
   }
 
-  async resolveRef(tool: string, repository: string, ref: string | undefined, options?: CallOptions): Promise<RefResolution> {
+  async resolveRef(
+    tool: string,
+    repository: string,
+    ref: string | undefined,
+    options?: CallOptions,
+  ): Promise<RefResolution> {
     await this.#enter('resolveRef', tool, repository, options);
     return { ok: true, commit: fakeCommit(repository, ref) };
   }
@@ -119,7 +129,9 @@ export class FakeRuntime implements Runtime {
     const quota = this.#options.buildQuota;
     const now = this.#now();
     if (quota !== undefined) {
-      const running = [...this.#builds.values()].filter((b) => b.tool === tool && this.#buildState(b, now) === 'running');
+      const running = [...this.#builds.values()].filter(
+        (b) => b.tool === tool && this.#buildState(b, now) === 'running',
+      );
       if (running.length >= quota) {
         throw new RuntimeError('quota', `Build limit reached: ${quota} builds running`, { status: 409 });
       }
@@ -143,14 +155,16 @@ export class FakeRuntime implements Runtime {
   async cancelBuild(tool: string, buildId: string, options?: CallOptions): Promise<void> {
     await this.#enter('cancelBuild', tool, buildId, options);
     const build = this.#builds.get(buildId);
-    if (!build || build.tool !== tool) throw new RuntimeError('not-found', `Build ${buildId} not found`, { status: 404 });
+    if (!build || build.tool !== tool)
+      throw new RuntimeError('not-found', `Build ${buildId} not found`, { status: 404 });
     if (this.#buildState(build, this.#now()) === 'running') build.cancelledAt = this.#now();
   }
 
   async upsertJob(tool: string, spec: JobSpec, options?: CallOptions): Promise<JobChange> {
     await this.#enter('upsertJob', tool, spec.name, options);
     const rejectWith = this.#jobBehaviour.get(spec.name)?.rejectWith;
-    if (rejectWith !== undefined) throw new RuntimeError('rejected', `Bad request (400): ${rejectWith}`, { status: 400 });
+    if (rejectWith !== undefined)
+      throw new RuntimeError('rejected', `Bad request (400): ${rejectWith}`, { status: 400 });
     const key = `${tool}/${spec.name}`;
     const existing = this.#jobs.get(key);
     const changed = !existing || JSON.stringify(existing.spec) !== JSON.stringify(spec);
@@ -178,21 +192,32 @@ export class FakeRuntime implements Runtime {
   async close(): Promise<void> {}
 
   /** Logs the call, waits its latency, then maybe fails it before it does anything. */
-  async #enter(method: FakeMethod, tool: string, target: string | undefined, options?: CallOptions): Promise<void> {
+  async #enter(
+    method: FakeMethod,
+    tool: string,
+    target: string | undefined,
+    options?: CallOptions,
+  ): Promise<void> {
     this.calls.push({ method, tool, ...(target !== undefined ? { target } : {}), at: this.#now() });
     const latency = this.#options.latencyMs?.[method] ?? 0;
-    if (latency > 0) await sleep(latency, undefined, options?.signal ? { signal: options.signal } : undefined);
+    if (latency > 0)
+      await sleep(latency, undefined, options?.signal ? { signal: options.signal } : undefined);
     options?.signal?.throwIfAborted();
     const faults = this.#options.faults;
     if (faults && this.#faultApplies(method) && this.#random() < (faults.errorRate ?? 0)) {
-      throw new RuntimeError('unavailable', `Service unavailable (503): injected fault in ${method}`, { status: 503 });
+      throw new RuntimeError('unavailable', `Service unavailable (503): injected fault in ${method}`, {
+        status: 503,
+      });
     }
   }
 
   #maybeLoseResponse(method: FakeMethod): void {
     const rate = this.#options.faults?.lostResponseRate ?? 0;
     if (rate > 0 && this.#faultApplies(method) && this.#random() < rate) {
-      throw new RuntimeError('unavailable', `read timed out in ${method} (the request may have been processed)`);
+      throw new RuntimeError(
+        'unavailable',
+        `read timed out in ${method} (the request may have been processed)`,
+      );
     }
   }
 
@@ -219,7 +244,9 @@ export class FakeRuntime implements Runtime {
     return {
       id: build.id,
       imageName: request.imageName,
-      ...(state === 'successful' ? { image: `tools-harbor.wmcloud.org/tool-${build.tool}/${request.imageName}:latest` } : {}),
+      ...(state === 'successful'
+        ? { image: `tools-harbor.wmcloud.org/tool-${build.tool}/${request.imageName}:latest` }
+        : {}),
       repository: request.repository,
       ...(request.ref !== undefined ? { ref: request.ref } : {}),
       resolvedCommit: build.commit,
@@ -242,7 +269,13 @@ export class FakeRuntime implements Runtime {
     const replicas = spec.replicas ?? 1;
     if (elapsed < startMs) return { ...base, state: 'pending', health: 'starting', readyReplicas: 0 };
     if (behaviour.crashLoop !== undefined) {
-      return { ...base, state: 'crash-looping', health: 'unhealthy', readyReplicas: 0, message: behaviour.crashLoop };
+      return {
+        ...base,
+        state: 'crash-looping',
+        health: 'unhealthy',
+        readyReplicas: 0,
+        message: behaviour.crashLoop,
+      };
     }
     if (!spec.healthCheck) return { ...base, state: 'running', health: 'none', readyReplicas: replicas };
     if (behaviour.neverHealthy) return { ...base, state: 'running', health: 'unhealthy', readyReplicas: 0 };
@@ -250,13 +283,20 @@ export class FakeRuntime implements Runtime {
     const healthyMs = behaviour.healthyMs ?? this.#options.jobHealthyMs ?? 5;
     const progress = healthyMs <= 0 ? 1 : (elapsed - startMs) / healthyMs;
     const ready = Math.min(replicas, Math.floor(progress * replicas));
-    return { ...base, state: 'running', health: ready >= replicas ? 'healthy' : 'starting', readyReplicas: ready };
+    return {
+      ...base,
+      state: 'running',
+      health: ready >= replicas ? 'healthy' : 'starting',
+      readyReplicas: ready,
+    };
   }
 }
 
 /** A stable 40-hex commit for repository + ref, no network. */
 export function fakeCommit(repository: string, ref: string | undefined): string {
-  return createHash('sha1').update(`${repository}#${ref ?? 'HEAD'}`).digest('hex');
+  return createHash('sha1')
+    .update(`${repository}#${ref ?? 'HEAD'}`)
+    .digest('hex');
 }
 
 function mulberry32(seed: number): () => number {

@@ -46,6 +46,8 @@ export interface LocalRuntimeOptions {
   readonly env?: Record<string, string>;
   /** Shorter delays for tests. */
   readonly timings?: Partial<LocalTimings>;
+  /** Image builds running at once (default: the number of cores, at least 2); the others wait `pending`. */
+  readonly maxParallelBuilds?: number;
 }
 
 interface StoredJob {
@@ -92,7 +94,13 @@ export class LocalRuntime implements Runtime {
     mkdirSync(this.paths.stateRoot, { recursive: true });
     this.registry = new PidRegistry(this.paths.pidsFile);
     this.images = new ImageStore(this.paths);
-    this.builder = new LocalBuilder(this.paths, this.images, this.timings, this.registry);
+    this.builder = new LocalBuilder(
+      this.paths,
+      this.images,
+      this.timings,
+      this.registry,
+      options.maxParallelBuilds,
+    );
     this.loadJobs();
   }
 
@@ -115,7 +123,9 @@ export class LocalRuntime implements Runtime {
     // Through the job locks, so that a change in flight finishes first and cannot start a process afterwards.
     await Promise.all([
       this.builder.shutdown(),
-      ...entries.map((entry) => this.locked(entry.tool, entry.stored.spec.name, () => this.stopRunner(entry))),
+      ...entries.map((entry) =>
+        this.locked(entry.tool, entry.stored.spec.name, () => this.stopRunner(entry)),
+      ),
     ]);
   }
 

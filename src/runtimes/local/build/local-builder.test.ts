@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { LocalRuntime } from '../local-runtime.js';
-import { FAST_TIMINGS, commitFiles, tempDir, writeFiles } from '../testing.js';
+import { FAST_TIMINGS, commitFiles, tempDir, waitFor, writeFiles } from '../testing.js';
 import { parseImageRef } from './image-store.js';
 
 const request = (repository: string, ref?: string) => ({
@@ -113,6 +113,27 @@ describe('local builds', () => {
     const record = await runtime.waitForBuild('t1', started.id);
     assert.equal(record?.state, 'cancelled');
     assert.equal(existsSync(marker), false);
+  });
+
+  it('queues builds beyond maxParallelBuilds as pending', async () => {
+    const queued = new LocalRuntime({
+      dataDir: join(tmp.path, 'queued'),
+      timings: FAST_TIMINGS,
+      maxParallelBuilds: 1,
+    });
+    try {
+      const slow = join(tmp.path, 'slow-2');
+      commitFiles(slow, { 'build.sh': 'sleep 20\n' });
+      const first = await queued.startBuild('t1', request(slow));
+      const second = await queued.startBuild('t1', request(join(tmp.path, 'git-repo')));
+      const states = async () => (await queued.observe('t1')).builds.map((b) => b.state);
+      await waitFor('first build running', async () => (await states())[0] === 'running');
+      assert.deepEqual(await states(), ['running', 'pending']);
+      await queued.cancelBuild('t1', first.id);
+      assert.equal((await queued.waitForBuild('t1', second.id))?.state, 'successful');
+    } finally {
+      await queued.shutdown();
+    }
   });
 
   it('lists its builds in observe() and keeps them for a new runtime on the same data dir', async () => {

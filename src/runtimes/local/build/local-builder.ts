@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { BuildRequest, StartedBuild } from '../../runtime.js';
 import { RuntimeError } from '../../runtime.js';
@@ -19,6 +20,7 @@ import { assertSafeName, type LocalPaths } from '../state/local-paths.js';
 import type { LocalTimings } from '../timings.js';
 import { detectBuildSteps } from './build-steps.js';
 import { imageKey, imageRef, type ImageStore } from './image-store.js';
+import { Slots } from './slots.js';
 import { checkoutSource, classifySource, resolveSource } from './source.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -50,13 +52,16 @@ export class LocalBuilder {
   private readonly byTool = new Map<string, Map<string, BuildEntry>>();
   /** Image key → the build producing it, so that two builds of one source share the work. */
   private readonly inflight = new Map<string, Promise<void>>();
+  private readonly slots: Slots;
 
   constructor(
     private readonly paths: LocalPaths,
     private readonly images: ImageStore,
     private readonly timings: LocalTimings,
     private readonly registry: PidRegistry,
+    maxParallelBuilds = Math.max(2, availableParallelism()),
   ) {
+    this.slots = new Slots(maxParallelBuilds);
     this.load();
   }
 
@@ -120,7 +125,10 @@ export class LocalBuilder {
     const log = new LogFile(this.paths.buildLog(entry.tool, entry.record.id), 40);
     const say = (line: string): void => log.write('build', line);
     const signal = entry.controller.signal;
+    let release: (() => void) | undefined;
     try {
+      // Queued builds stay `pending`; the machine's cores bound how many run at once.
+      release = await this.slots.acquire(signal);
       this.update(entry, { state: 'running', startedAt: new Date().toISOString() });
       say(`building ${request.imageName} from ${request.repository}${request.ref ? `@${request.ref}` : ''}`);
       const resolution = await abortable(resolveSource(request.repository, request.ref, signal), signal);
@@ -145,6 +153,7 @@ export class LocalBuilder {
         finishedAt: new Date().toISOString(),
       });
     } finally {
+      release?.();
       await log.close();
     }
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { commitFiles, tempDir, writeFiles } from '../testing.js';
 import { detectBuildSteps } from './build-steps.js';
-import { classifySource, directoryHash } from './source.js';
+import { classifySource, directoryHash, resolveLocalRepository } from './source.js';
 
 describe('build sources', () => {
   const tmp = tempDir('source');
@@ -27,6 +27,13 @@ describe('build sources', () => {
     assert.deepEqual(classifySource(plain), { kind: 'directory', path: plain });
     assert.throws(() => classifySource('relative/path'), /neither a URL nor an absolute path/);
     assert.throws(() => classifySource(join(tmp.path, 'missing')), /does not exist/);
+  });
+
+  it('resolves a relative repository against the config folder only', () => {
+    assert.equal(resolveLocalRepository('./toolhunt', '/srv/tool'), '/srv/tool/toolhunt');
+    assert.equal(resolveLocalRepository('/abs/repo', '/srv/tool'), '/abs/repo');
+    assert.equal(resolveLocalRepository('file:///abs/repo', '/srv/tool'), 'file:///abs/repo');
+    assert.equal(resolveLocalRepository('git@host:x/y.git', '/srv/tool'), 'git@host:x/y.git');
   });
 
   it('hashes a directory by paths, contents and executable bits, ignoring .git and node_modules', async () => {

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { cp, readFile, readdir, readlink, rm } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { RuntimeError } from '../../runtime.js';
 import { resolveRef } from '../../git.js';
 import type { RefResolution } from '../../../status/observed-state.js';
@@ -27,6 +27,15 @@ function isGitRepository(path: string): boolean {
   return (
     existsSync(join(path, 'HEAD')) && existsSync(join(path, 'objects')) && existsSync(join(path, 'refs'))
   );
+}
+
+/**
+ * For callers holding a config file: a relative `repository` means a directory relative to the config file's
+ * folder (the example's `./toolhunt`); URLs and absolute paths are returned unchanged.
+ */
+export function resolveLocalRepository(repository: string, configDir: string): string {
+  if (URL_LIKE.test(repository) || SCP_LIKE.test(repository) || isAbsolute(repository)) return repository;
+  return resolve(configDir, repository);
 }
 
 export function classifySource(repository: string): Source {

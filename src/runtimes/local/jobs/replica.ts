@@ -45,6 +45,7 @@ export class Replica {
   private healthy = false;
   private wasHealthy = false;
   private failedProbes = 0;
+  private upSinceLaunch = false;
   lastExit?: ExitInfo;
   restarts = 0;
 
@@ -106,6 +107,8 @@ export class Replica {
     this.proc = proc;
     this.startedAt = Date.now();
     this.healthy = false;
+    this.upSinceLaunch = false;
+    this.failedProbes = 0;
     this.scheduleProbe();
     void proc.exited.then((exit) => this.onExit(proc, exit));
   }
@@ -158,10 +161,17 @@ export class Replica {
       }
       this.healthy = ok;
       this.failedProbes = ok ? 0 : this.failedProbes + 1;
-      if (ok) this.wasHealthy = true;
-      // Like a Kubernetes liveness probe: a process that was healthy and stopped answering is restarted.
-      if (this.wasHealthy && this.failedProbes >= LIVENESS_FAILURES) {
-        this.options.log.write(this.options.label, `health check failed ${this.failedProbes} times: restarting`);
+      if (ok) {
+        this.wasHealthy = true;
+        this.upSinceLaunch = true;
+      }
+      // Like a Kubernetes liveness probe: a process that was healthy and stopped answering is restarted (one
+      // that is still starting is not: its restarts would never let it finish starting).
+      if (this.upSinceLaunch && this.failedProbes >= LIVENESS_FAILURES) {
+        this.options.log.write(
+          this.options.label,
+          `health check failed ${this.failedProbes} times: restarting`,
+        );
         this.failedProbes = 0;
         void stopGroup(proc, this.options.timings.stopGraceMs);
         return;

@@ -135,6 +135,7 @@ export class ScheduledJob {
         ? `last run ${last.id} ${last.state}${last.durationMs !== undefined ? ` in ${last.durationMs} ms` : ''}`
         : 'no run yet',
       next ? `next run at ${next.toISOString()}` : undefined,
+      this.skippedTicks > 0 ? `${this.skippedTicks} run(s) skipped while the previous one ran` : undefined,
     ].filter((p) => p !== undefined);
     return {
       ...specFields(this.options.spec),

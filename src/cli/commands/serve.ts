@@ -1,0 +1,89 @@
+/**
+ * `serve [--host 127.0.0.1] [--port 8000] [--database URL] [--runtime local|toolforge]`: runs the components
+ * service (API + executor) in the foreground until SIGINT/SIGTERM, then shuts down gracefully. The database
+ * defaults to the SQLite file `<data dir>/components.db`. How the service is assembled is one replaceable
+ * function (`startService`), so wiring changes stay out of the command.
+ */
+import { Option, type Command } from 'commander';
+import { UserError } from '../../errors.js';
+import { defaultDataDir } from '../../runtimes/local/data-dir.js';
+import { RUNTIME_KINDS, startInstance, type RuntimeKind } from '../../instance/start-instance.js';
+
+export interface ServeOptions {
+  readonly host: string;
+  readonly port: number;
+  /** SQLite path or `postgres://…` URL; undefined = `<dataDir>/components.db`. */
+  readonly database?: string;
+  readonly runtime: RuntimeKind;
+  readonly dataDir: string;
+}
+
+export interface RunningService {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export type StartService = (options: ServeOptions) => Promise<RunningService>;
+
+/** Store + runtime + executor + API, with pino request logs. */
+export const startService: StartService = (options) =>
+  startInstance({
+    runtime: options.runtime,
+    dataDir: options.dataDir,
+    ...(options.database !== undefined ? { databaseUrl: options.database } : {}),
+    host: options.host,
+    port: options.port,
+    logger: true,
+  });
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UserError('CMP_ERR_USAGE', `Invalid --port "${text}": expected 0-65535`, { exitCode: 2 });
+  }
+  return port;
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+export async function runServe(options: ServeOptions, start: StartService = startService): Promise<void> {
+  const service = await start(options);
+  console.error(`toolforge-components: serving on ${service.url} (runtime ${options.runtime})`);
+  const signal = await waitForSignal();
+  console.error(`toolforge-components: ${signal}, shutting down`);
+  await service.close();
+}
+
+export function register(program: Command, start: StartService = startService): void {
+  program
+    .command('serve')
+    .description('Run the components API server (upstream-compatible /v1 plus plan, deploy and events)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 = any free port)', '8000')
+    .option('--database <url>', 'SQLite file path or postgres://… URL (default: <data dir>/components.db)')
+    .addOption(
+      new Option('--runtime <kind>', 'where components run').choices([...RUNTIME_KINDS]).default('local'),
+    )
+    .action(async (opts: { host: string; port: string; database?: string; runtime: RuntimeKind }) => {
+      await runServe(
+        {
+          host: opts.host,
+          port: parsePort(opts.port),
+          ...(opts.database !== undefined ? { database: opts.database } : {}),
+          runtime: opts.runtime,
+          dataDir: defaultDataDir(),
+        },
+        start,
+      );
+    });
+}

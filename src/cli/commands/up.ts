@@ -1,0 +1,211 @@
+/**
+ * `up [FILE]`: the one-command experience. Starts the components service on this machine (local runtime,
+ * SQLite in the data dir, API on 127.0.0.1), deploys FILE with live progress, prints the published URLs and
+ * follows the components' logs until Ctrl-C, which stops every process it started. `--detach` leaves the
+ * service running in the background (stop it with `down`); when a service is already running, `up` deploys to
+ * it. `down` stops the background service.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Option, type Command } from 'commander';
+import { UserError } from '../../errors.js';
+import { liveInstance, removeInstanceFile, writeInstanceFile } from '../../instance/instance-file.js';
+import { startInstance, type RunningInstance } from '../../instance/start-instance.js';
+import { defaultDataDir } from '../../runtimes/local/data-dir.js';
+import { ComponentsApiClient } from '../api-client.js';
+import { readDeployBody } from '../deploy-body.js';
+import { processIsAlive } from '../local-instance.js';
+import { processOutput, type Output } from '../output.js';
+import { VERSION } from '../program.js';
+import { reportClientError, type GlobalOptions } from '../run-action.js';
+import { resolveTarget } from '../target.js';
+import { runDeploy } from './deploy.js';
+
+interface UpOptions {
+  readonly detach?: boolean;
+  readonly port: string;
+  readonly logs: boolean;
+  readonly daemon?: boolean;
+}
+
+const DEFAULT_FILE = 'toolforge.yaml';
+
+/** The tool a local config deploys as: `--tool`, else the config folder's name made a valid tool name. */
+function toolFor(file: string, explicit: string | undefined): string {
+  if (explicit) return explicit;
+  const name = basename(dirname(resolve(file)))
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return /^[a-z]/.test(name) ? name : 'local';
+}
+
+function clientFor(url: string, tool: string): ComponentsApiClient {
+  return new ComponentsApiClient(resolveTarget({ apiUrl: url, tool }, { env: {}, version: VERSION }));
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError('CMP_ERR_USAGE', `Invalid --port "${text}"`);
+  return port;
+}
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((done) => {
+    const on = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      done(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+async function deployTo(url: string, tool: string, body: unknown, output: Output, debug: boolean): Promise<number> {
+  const client = clientFor(url, tool);
+  try {
+    return await runDeploy(client, output, body, { interrupts: false });
+  } catch (error) {
+    if (!reportClientError(output, error, debug)) throw error;
+    return 1;
+  } finally {
+    await client.close();
+  }
+}
+
+async function printPublished(instance: RunningInstance, tool: string, output: Output): Promise<void> {
+  const { jobs } = await instance.runtime.observe(tool);
+  const published = jobs.filter((job) => job.url);
+  if (published.length === 0) return;
+  output.out('Published:');
+  for (const job of published) output.out(`  ${job.name}: ${job.url}`);
+}
+
+/** Follows every component's log, prefixed with its name, until `signal` aborts. */
+async function followLogs(instance: RunningInstance, tool: string, output: Output, signal: AbortSignal): Promise<void> {
+  const { runtime } = instance;
+  if (!runtime.jobLogs) return;
+  const { jobs } = await runtime.observe(tool);
+  const width = Math.max(...jobs.map((job) => job.name.length), 0);
+  output.out('Following logs (Ctrl-C stops everything)...');
+  await Promise.all(
+    jobs.map(async (job) => {
+      try {
+        for await (const line of runtime.jobLogs!(tool, job.name, { follow: true, signal })) {
+          output.out(`${output.paintOut('dim', job.name.padEnd(width))} | ${line}`);
+        }
+      } catch (error) {
+        if (!signal.aborted) throw error;
+      }
+    }),
+  );
+}
+
+/** Runs the service in this process until SIGINT/SIGTERM; `afterStart` deploys and shows what runs. */
+async function runService(
+  dataDir: string,
+  port: number,
+  tool: string,
+  afterStart: (instance: RunningInstance, stopped: AbortSignal) => Promise<void>,
+): Promise<void> {
+  const instance = await startInstance({ runtime: 'local', dataDir, host: '127.0.0.1', port });
+  writeInstanceFile(dataDir, { url: instance.url, pid: process.pid, tool });
+  const stopped = new AbortController();
+  const signal = untilSignal();
+  try {
+    await Promise.race([afterStart(instance, stopped.signal), signal]);
+    await signal;
+  } finally {
+    stopped.abort();
+    removeInstanceFile(dataDir, process.pid);
+    await instance.close();
+  }
+}
+
+/** `up --detach`: the service in a background process whose output goes to `<dataDir>/service.log`. */
+async function startDetached(dataDir: string, port: number, tool: string): Promise<string> {
+  const logFile = join(dataDir, 'service.log');
+  const fd = openSync(logFile, 'a');
+  const bin = new URL('../../../bin/toolforge-components.js', import.meta.url);
+  const child = spawn(process.execPath, [bin.pathname, '--tool', tool, 'up', '--daemon', '--port', String(port)], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, TOOLFORGE_COMPONENTS_HOME: dataDir },
+  });
+  closeSync(fd);
+  child.unref();
+  for (let waited = 0; waited < 30_000; waited += 100) {
+    const instance = liveInstance(dataDir);
+    if (instance && instance.pid === child.pid) return instance.url;
+    if (child.pid === undefined || !processIsAlive(child.pid)) break;
+    await sleep(100);
+  }
+  throw new UserError('CMP_ERR_UP', `The background service did not start; see ${logFile}`);
+}
+
+async function up(file: string | undefined, options: UpOptions, command: Command): Promise<void> {
+  const globals = command.optsWithGlobals<GlobalOptions>();
+  const output = processOutput();
+  const dataDir = defaultDataDir();
+  const port = parsePort(options.port);
+  const configFile = file ?? DEFAULT_FILE;
+  const tool = toolFor(configFile, globals.tool);
+  const debug = globals.debug === true;
+
+  if (options.daemon) return runService(dataDir, port, tool, async () => undefined);
+
+  const body = await readDeployBody(configFile, (line) => output.err(line));
+  if (body === undefined) {
+    process.exitCode = 1;
+    return;
+  }
+  const running = liveInstance(dataDir);
+  if (running || options.detach) {
+    const url = running?.url ?? (await startDetached(dataDir, port, tool));
+    output.out(running ? `Using the running service at ${url}` : `Started the service in the background at ${url}`);
+    process.exitCode = await deployTo(url, tool, body, output, debug);
+    output.out('Stop it with: toolforge-components down');
+    return;
+  }
+  await runService(dataDir, port, tool, async (instance, stopped) => {
+    output.out(`Service listening on ${instance.url} (data in ${dataDir})`);
+    const code = await deployTo(instance.url, tool, body, output, debug);
+    process.exitCode = code;
+    await printPublished(instance, tool, output);
+    if (options.logs) await followLogs(instance, tool, output, stopped);
+  });
+}
+
+async function down(): Promise<void> {
+  const output = processOutput();
+  const dataDir = defaultDataDir();
+  const instance = liveInstance(dataDir);
+  if (!instance?.pid) {
+    output.out('No local service is running.');
+    return;
+  }
+  process.kill(instance.pid, 'SIGTERM');
+  for (let waited = 0; waited < 30_000 && processIsAlive(instance.pid); waited += 100) await sleep(100);
+  if (processIsAlive(instance.pid)) process.kill(instance.pid, 'SIGKILL');
+  removeInstanceFile(dataDir, instance.pid);
+  output.out(`Stopped the local service (pid ${instance.pid}) and every component it ran.`);
+}
+
+export function register(program: Command): void {
+  program
+    .command('up')
+    .description('Start the local service, deploy FILE with live progress, then follow the logs (Ctrl-C stops all)')
+    .argument('[FILE]', `config file (default ${DEFAULT_FILE})`)
+    .option('--detach', 'leave the service running in the background (stop it with `down`)')
+    .option('--port <port>', 'port of the local API (0 = any free port)', '0')
+    .option('--no-logs', 'do not follow the logs after deploying')
+    .addOption(new Option('--daemon', 'run only the service (used by --detach)').hideHelp())
+    .action(up);
+  program
+    .command('down')
+    .description('Stop the local background service and every component it runs')
+    .action(down);
+}

@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { painter } from '../output.js';
+import { LiveFrame } from './live-frame.js';
+import { renderToolStatus } from './status-view.js';
+
+test('status: one row per component with its state, job, health and build; drift detail; counts', () => {
+  const lines = renderToolStatus(
+    {
+      tool: 'toolhunt',
+      observedAt: '2026-11-25T10:00:00.000Z',
+      components: [
+        {
+          name: 'toolhunt-api',
+          type: 'continuous',
+          status: 'drifted',
+          job: { state: 'running', health: 'healthy', replicas: 2, readyReplicas: 2 },
+          drift: [{ field: 'command', before: 'web', after: 'gunicorn' }],
+          latestBuild: { id: 'b-1', state: 'successful' },
+        },
+        { name: 'toolhunt-cleanup', type: 'scheduled', status: 'missing' },
+        {
+          name: 'old-job',
+          status: 'unmanaged',
+          job: { state: 'running', health: 'none', image: 'tool-t/old:latest' },
+        },
+      ],
+      counts: { managed: 0, drifted: 1, missing: 1, orphaned: 0, unmanaged: 1 },
+    },
+    painter(false),
+  );
+  assert.deepEqual(lines, [
+    'Tool: toolhunt (observed 2026-11-25T10:00:00.000Z)',
+    'NAME              TYPE        STATE      JOB          HEALTH   IMAGE / BUILD    ',
+    '----------------  ----------  ---------  -----------  -------  -----------------',
+    'toolhunt-api      continuous  drifted    running 2/2  healthy  b-1 (successful) ',
+    'toolhunt-cleanup  scheduled   missing    -            -        -                ',
+    'old-job           -           unmanaged  running      none     tool-t/old:latest',
+    '  toolhunt-api: command: "web" → "gunicorn"',
+    '0 managed, 1 drifted, 1 missing, 0 orphaned, 1 unmanaged',
+  ]);
+});
+
+test('live frame: redraws in place over the previous frame, counting wrapped lines', () => {
+  let written = '';
+  const frame = new LiveFrame({ write: (t) => ((written += t), true), columns: 10 });
+  frame.draw(['a', 'b'.repeat(15)]); // the second line wraps: 3 rows
+  frame.draw(['c']);
+  frame.clear();
+  assert.equal(written, `a\n${'b'.repeat(15)}\n\u001b[3F\u001b[0Jc\n\u001b[1F\u001b[0J`);
+});

@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import {
+  configJsonSchema,
+  loadConfig,
+  loadConfigObject,
+  resolveRepositoryPaths,
+  toSeed,
+  toV1beta1,
+} from './load.js';
+import type { ToolConfig } from './tool-config.js';
+
+const TOOLHUNT_TEXT = readFileSync(
+  new URL('../../examples/toolhunt/toolforge.yaml', import.meta.url),
+  'utf8',
+);
+
+function toolhunt(): ToolConfig {
+  const { config } = loadConfig(TOOLHUNT_TEXT);
+  assert.ok(config);
+  return config;
+}
+
+const FULL_V1 = {
+  config_version: 'v1beta1',
+  source_url: 'https://example.org/config.yaml',
+  components: {
+    web: {
+      description: 'the web service',
+      component_type: 'continuous',
+      build: { repository: 'https://x.org/r', ref: 'main', use_deprecated_versions: true },
+      run: {
+        command: 'web',
+        port: 8080,
+        port_protocol: 'tcp',
+        publish: '/',
+        replicas: 2,
+        health_check_http: '/healthz',
+        cpu: '1',
+        memory: '1G',
+        emails: 'none',
+        filelog: true,
+        filelog_stdout: 'a',
+        filelog_stderr: 'b',
+        mount: 'all',
+      },
+    },
+    cron: {
+      component_type: 'scheduled',
+      build: { reuse_from: 'web' },
+      run: { command: 'c', schedule: '@daily', retry: 2, timeout: 30 },
+      wait_for: ['web'],
+    },
+  },
+};
+
+describe('toV1beta1 / toSeed', () => {
+  it('toSeed writes the seed dialect with only the set fields, and loads back to the same config', () => {
+    const config = toolhunt();
+    const seed = toSeed(config);
+    assert.deepEqual(seed, {
+      'config-version': 0.1,
+      components: {
+        'toolhunt-cleanup': {
+          description: 'cleanup job',
+          type: 'scheduled',
+          build: { repository: './toolhunt-cleanup' },
+          run: { command: 'cleanup', schedule: '*/5 * * * *' },
+          'wait-for': ['toolhunt-api'],
+        },
+        'toolhunt-api': {
+          description: 'a python-flask api',
+          type: 'continuous',
+          build: { repository: './toolhunt' },
+          run: { port: 8000, publish: '/', 'health-check-http': '/healthz' },
+        },
+        'toolhunt-flower': {
+          description: 'dashboard for monitoring and managing celery',
+          type: 'continuous',
+          build: { 'reuse-from': 'toolhunt-api' },
+          run: { command: 'flower', port: 5555 },
+          'wait-for': ['toolhunt-api'],
+        },
+      },
+    });
+    assert.deepEqual(loadConfigObject(seed).config, config);
+  });
+
+  it('toV1beta1 of a v1beta1 config gives the input back (every field), and it loads back', () => {
+    const { config, diagnostics } = loadConfigObject(FULL_V1);
+    assert.deepEqual(diagnostics, []);
+    assert.ok(config);
+    assert.deepEqual(toV1beta1(config), FULL_V1);
+    assert.deepEqual(loadConfigObject(toSeed(config)).config, { ...config, dialect: 'seed' });
+  });
+
+  it('toV1beta1 fills what upstream requires: ref HEAD and command web', () => {
+    const v1 = toV1beta1(toolhunt()) as { components: Record<string, { build: unknown; run: unknown }> };
+    assert.deepEqual(v1.components['toolhunt-api']?.build, { repository: './toolhunt', ref: 'HEAD' });
+    assert.deepEqual(v1.components['toolhunt-api']?.run, {
+      command: 'web',
+      port: 8000,
+      publish: '/',
+      health_check_http: '/healthz',
+    });
+  });
+});
+
+describe('resolveRepositoryPaths', () => {
+  it('makes local paths absolute against the base folder and leaves URLs alone', () => {
+    const { config } = loadConfigObject({
+      'config-version': 0.1,
+      components: {
+        rel: { build: { repository: './src/app' } },
+        abs: { build: { repository: '/srv/app' } },
+        url: { build: { repository: 'https://x.org/r' } },
+        file: { build: { repository: 'file:///srv/repo' } },
+        reuse: { build: { 'reuse-from': 'rel' } },
+      },
+    });
+    assert.ok(config);
+    const resolved = resolveRepositoryPaths(config, '/home/tool/conf');
+    const repos = resolved.components.map((c) =>
+      c.build.kind === 'source' ? c.build.repository : c.build.reuseFrom,
+    );
+    assert.deepEqual(repos, [
+      '/home/tool/conf/src/app',
+      '/srv/app',
+      'https://x.org/r',
+      'file:///srv/repo',
+      'rel',
+    ]);
+    assert.equal(
+      config.components[0]?.build.kind === 'source' && config.components[0].build.repository,
+      './src/app',
+    );
+    assert.equal(resolveRepositoryPaths(resolved, '/elsewhere'), resolved, 'nothing to change: same object');
+  });
+});
+
+describe('configJsonSchema', () => {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const seedSchema = ajv.compile(configJsonSchema('seed'));
+  const v1Schema = ajv.compile(configJsonSchema('v1beta1'));
+
+  it('is draft-07 and accepts the toolhunt example and a full v1beta1 config', () => {
+    assert.equal(
+      (configJsonSchema('seed') as { $schema: string }).$schema,
+      'http://json-schema.org/draft-07/schema#',
+    );
+    assert.ok(seedSchema(parse(TOOLHUNT_TEXT)), JSON.stringify(seedSchema.errors));
+    assert.ok(v1Schema(FULL_V1), JSON.stringify(v1Schema.errors));
+  });
+
+  it('rejects what the loader rejects: bad types, ranges, enums, wrong dialect keys, missing fields', () => {
+    const base = parse(TOOLHUNT_TEXT) as { components: Record<string, Record<string, unknown>> };
+    const broken = (mutate: (c: Record<string, Record<string, unknown>>) => void) => {
+      const copy = structuredClone(base);
+      mutate(copy.components);
+      return seedSchema(copy);
+    };
+    assert.equal(
+      broken((c) => ((c['toolhunt-api'] as { run: Record<string, unknown> }).run.port = 0)),
+      false,
+    );
+    assert.equal(
+      broken((c) => ((c['toolhunt-api'] as { run: Record<string, unknown> }).run.publish = '/x')),
+      false,
+    );
+    assert.equal(
+      broken((c) => ((c['toolhunt-cleanup'] as { run: Record<string, unknown> }).run.schedule = 'x')),
+      false,
+    );
+    assert.equal(
+      broken((c) => delete (c['toolhunt-cleanup'] as { run: Record<string, unknown> }).run.schedule),
+      false,
+    );
+    assert.equal(
+      broken((c) => ((c['toolhunt-api'] as Record<string, unknown>).component_type = 'continuous')),
+      false,
+    );
+    assert.equal(
+      broken((c) => ((c['toolhunt-flower'] as Record<string, unknown>).build = {})),
+      false,
+    );
+    assert.equal(
+      broken((c) => (c['Bad_Name'] = { build: { repository: './x' } })),
+      false,
+    );
+    assert.equal(
+      broken(
+        (c) => ((c['toolhunt-api'] as { run: Record<string, unknown> }).run['health-check-script'] = 'x'),
+      ),
+      false,
+    );
+    assert.equal(
+      v1Schema({ components: { a: { build: { repository: 'https://x.org/r' }, run: { command: 'x' } } } }),
+      false,
+    );
+    assert.equal(
+      v1Schema({ components: { a: { build: { repository: './r', ref: 'm' }, run: { command: 'x' } } } }),
+      false,
+    );
+    assert.equal(v1Schema({ components: {} }), false);
+  });
+});

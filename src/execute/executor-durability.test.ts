@@ -1,0 +1,181 @@
+/**
+ * Durability: an executor dropped mid-deployment (as if killed) and a new one on the same store finishes the
+ * work without starting any build twice or redoing finished tasks; two replicas on one PostgreSQL database
+ * never work on the same deployment at once, and a dead replica's deployment is taken over after its lease.
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Executor, type ExecutorOptions } from './executor.js';
+import { FakeRuntime } from '../runtimes/fake/fake-runtime.js';
+import { openTestStore, STORES, type StoreKindName } from '../../test/support/stores.js';
+import { createStore } from '../store/create-store.js';
+import type { Store } from '../store/store.js';
+import type { KyselyStore } from '../store/kysely-store.js';
+import { TOOLHUNT, byId, storeDeployment, taskTable, waitForTasks, waitUntilFinal } from './test-kit.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+async function testStore(kind: StoreKindName): Promise<{ store: KyselyStore; url: string }> {
+  const { store, database, dispose } = await openTestStore(kind);
+  cleanups.push(dispose);
+  return { store, url: database.url };
+}
+
+function executor(
+  store: Store,
+  runtime: FakeRuntime,
+  owner: string,
+  extra: Partial<ExecutorOptions> = {},
+): Executor {
+  const e = new Executor({
+    store,
+    runtime,
+    owner,
+    tick: { minMs: 5, maxMs: 30 },
+    stableForMs: 10,
+    retryBaseMs: 5,
+    leaseTtlMs: 300,
+    ...extra,
+  });
+  cleanups.push(async () => (e.active.length > 0 ? e.stop() : undefined));
+  return e;
+}
+
+function assertEachBuiltOnce(runtime: FakeRuntime, tool: string): void {
+  const images = runtime.inspect(tool).builds.map((b) => b.imageName);
+  assert.deepEqual([...images].sort(), [...new Set(images)].sort(), `builds: ${images.join(', ')}`);
+  assert.equal(runtime.count('startBuild'), images.length);
+}
+
+describe('Executor durability (SQLite)', () => {
+  it('resumes after being dropped mid-build: builds re-attached, none started twice', async () => {
+    const { store } = await testStore('sqlite');
+    const runtime = new FakeRuntime({ buildMs: 300 });
+    const first = executor(store, runtime, 'replica-a');
+    await first.start();
+    const d = await storeDeployment(store, 'resume', TOOLHUNT);
+    first.notify(d.id);
+    await waitForTasks(
+      store,
+      d.id,
+      (ts) => ts.filter((t) => t.kind === 'build' && t.externalId).length === 2,
+    );
+    first.abandon();
+    const second = executor(store, runtime, 'replica-b');
+    await second.start(); // the lease of replica-a lapses after 300 ms, then the scan takes it over
+    const final = await waitUntilFinal(store, 'resume', d.id);
+    await second.stop();
+    assert.equal(final.state, 'successful', taskTable(await store.listTasks(d.id)));
+    assertEachBuiltOnce(runtime, 'resume');
+    assert.equal(runtime.count('upsertJob'), 3);
+  });
+
+  it('re-attaches a build whose id was never persisted (killed right after builds-api answered)', async () => {
+    const { store } = await testStore('sqlite');
+    const runtime = new FakeRuntime({ buildMs: 100 });
+    const first = executor(store, runtime, 'replica-a');
+    const startBuild = runtime.startBuild.bind(runtime);
+    runtime.startBuild = async (tool, request, options) => {
+      const started = await startBuild(tool, request, options);
+      if (request.imageName === 'toolhunt-api') first.abandon(); // dies before persisting the id
+      return started;
+    };
+    await first.start();
+    const d = await storeDeployment(store, 'window', TOOLHUNT);
+    first.notify(d.id);
+    await waitForTasks(store, d.id, (ts) =>
+      ts.some((t) => t.id === 'build:toolhunt-api' && t.state === 'running'),
+    );
+    // The abandoned executor never wrote the id.
+    await new Promise((r) => setTimeout(r, 50));
+    const stored = byId(await store.listTasks(d.id)).get('build:toolhunt-api');
+    assert.equal(stored?.externalId, undefined);
+    runtime.startBuild = startBuild;
+    const second = executor(store, runtime, 'replica-a'); // same replica id: the restarted server resumes at once
+    await second.start();
+    const final = await waitUntilFinal(store, 'window', d.id);
+    await second.stop();
+    assert.equal(final.state, 'successful', taskTable(await store.listTasks(d.id)));
+    assert.equal(runtime.count('startBuild', 'toolhunt-api'), 1);
+    const api = byId(await store.listTasks(d.id)).get('build:toolhunt-api');
+    assert.match(api?.reason ?? '', /^built /);
+    assertEachBuiltOnce(runtime, 'window');
+  });
+
+  it('does not redo finished tasks after a restart', async () => {
+    const { store } = await testStore('sqlite');
+    const runtime = new FakeRuntime({ buildMs: 20, jobs: { 'toolhunt-flower': { startMs: 400 } } });
+    const first = executor(store, runtime, 'replica-a');
+    await first.start();
+    const d = await storeDeployment(store, 'redo', TOOLHUNT);
+    first.notify(d.id);
+    await waitForTasks(store, d.id, (ts) =>
+      ts.some((t) => t.id === 'deploy:toolhunt-flower' && t.result?.['applied'] === true),
+    );
+    first.abandon();
+    const second = executor(store, runtime, 'replica-a');
+    await second.start();
+    const final = await waitUntilFinal(store, 'redo', d.id);
+    await second.stop();
+    assert.equal(final.state, 'successful');
+    assert.equal(runtime.count('upsertJob', 'toolhunt-api'), 1);
+    assert.equal(runtime.count('upsertJob', 'toolhunt-flower'), 1);
+    assertEachBuiltOnce(runtime, 'redo');
+  });
+});
+
+describe('Executor replicas (PostgreSQL)', { skip: !STORES.includes('postgres') }, () => {
+  it('runs each deployment on one replica at a time and takes over from a dead one', async () => {
+    const { store: storeA, url } = await testStore('postgres');
+    const storeB = await createStore(url);
+    cleanups.push(() => storeB.close());
+    const runtime = new FakeRuntime({ buildMs: 400 });
+    const writers: { owner: string; at: number }[] = [];
+    const tracked = (store: KyselyStore, owner: string): Store =>
+      new Proxy(store, {
+        get(target, key) {
+          if (key === 'updateTask') {
+            return async (...args: Parameters<Store['updateTask']>) => {
+              writers.push({ owner, at: Date.now() });
+              return target.updateTask(...args);
+            };
+          }
+          const value: unknown = Reflect.get(target, key);
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+    const a = executor(tracked(storeA, 'a'), runtime, 'replica-a', { leaseTtlMs: 400 });
+    const b = executor(tracked(storeB, 'b'), runtime, 'replica-b', { leaseTtlMs: 400 });
+    await Promise.all([a.start(), b.start()]);
+    const d = await storeDeployment(storeA, 'replicas', TOOLHUNT);
+    a.notify(d.id);
+    b.notify(d.id);
+    await waitForTasks(
+      storeA,
+      d.id,
+      (ts) => ts.filter((t) => t.kind === 'build' && t.externalId).length === 2,
+    );
+    const holders = [a, b].filter((e) => e.active.includes(d.id));
+    assert.equal(holders.length, 1, 'exactly one replica holds the deployment');
+    const [holder] = holders;
+    const other = holder === a ? b : a;
+    const holderName = holder === a ? 'a' : 'b';
+    holder?.abandon(); // stops heartbeating, keeps its lease until it expires
+    const killedAt = Date.now();
+    const final = await waitUntilFinal(storeA, 'replicas', d.id, 15_000);
+    await other.stop();
+    assert.equal(final.state, 'successful', taskTable(await storeA.listTasks(d.id)));
+    assertEachBuiltOnce(runtime, 'replicas');
+    assert.equal(runtime.count('upsertJob'), 3);
+    // Before the kill only the holder wrote, after it only the other one.
+    assert.ok(writers.filter((w) => w.at < killedAt).every((w) => w.owner === holderName));
+    assert.ok(writers.filter((w) => w.at > killedAt + 5).every((w) => w.owner !== holderName));
+    assert.ok(
+      writers.some((w) => w.owner !== holderName),
+      'the other replica took over',
+    );
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * The executor against the Toolforge runtime over HTTP, on the builds-api + jobs-api simulator: the toolhunt
+ * example end to end, and 20 % injected 5xx plus slow responses (completes or fails with a reason, never hangs).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Executor } from './executor.js';
+import { ToolforgeRuntime } from '../runtimes/toolforge/toolforge-runtime.js';
+import {
+  startSimulator,
+  type Simulator,
+  type SimulatorOptions,
+} from '../runtimes/toolforge/simulator/simulator.js';
+import { openTestStore } from '../../test/support/stores.js';
+import type { KyselyStore } from '../store/kysely-store.js';
+import {
+  TOOLHUNT,
+  byId,
+  storeDeployment,
+  taskTable,
+  waitUntilFinal,
+  type ComponentSpec,
+} from './test-kit.js';
+
+let store: KyselyStore;
+let dispose: () => Promise<void>;
+before(async () => {
+  ({ store, dispose } = await openTestStore('sqlite'));
+});
+after(async () => {
+  await dispose();
+});
+
+async function deployOnSimulator(
+  tool: string,
+  specs: readonly ComponentSpec[],
+  options: SimulatorOptions,
+  timeoutMs = 5_000,
+) {
+  const sim: Simulator = await startSimulator({
+    builds: { durationMs: 60, resolveRefs: 'fake' },
+    jobs: { startMs: 20, healthyMs: 20 },
+    ...options,
+  });
+  const runtime = new ToolforgeRuntime({ apiUrl: sim.url, timeoutMs, retries: 2, backoffBaseMs: 5 });
+  const executor = new Executor({
+    store,
+    runtime,
+    tick: { minMs: 10, maxMs: 60 },
+    stableForMs: 20,
+    retryBaseMs: 10,
+    callTimeoutMs: timeoutMs * 4,
+  });
+  try {
+    await executor.start();
+    const deployment = await storeDeployment(store, tool, specs);
+    executor.notify(deployment.id);
+    const final = await waitUntilFinal(store, tool, deployment.id, 25_000);
+    await executor.stop();
+    return { final, tasks: await store.listTasks(deployment.id), sim, stats: sim.stats() };
+  } finally {
+    await executor.stop();
+    await runtime.close();
+    await sim.close();
+  }
+}
+
+describe('Executor on the Toolforge simulator', () => {
+  it('deploys toolhunt over HTTP with batched polling', async () => {
+    const { final, tasks, stats } = await deployOnSimulator('toolhunt', TOOLHUNT, {});
+    assert.equal(final.state, 'successful', taskTable(tasks));
+    const byTask = byId(tasks);
+    assert.match(
+      byTask.get('build:toolhunt-api')?.result?.['image'] as string,
+      /tool-toolhunt\/toolhunt-api:latest/,
+    );
+    assert.equal(stats.routes['POST /builds/v1/tool/:toolname/builds'], 2);
+    assert.equal(stats.routes['PATCH /jobs/v1/tool/:tool_name/jobs'], 3);
+    // Never one GET per build: builds are read from the list, as many times as jobs are.
+    assert.equal(stats.routes['GET /builds/v1/tool/:toolname/builds/:id'] ?? 0, 0);
+    assert.equal(
+      stats.routes['GET /builds/v1/tool/:toolname/builds'],
+      stats.routes['GET /jobs/v1/tool/:tool_name/jobs'],
+    );
+  });
+
+  it('completes or fails with a reason under 20% injected 5xx and slow responses', async () => {
+    const specs: ComponentSpec[] = [
+      ...TOOLHUNT,
+      { name: 'w1', health: false },
+      { name: 'w2', waitFor: ['w1'] },
+    ];
+    for (const seed of [11, 12]) {
+      const { final, tasks, stats, sim } = await deployOnSimulator(
+        `faulty${seed}`,
+        specs,
+        {
+          seed,
+          faults: { errorRate: 0.2, slowRate: 0.05, slowMs: 1_000 },
+        },
+        300,
+      );
+      assert.ok(['successful', 'failed'].includes(final.state), `seed ${seed}: ${final.state}`);
+      for (const t of tasks)
+        assert.ok(['succeeded', 'failed', 'skipped'].includes(t.state), `${t.id}: ${t.state}`);
+      if (final.state === 'failed')
+        assert.ok(
+          tasks.some((t) => t.state === 'failed' && t.reason),
+          taskTable(tasks),
+        );
+      assert.ok(stats.injectedErrors > 0, 'faults were injected');
+      // Never a second build of one image, although answers were lost and retried.
+      const images = sim.state.toolBuilds(`faulty${seed}`).map((b) => String(b.parameters.image_name));
+      assert.equal(new Set(images).size, images.length, `seed ${seed}: ${images.join(', ')}`);
+    }
+  });
+});

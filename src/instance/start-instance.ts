@@ -1,0 +1,80 @@
+/**
+ * One running components service: store + runtime + executor + HTTP API, wired together. `serve` runs it with
+ * the runtime it is told to use; `up` runs it with the local runtime and the embedded SQLite file. Closing it
+ * stops in order: no new requests, the executor lets in-flight calls finish and releases its leases, the local
+ * runtime stops every process it started, then the store closes.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer } from '../api/server.js';
+import { taskDurationSeconds } from '../api/metrics.js';
+import { Executor } from '../execute/executor.js';
+import type { ExecutorOptions } from '../execute/executor-options.js';
+import { LocalRuntime } from '../runtimes/local/local-runtime.js';
+import { toolforgeRuntimeFromEnvironment } from '../runtimes/toolforge/toolforge-environment.js';
+import type { Runtime } from '../runtimes/runtime.js';
+import { createStore } from '../store/create-store.js';
+import type { Store } from '../store/store.js';
+
+export const RUNTIME_KINDS = ['local', 'toolforge'] as const;
+export type RuntimeKind = (typeof RUNTIME_KINDS)[number];
+
+export interface InstanceOptions {
+  readonly runtime: RuntimeKind | Runtime;
+  /** Where the local runtime keeps images, state and logs, and where the default SQLite file lives. */
+  readonly dataDir: string;
+  /** SQLite path or postgres:// URL; default `<dataDir>/components.db`. */
+  readonly databaseUrl?: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly logger?: boolean | object;
+  /** Executor tuning (tests and benchmarks shorten the waits). */
+  readonly executor?: Omit<ExecutorOptions, 'store' | 'runtime'>;
+}
+
+export interface RunningInstance {
+  readonly url: string;
+  readonly store: Store;
+  readonly runtime: Runtime;
+  readonly executor: Executor;
+  close(): Promise<void>;
+}
+
+function createRuntime(kind: RuntimeKind, dataDir: string): Runtime & { start?(): Promise<void> } {
+  return kind === 'local' ? new LocalRuntime({ dataDir }) : toolforgeRuntimeFromEnvironment();
+}
+
+export async function startInstance(options: InstanceOptions): Promise<RunningInstance> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const store = await createStore(options.databaseUrl ?? join(options.dataDir, 'components.db'));
+  const runtime = typeof options.runtime === 'string' ? createRuntime(options.runtime, options.dataDir) : options.runtime;
+  try {
+    // The local runtime brings back the components it ran before this process stopped.
+    if (runtime instanceof LocalRuntime) await runtime.start();
+    const executor = new Executor({
+      onTaskFinished: (task, ms) => taskDurationSeconds.observe({ kind: task.kind, state: task.state }, ms / 1000),
+      ...options.executor,
+      store,
+      runtime,
+    });
+    const server = await startServer({
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      deps: { store, runtime, scheduler: executor, logger: options.logger ?? false },
+    });
+    await executor.start();
+    let closing: Promise<void> | undefined;
+    const close = async (): Promise<void> => {
+      await server.close();
+      await executor.stop();
+      if (runtime instanceof LocalRuntime) await runtime.shutdown();
+      else await runtime.close();
+      await store.close();
+    };
+    return { url: server.url, store, runtime, executor, close: () => (closing ??= close()) };
+  } catch (error) {
+    if (runtime instanceof LocalRuntime) await runtime.shutdown();
+    await store.close();
+    throw error;
+  }
+}
