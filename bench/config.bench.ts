@@ -61,6 +61,13 @@ export async function run(): Promise<void> {
       median(() => (ok = loadConfig(text).config !== undefined), runs),
       ok,
     );
+    const json = JSON.stringify(value);
+    report(
+      'loadConfig (JSON text)',
+      n,
+      median(() => (ok = loadConfig(json).config !== undefined), runs),
+      ok,
+    );
     report(
       'loadConfigObject',
       n,

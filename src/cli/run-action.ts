@@ -3,7 +3,7 @@
  * command, print API failures as upstream's CLI does, set the exit code and close the connection pool.
  */
 import type { Command } from 'commander';
-import { ComponentsApiClient } from './api-client.js';
+import type { ComponentsApiClient } from './api-client.js';
 import {
   AbortedByUserError,
   ComponentsApiError,
@@ -12,7 +12,6 @@ import {
   REPORT_LINE,
 } from './client-errors.js';
 import { printMessages, processOutput, type Output } from './output.js';
-import { resolveTarget } from './target.js';
 import { VERSION } from './program.js';
 
 export interface GlobalOptions {
@@ -72,6 +71,11 @@ export async function runWithClient(command: Command, action: ClientAction): Pro
   const output = processOutput();
   let client: ComponentsApiClient | undefined;
   try {
+    // Loaded here, not at the top: every command module imports this file, and `--help` must stay fast.
+    const [{ ComponentsApiClient }, { resolveTarget }] = await Promise.all([
+      import('./api-client.js'),
+      import('./target.js'),
+    ]);
     const target = resolveTarget(
       {
         ...(globals.apiUrl ? { apiUrl: globals.apiUrl } : {}),

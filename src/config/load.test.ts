@@ -352,3 +352,29 @@ describe('loadConfig: limits', () => {
     }
   });
 });
+
+describe('loadConfig: pathological nesting', () => {
+  it('reports a document nested too deeply instead of crashing', () => {
+    const depth = 200_000;
+    const cases: Array<[string, number]> = [
+      ['['.repeat(depth) + ']'.repeat(depth), 501],
+      ['{"a":'.repeat(depth) + '1' + '}'.repeat(depth), 2501],
+    ];
+    for (const [text, column] of cases) {
+      assert.deepEqual(loadConfig(text).diagnostics, [
+        {
+          severity: 'error',
+          path: '',
+          message: 'the config is nested too deeply to be read (more than 500 levels)',
+          line: 1,
+          column,
+        },
+      ]);
+    }
+    let value: unknown = 1;
+    for (let i = 0; i < depth; i++) value = [value];
+    assert.deepEqual(loadConfigObject({ components: value }).diagnostics, [
+      { severity: 'error', path: '', message: 'the config is nested too deeply to be read' },
+    ]);
+  });
+});

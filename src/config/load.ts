@@ -36,23 +36,22 @@ export interface LoadOptions {
 /** Loads YAML or JSON text (JSON is YAML); diagnostics carry line:column. */
 export function loadConfig(text: string, _options: LoadOptions = {}): ConfigLoadResult {
   const sink = new DiagnosticSink(new LineIndex(text));
-  // JSON and the common plain-block YAML are read by fast readers; anything else (and every error) by the
-  // yaml library.
-  let root: SourceNode | undefined = /^\s*\{/.test(text) ? readJsonFast(text) : readYamlFast(text);
-  try {
-    root ??= readYaml(text, sink);
-  } catch (error) {
-    // The yaml library recurses; a pathologically nested document can exhaust the stack.
-    if (!(error instanceof RangeError)) throw error;
-    sink.error('', 'the config is nested too deeply to be read');
-  }
+  const root = guardDepth(sink, () => {
+    // JSON and the common plain-block YAML are read by fast readers; anything else (and every error) by the
+    // yaml library.
+    const fast = /^\s*\{/.test(text) ? readJsonFast(text) : readYamlFast(text);
+    return fast ?? readYaml(text, sink);
+  });
   return finish(root, sink);
 }
 
 /** Loads an already-parsed JSON value (an API request body); diagnostics have no positions. */
 export function loadConfigObject(value: unknown): ConfigLoadResult {
   const sink = new DiagnosticSink();
-  return finish(sourceFromValue(value), sink);
+  return finish(
+    guardDepth(sink, () => sourceFromValue(value)),
+    sink,
+  );
 }
 
 export interface FileLoadOptions {
@@ -83,6 +82,17 @@ export async function loadConfigFile(
     result.config = resolveRepositoryPaths(result.config, dirname(path));
   }
   return { ...result, fileName: path };
+}
+
+/** The readers recurse; a pathologically nested document exhausts the stack, which is a config error. */
+function guardDepth(sink: DiagnosticSink, read: () => SourceNode | undefined): SourceNode | undefined {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    sink.error('', 'the config is nested too deeply to be read');
+    return undefined;
+  }
 }
 
 function finish(root: SourceNode | undefined, sink: DiagnosticSink): ConfigLoadResult {

@@ -14,7 +14,15 @@ import type { ScalarValue, SourceEntry, SourceNode } from './source-tree.js';
 /** The YAML 1.1 merge key: `<<: *defaults` copies the keys the mapping does not set itself. */
 const MERGE_KEY = '<<';
 
+/** Deeper flow nesting than any config needs; beyond it the library's recursion can crash V8 outright. */
+const MAX_FLOW_DEPTH = 500;
+
 export function readYaml(text: string, sink: DiagnosticSink): SourceNode | undefined {
+  const deep = flowDepthBeyond(text, MAX_FLOW_DEPTH);
+  if (deep !== -1) {
+    sink.error('', `the config is nested too deeply to be read (more than ${MAX_FLOW_DEPTH} levels)`, deep);
+    return undefined;
+  }
   // uniqueKeys off: the library's check scans all earlier keys (quadratic on a 100 000-component map); the
   // builder below finds duplicates with a Set instead.
   const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
@@ -133,4 +141,19 @@ function scalarValue(value: unknown): ScalarValue {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
   if (typeof value === 'bigint') return Number(value);
   return String(value);
+}
+
+/**
+ * Offset where `[`/`{` nesting first exceeds `limit`, or -1. Brackets inside quoted strings are counted too:
+ * an over-estimate that only matters for strings holding hundreds of unbalanced brackets.
+ */
+function flowDepthBeyond(text: string, limit: number): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return i;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+  }
+  return -1;
 }

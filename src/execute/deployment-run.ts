@@ -452,7 +452,3 @@ export class DeploymentRun {
     if (this.#killed) throw new KilledError('executor was killed');
   }
 }
-
-export function isFinalTask(task: DeploymentTask): boolean {
-  return FINAL_TASK.has(task.state);
-}

@@ -21,6 +21,8 @@ interface Worker {
   readonly run: DeploymentRun;
   loop?: Promise<void>;
   heartbeat?: NodeJS.Timeout;
+  /** The renewal in flight, awaited before the lease is released (else it could re-take it afterwards). */
+  renewing?: Promise<void>;
   lostLease: boolean;
   /** Resolves the current sleep early. */
   poke: () => void;
@@ -171,7 +173,12 @@ export class Executor implements DeploymentScheduler {
     };
     worker.run.wake = () => worker.poke();
     this.#workers.set(id, worker);
-    worker.heartbeat = setInterval(() => void this.#renew(worker), Math.max(10, Math.round(leaseTtlMs / 3)));
+    worker.heartbeat = setInterval(
+      () => {
+        worker.renewing ??= this.#renew(worker).finally(() => (worker.renewing = undefined));
+      },
+      Math.max(10, Math.round(leaseTtlMs / 3)),
+    );
     worker.heartbeat.unref();
     worker.loop = this.#loop(worker);
   }
@@ -215,6 +222,7 @@ export class Executor implements DeploymentScheduler {
       if (!this.#killed) await worker.run.drain();
     } finally {
       clearInterval(worker.heartbeat);
+      await worker.renewing;
       this.#workers.delete(worker.run.id);
       if (!this.#killed && !worker.lostLease) {
         await this.#options.store

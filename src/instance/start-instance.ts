@@ -15,9 +15,9 @@ import { toolforgeRuntimeFromEnvironment } from '../runtimes/toolforge/toolforge
 import type { Runtime } from '../runtimes/runtime.js';
 import { createStore } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
+import type { RuntimeKind } from './runtime-kind.js';
 
-export const RUNTIME_KINDS = ['local', 'toolforge'] as const;
-export type RuntimeKind = (typeof RUNTIME_KINDS)[number];
+export { RUNTIME_KINDS, type RuntimeKind } from './runtime-kind.js';
 
 export interface InstanceOptions {
   readonly runtime: RuntimeKind | Runtime;

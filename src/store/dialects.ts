@@ -7,8 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from './schema.js';
+import { CachedSqliteDialect } from './sqlite-dialect.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -44,7 +45,7 @@ function openSqlite(url: string): OpenedDatabase {
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
-  return { kind: 'sqlite', db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }) };
+  return { kind: 'sqlite', db: new Kysely<Database>({ dialect: new CachedSqliteDialect(database) }) };
 }
 
 async function openPostgres(url: string): Promise<OpenedDatabase> {

@@ -58,18 +58,21 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'x-accel-buffering': 'no',
       });
       out.write(`retry: ${Math.max(ctx.limits.pollIntervalMs * 5, 1000)}\n\n`);
+      // State of the last deployment event sent: the final one may already be out before the grace loop.
+      let lastDeploymentState: string | undefined;
       try {
         for (;;) {
           for (const event of await ctx.store.listEvents(deployment.id, lastSeq)) {
             out.write(eventFrame(event));
             lastSeq = event.seq;
+            if (event.type === 'deployment') lastDeploymentState = event.state;
           }
           const current = await ctx.store.getDeployment(tool, deployment.id);
           if (!current || isFinal(current)) {
             // The executor may store the final state just before its final event: give that event a moment
             // to arrive so a client always sees the last transition before the end marker.
             const graceUntil = Date.now() + FINAL_EVENT_GRACE_MS;
-            let sawFinalEvent = false;
+            let sawFinalEvent = current !== undefined && lastDeploymentState === current.state;
             do {
               for (const event of await ctx.store.listEvents(deployment.id, lastSeq)) {
                 out.write(eventFrame(event));

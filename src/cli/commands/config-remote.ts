@@ -4,13 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parse } from 'yaml';
 import { UserError } from '../../errors.js';
 import { AbortedByUserError } from '../client-errors.js';
 import { printJson, printMessages } from '../output.js';
 import { confirm } from '../prompt.js';
 import { ensureTargetOptions, runWithClient } from '../run-action.js';
-import { toBlockYaml } from '../views/yaml-view.js';
 
 interface JsonOption {
   readonly json?: boolean;
@@ -53,7 +51,8 @@ async function configText(file: string | undefined, command: Command): Promise<s
 }
 
 /** YAML (so JSON too) → the object POSTed as JSON. */
-export function parseConfigText(text: string, source: string): unknown {
+export async function parseConfigText(text: string, source: string): Promise<unknown> {
+  const { parse } = await import('yaml'); // loaded only by the commands that need it
   try {
     return parse(text) as unknown;
   } catch (error) {
@@ -62,7 +61,8 @@ export function parseConfigText(text: string, source: string): unknown {
   }
 }
 
-function printConfig(output: { out: (t: string) => void }, data: unknown): void {
+async function printConfig(output: { out: (t: string) => void }, data: unknown): Promise<void> {
+  const { toBlockYaml } = await import('../views/yaml-view.js');
   // PyYAML's dump ends with a newline and click.echo adds one: an empty line follows the YAML.
   output.out(toBlockYaml(data));
 }
@@ -86,7 +86,7 @@ export function register(program: Command): void {
       process.exitCode = 1;
       return;
     }
-    const body = parseConfigText(text, file ?? '<stdin>');
+    const body = await parseConfigText(text, file ?? '<stdin>');
     await runWithClient(command, async (client, output) => {
       const result = await client.call('POST', '/config', { body });
       if (options.json) printJson(output, result.body);
@@ -100,7 +100,7 @@ export function register(program: Command): void {
         const result = await client.call('GET', '/config');
         if (options.json) return printJson(output, result.data);
         printMessages(output, result.messages);
-        printConfig(output, result.data);
+        await printConfig(output, result.data);
       });
     },
   );
@@ -112,7 +112,7 @@ export function register(program: Command): void {
       const result = await client.call('GET', '/config/generate');
       if (options.json) return printJson(output, result.data);
       printMessages(output, result.messages);
-      printConfig(output, result.data);
+      await printConfig(output, result.data);
     });
   });
 
@@ -133,7 +133,7 @@ export function register(program: Command): void {
       const result = await client.call('DELETE', '/config');
       if (options.json) return printJson(output, result.data);
       printMessages(output, result.messages);
-      printConfig(output, result.data);
+      await printConfig(output, result.data);
     });
   });
 }

@@ -4,22 +4,16 @@
  * They join the `config` group whose remote verbs (create/show/generate/delete) live in config-remote.ts.
  */
 import type { Command } from 'commander';
-import { configJsonSchema, formatDiagnostic, loadConfigFile } from '../../config/load.js';
 import { CONFIG_DIALECTS, type ConfigDialect } from '../../config/tool-config.js';
 import { UserError } from '../../errors.js';
-
-function configGroup(program: Command): Command {
-  return (
-    program.commands.find((c) => c.name() === 'config') ??
-    program.command('config').description("Manage the tool's components configuration")
-  );
-}
+import { configGroup } from './config-remote.js';
 
 interface ValidateOptions {
   readonly json?: boolean;
 }
 
 async function validate(file: string, options: ValidateOptions): Promise<void> {
+  const { formatDiagnostic, loadConfigFile } = await import('../../config/load.js'); // not for `--help`
   const result = await loadConfigFile(file, { resolvePaths: false });
   if (options.json) {
     const summary = result.config
@@ -39,13 +33,14 @@ async function validate(file: string, options: ValidateOptions): Promise<void> {
   if (!result.config) process.exitCode = 1;
 }
 
-function schema(options: { readonly dialect: string }): void {
+async function schema(options: { readonly dialect: string }): Promise<void> {
   const dialect = options.dialect as ConfigDialect;
   if (!(CONFIG_DIALECTS as readonly string[]).includes(dialect)) {
     throw new UserError('CMP_ERR_USAGE', `unknown dialect "${options.dialect}": use seed or v1beta1`, {
       exitCode: 2,
     });
   }
+  const { configJsonSchema } = await import('../../config/load.js');
   console.log(JSON.stringify(configJsonSchema(dialect), null, 2));
 }
 

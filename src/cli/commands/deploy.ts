@@ -8,7 +8,6 @@ import type { ApiResult, ComponentsApiClient } from '../api-client.js';
 import { UserError } from '../../errors.js';
 import { ComponentsApiError } from '../client-errors.js';
 import type { DeploymentJson } from '../api-types.js';
-import { readDeployBody } from '../deploy-body.js';
 import { fetchDeployment, followDeployment } from '../deploy-follow.js';
 import { printJson, printMessages, type Output } from '../output.js';
 import { ensureTargetOptions, runWithClient } from '../run-action.js';
@@ -18,7 +17,6 @@ import {
   startLine,
   type DeployProgress,
 } from '../views/deploy-progress.js';
-import { renderOnlyPlan } from '../views/only-plan.js';
 import { PlainProgress, TtyProgress, type ProgressRenderer } from '../views/progress-renderers.js';
 import { watchInterrupts } from '../interrupt.js';
 
@@ -151,7 +149,10 @@ export async function runDeploy(
     if (!isMissingRoute(error)) throw error;
     result = await createOnUpstream(client, output, body, options);
   }
-  if (options.onlyPlan) return renderOnlyPlan(result, options, output);
+  if (options.onlyPlan) {
+    const { renderOnlyPlan } = await import('../views/only-plan.js'); // the plan renderer is not small
+    return renderOnlyPlan(result, options, output);
+  }
   // Our own lines say what happens; the server's info line would only repeat it. Warnings still go to stderr.
   if (!options.json) printMessages(output, { ...result.messages, info: [] });
   if (options.detach) {
@@ -182,6 +183,7 @@ export function register(program: Command): void {
     .action(async (file: string | undefined, options: DeployOptions, command: Command) => {
       let body: unknown;
       if (file !== undefined) {
+        const { readDeployBody } = await import('../deploy-body.js'); // yaml + the config loader
         body = await readDeployBody(file, (line) => process.stderr.write(`${line}\n`));
         if (body === undefined) {
           process.exitCode = 1;

@@ -7,11 +7,6 @@ import { AbortedByUserError } from '../client-errors.js';
 import { printJson, printMessages, type Output } from '../output.js';
 import { confirm } from '../prompt.js';
 import { ensureTargetOptions, runWithClient } from '../run-action.js';
-import {
-  renderDeploymentDetail,
-  renderDeploymentSummary,
-  renderDeploymentTable,
-} from '../views/deployment-view.js';
 
 interface JsonOption {
   readonly json?: boolean;
@@ -20,6 +15,9 @@ interface JsonOption {
 function print(output: Output, lines: readonly string[]): void {
   for (const line of lines) output.out(line);
 }
+
+// The views print the stored config as YAML: the yaml package loads with them, when a result is printed.
+const views = (): Promise<typeof import('../views/deployment-view.js')> => import('../views/deployment-view.js');
 
 const idPath = (id: string): string => `/deployment/${encodeURIComponent(id)}`;
 
@@ -42,7 +40,7 @@ export function register(program: Command): void {
         });
         if (options.json) return printJson(output, result.body);
         printMessages(output, result.messages);
-        print(output, renderDeploymentSummary(result.data, output.paintOut));
+        print(output, (await views()).renderDeploymentSummary(result.data, output.paintOut));
       });
     });
 
@@ -55,7 +53,7 @@ export function register(program: Command): void {
         const result = await client.call<{ deployments?: DeploymentJson[] }>('GET', '/deployment');
         if (options.json) return printJson(output, result.body);
         printMessages(output, result.messages);
-        print(output, renderDeploymentTable(result.data.deployments ?? [], output.paintOut));
+        print(output, (await views()).renderDeploymentTable(result.data.deployments ?? [], output.paintOut));
       });
     });
 
@@ -69,7 +67,7 @@ export function register(program: Command): void {
         const result = await client.call<DeploymentJson>('GET', idPath(id));
         if (options.json) return printJson(output, result.data);
         printMessages(output, result.messages);
-        print(output, renderDeploymentDetail(result.data, output.paintOut));
+        print(output, (await views()).renderDeploymentDetail(result.data, output.paintOut));
       });
     });
 
@@ -91,7 +89,7 @@ export function register(program: Command): void {
         if (options.json) return printJson(output, result.data);
         printMessages(output, result.messages);
         output.out(output.paintOut('bold', 'Deleted deployment:'));
-        print(output, renderDeploymentDetail(result.data, output.paintOut));
+        print(output, (await views()).renderDeploymentDetail(result.data, output.paintOut));
       });
     });
 
@@ -105,7 +103,7 @@ export function register(program: Command): void {
         const result = await client.call<DeploymentJson>('PUT', `${idPath(id)}/cancel`);
         if (options.json) return printJson(output, result.data);
         printMessages(output, result.messages);
-        print(output, renderDeploymentDetail(result.data, output.paintOut));
+        print(output, (await views()).renderDeploymentDetail(result.data, output.paintOut));
       });
     });
 }

@@ -7,7 +7,7 @@
 import { Option, type Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { defaultDataDir } from '../../runtimes/local/data-dir.js';
-import { RUNTIME_KINDS, startInstance, type RuntimeKind } from '../../instance/start-instance.js';
+import { RUNTIME_KINDS, type RuntimeKind } from '../../instance/runtime-kind.js';
 
 export interface ServeOptions {
   readonly host: string;
@@ -25,9 +25,10 @@ export interface RunningService {
 
 export type StartService = (options: ServeOptions) => Promise<RunningService>;
 
-/** Store + runtime + executor + API, with pino request logs. */
-export const startService: StartService = (options) =>
-  startInstance({
+/** Store + runtime + executor + API, with pino request logs (loaded only when it starts, not for `--help`). */
+export const startService: StartService = async (options) => {
+  const { startInstance } = await import('../../instance/start-instance.js');
+  return startInstance({
     runtime: options.runtime,
     dataDir: options.dataDir,
     ...(options.database !== undefined ? { databaseUrl: options.database } : {}),
@@ -35,6 +36,7 @@ export const startService: StartService = (options) =>
     port: options.port,
     logger: true,
   });
+};
 
 function parsePort(text: string): number {
   const port = Number(text);

@@ -4,7 +4,6 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { startSimulator } from '../../runtimes/toolforge/simulator/simulator.js';
 
 interface SimulateOptions {
   readonly port: number;
@@ -62,6 +61,8 @@ export function register(program: Command): void {
     .option('--accept-publish', 'accept the `publish` job field like the live jobs-api', false)
     .option('--log', 'log every request', false)
     .action(async (options: SimulateOptions) => {
+      // fastify and the simulator load only when it runs, not for `--help`
+      const { startSimulator } = await import('../../runtimes/toolforge/simulator/simulator.js');
       const simulator = await startSimulator({
         port: options.port,
         host: options.host,

@@ -6,21 +6,19 @@
  * it. `down` stops the background service.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Option, type Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { liveInstance, removeInstanceFile, writeInstanceFile } from '../../instance/instance-file.js';
-import { startInstance, type RunningInstance } from '../../instance/start-instance.js';
+import type { RunningInstance } from '../../instance/start-instance.js';
 import { defaultDataDir } from '../../runtimes/local/data-dir.js';
-import { ComponentsApiClient } from '../api-client.js';
-import { readDeployBody } from '../deploy-body.js';
+import type { ComponentsApiClient } from '../api-client.js';
 import { processIsAlive } from '../local-instance.js';
 import { processOutput, type Output } from '../output.js';
 import { VERSION } from '../program.js';
 import { reportClientError, type GlobalOptions } from '../run-action.js';
-import { resolveTarget } from '../target.js';
 import { runDeploy } from './deploy.js';
 
 interface UpOptions {
@@ -42,7 +40,11 @@ function toolFor(file: string, explicit: string | undefined): string {
   return /^[a-z]/.test(name) ? name : 'local';
 }
 
-function clientFor(url: string, tool: string): ComponentsApiClient {
+async function clientFor(url: string, tool: string): Promise<ComponentsApiClient> {
+  const [{ ComponentsApiClient }, { resolveTarget }] = await Promise.all([
+    import('../api-client.js'),
+    import('../target.js'),
+  ]);
   return new ComponentsApiClient(resolveTarget({ apiUrl: url, tool }, { env: {}, version: VERSION }));
 }
 
@@ -65,7 +67,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
 }
 
 async function deployTo(url: string, tool: string, body: unknown, output: Output, debug: boolean): Promise<number> {
-  const client = clientFor(url, tool);
+  const client = await clientFor(url, tool);
   try {
     return await runDeploy(client, output, body, { interrupts: false });
   } catch (error) {
@@ -111,6 +113,8 @@ async function runService(
   tool: string,
   afterStart: (instance: RunningInstance, stopped: AbortSignal) => Promise<void>,
 ): Promise<void> {
+  // The whole service (fastify, SQLite, the local runtime, the executor) loads only when it starts.
+  const { startInstance } = await import('../../instance/start-instance.js');
   const instance = await startInstance({ runtime: 'local', dataDir, host: '127.0.0.1', port });
   writeInstanceFile(dataDir, { url: instance.url, pid: process.pid, tool });
   const stopped = new AbortController();
@@ -128,6 +132,7 @@ async function runService(
 /** `up --detach`: the service in a background process whose output goes to `<dataDir>/service.log`. */
 async function startDetached(dataDir: string, port: number, tool: string): Promise<string> {
   const logFile = join(dataDir, 'service.log');
+  mkdirSync(dataDir, { recursive: true }); // a fresh TOOLFORGE_COMPONENTS_HOME does not exist yet
   const fd = openSync(logFile, 'a');
   const bin = new URL('../../../bin/toolforge-components.js', import.meta.url);
   const child = spawn(process.execPath, [bin.pathname, '--tool', tool, 'up', '--daemon', '--port', String(port)], {
@@ -157,6 +162,7 @@ async function up(file: string | undefined, options: UpOptions, command: Command
 
   if (options.daemon) return runService(dataDir, port, tool, async () => undefined);
 
+  const { readDeployBody } = await import('../deploy-body.js');
   const body = await readDeployBody(configFile, (line) => output.err(line));
   if (body === undefined) {
     process.exitCode = 1;

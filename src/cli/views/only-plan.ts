@@ -5,7 +5,7 @@
 import type { ApiResult } from '../api-client.js';
 import type { Plan } from '../../plan/plan.js';
 import { planHasChanges } from '../../plan/plan-builder.js';
-import { renderPlanForCli } from '../commands/plan.js';
+import { renderPlanForCli } from '../local-plan.js';
 import { colourEnabled, printMessages, type Output } from '../output.js';
 
 export function renderOnlyPlan(

@@ -1,0 +1,117 @@
+/**
+ * What `plan FILE` does: load the config, read the status snapshot (or start from an empty tool), compute the
+ * plan on this machine and print it. Kept apart from the command's options so `--help` loads none of it.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { formatDiagnostic, loadConfigFile } from '../config/load.js';
+import type { ToolConfig } from '../config/tool-config.js';
+import { UserError } from '../errors.js';
+import { planDeployment, planHasChanges } from '../plan/plan-builder.js';
+import type { Plan, PlanOptions } from '../plan/plan.js';
+import { renderPlanJson } from '../plan/render-json.js';
+import { renderPlanText } from '../plan/render-text.js';
+import { resolveRef } from '../runtimes/git.js';
+import { emptyObservedState, refKey, type ObservedState } from '../status/observed-state.js';
+import { parseStatusSnapshot } from '../status/status-snapshot.js';
+import { colourEnabled } from './output.js';
+
+export interface PlanCommandOptions {
+  readonly status?: string;
+  readonly tool?: string;
+  readonly json?: boolean;
+  readonly forceBuild?: boolean;
+  readonly forceRun?: boolean;
+  readonly prune?: boolean;
+  readonly only?: string;
+  readonly resolveRefs?: boolean;
+  readonly detailedExitcode?: boolean;
+}
+
+/** The plan as `plan` prints it; `deploy --only-plan` uses the same view. */
+export function renderPlanForCli(plan: Plan, options: { json: boolean; color: boolean }): string {
+  return options.json ? renderPlanJson(plan) : renderPlanText(plan, { color: options.color });
+}
+
+/** Default tool name: the folder holding the config (`examples/toolhunt/toolforge.yaml` → `toolhunt`). */
+function defaultTool(file: string): string {
+  return basename(dirname(resolve(file)));
+}
+
+async function readStatus(path: string, tool: string): Promise<ObservedState> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    throw new UserError('CMP_ERR_STATUS_SNAPSHOT', `cannot read status file ${path}: ${reason}`, {
+      cause: error,
+    });
+  }
+  return parseStatusSnapshot(text, tool, path);
+}
+
+/** `git ls-remote` for each source (repository, ref) the snapshot did not resolve, in parallel. */
+async function withResolvedRefs(config: ToolConfig, observed: ObservedState): Promise<ObservedState> {
+  const wanted = new Map<string, { repository: string; ref: string | undefined }>();
+  for (const c of config.components) {
+    if (c.build.kind !== 'source') continue;
+    const key = refKey(c.build.repository, c.build.ref);
+    if (!(key in observed.resolvedRefs))
+      wanted.set(key, { repository: c.build.repository, ref: c.build.ref });
+  }
+  const resolved = await Promise.all(
+    [...wanted].map(async ([key, { repository, ref }]) => [key, await resolveRef(repository, ref)] as const),
+  );
+  return { ...observed, resolvedRefs: { ...observed.resolvedRefs, ...Object.fromEntries(resolved) } };
+}
+
+function parseOnly(text: string | undefined): readonly string[] | undefined {
+  if (text === undefined) return undefined;
+  const names = text
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  if (names.length === 0) throw new UserError('CMP_ERR_USAGE', '--only: give at least one component name');
+  return names;
+}
+
+/**
+ * Every failure of `plan` exits 1, whatever code the failing layer chose (an unreadable config is 2 elsewhere,
+ * as upstream's CLI): under --detailed-exitcode, 2 must only ever mean "the plan has changes".
+ */
+export async function runPlan(file: string, options: PlanCommandOptions): Promise<void> {
+  try {
+    await plan(file, options);
+  } catch (error) {
+    if (error instanceof UserError && error.exitCode !== 1) {
+      throw new UserError(error.code, error.message, { status: error.status, exitCode: 1, cause: error });
+    }
+    throw error;
+  }
+}
+
+async function plan(file: string, options: PlanCommandOptions): Promise<void> {
+  const planOptions: PlanOptions = {
+    forceBuild: options.forceBuild === true,
+    forceRun: options.forceRun === true,
+    prune: options.prune === true,
+    ...(options.only !== undefined ? { only: parseOnly(options.only) } : {}),
+  };
+  const loaded = await loadConfigFile(file);
+  for (const d of loaded.diagnostics) console.error(formatDiagnostic(d, loaded.fileName));
+  if (!loaded.config) {
+    process.exitCode = 1;
+    return;
+  }
+  const tool = options.tool ?? defaultTool(file);
+  let observed = options.status ? await readStatus(options.status, tool) : emptyObservedState(tool);
+  if (options.tool !== undefined) observed = { ...observed, tool: options.tool };
+  if (options.resolveRefs) observed = await withResolvedRefs(loaded.config, observed);
+  const result = planDeployment(loaded.config, observed, planOptions);
+  process.stdout.write(
+    renderPlanForCli(result, { json: options.json === true, color: colourEnabled(process.stdout) }),
+  );
+  if (options.detailedExitcode && planHasChanges(result)) process.exitCode = 2;
+}
+
