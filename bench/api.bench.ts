@@ -2,7 +2,9 @@
  * API throughput on loopback: requests/s and p99 latency of GET /v1/tool/{t}/deployment/latest and
  * POST /v1/tool/{t}/deploy?only-plan=true (the toolhunt example), with 50 concurrent connections for a few
  * seconds each, each next to a bare Fastify hello-world route measured in the same run (ratio = ours / bare).
- * The server uses a SQLite file and the in-memory fake runtime; the load generator is an undici pool.
+ * The server uses a SQLite file and the in-memory fake runtime; the load generator is an undici pool in the same
+ * process. On a shared machine req/s swings with the load of other processes, so each line also gives the CPU
+ * time the process spent per request (server + client), which depends far less on what else runs.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +33,8 @@ interface Figures {
   readonly p50: number;
   readonly p99: number;
   readonly errors: number;
+  /** Process CPU time (user + system) per request, in µs: server and load generator together. */
+  readonly cpuPerRequest: number;
 }
 
 async function load(origin: string, target: Target, durationMs: number): Promise<Figures> {
@@ -57,7 +61,9 @@ async function load(origin: string, target: Target, durationMs: number): Promise
     }
   };
   const began = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  const cpu = process.cpuUsage(cpuBefore);
   const elapsed = (performance.now() - began) / 1000;
   await pool.close();
   latencies.sort((a, b) => a - b);
@@ -69,6 +75,7 @@ async function load(origin: string, target: Target, durationMs: number): Promise
     p50: at(0.5),
     p99: at(0.99),
     errors,
+    cpuPerRequest: (cpu.user + cpu.system) / Math.max(latencies.length, 1),
   };
 }
 
@@ -79,10 +86,12 @@ async function measure(origin: string, target: Target): Promise<Figures> {
 
 function line(name: string, ours: Figures, bare: Figures): string {
   const fmt = (f: Figures): string =>
-    `${f.perSecond.toFixed(0).padStart(6)} req/s  p99 ${f.p99.toFixed(1).padStart(6)} ms`;
+    `${f.perSecond.toFixed(0).padStart(6)} req/s  p99 ${f.p99.toFixed(1).padStart(6)} ms  ` +
+    `cpu ${f.cpuPerRequest.toFixed(0).padStart(5)} µs/req`;
   return (
     `${name.padEnd(44)} ${fmt(ours)}${ours.errors ? ` (${ours.errors} errors)` : ''}   | hello-world ${fmt(bare)}` +
-    `   | ratio ${(ours.perSecond / bare.perSecond).toFixed(2)}× req/s, ${(ours.p99 / bare.p99).toFixed(2)}× p99`
+    `   | ratio ${(ours.perSecond / bare.perSecond).toFixed(2)}× req/s, ${(ours.p99 / bare.p99).toFixed(2)}× p99, ` +
+    `${(bare.cpuPerRequest / ours.cpuPerRequest).toFixed(2)}× cpu/req`
   );
 }
 

@@ -32,6 +32,7 @@ import { buildStartBody, jobUpsertBody } from '../src/runtimes/toolforge/toolfor
 import { jobSpecFor } from '../src/plan/job-spec.js';
 import type { ToolConfig } from '../src/config/tool-config.js';
 import type { Plan } from '../src/plan/plan.js';
+import { mulberry32 } from '../src/support/seeded-random.js';
 
 /** Bench milliseconds per real second: 40 → a 45 s build takes 1.8 s. */
 const SCALE_MS_PER_S = 40;
@@ -57,17 +58,6 @@ const REAL = {
 interface Case {
   readonly name: string;
   readonly specs: readonly ComponentSpec[];
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -9,11 +9,11 @@
  *
  * The CLI runs compiled, as after `npm ci` (whose `prepare` builds dist/): the sources are transpiled file by
  * file with esbuild into a temp folder laid out like the package (bin/, dist/, package.json, node_modules
- * link), so the shared checkout's dist/ is left alone. One no-op redeploy through tsx (a checkout without a
- * build) is printed next to it for comparison.
+ * link), so the shared checkout's dist/ is left alone. (Through tsx, a checkout without a build, every CLI
+ * start costs seconds more.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -137,6 +137,27 @@ async function timeCli(bin: string, args: readonly string[], home: string): Prom
 
 const fmt = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
+interface TaskJson {
+  readonly id: string;
+  readonly started_at?: string;
+  readonly finished_at?: string;
+}
+
+/** Where the cold `up` spent its time: each task of the latest deployment, from the deployment's creation. */
+async function taskTimeline(home: string): Promise<string[]> {
+  const { url, tool } = JSON.parse(readFileSync(join(home, 'instance.json'), 'utf8')) as {
+    url: string;
+    tool: string;
+  };
+  const response = await fetch(`${url}/v1/tool/${tool}/deployment/latest`, {
+    headers: { 'x-toolforge-tool': tool },
+  });
+  const { data } = (await response.json()) as { data: { creation_time: string; tasks: TaskJson[] } };
+  const origin = Math.min(...data.tasks.map((t) => Date.parse(t.started_at ?? '') || Infinity));
+  const at = (iso: string | undefined): string => (iso ? fmt(Date.parse(iso) - origin) : '-');
+  return data.tasks.map((t) => `  ${t.id.padEnd(24)} ${at(t.started_at)} → ${at(t.finished_at)}`);
+}
+
 export async function run(): Promise<void> {
   for (const port of PORTS) {
     if (!(await portFree(port))) {
@@ -148,7 +169,7 @@ export async function run(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'tfc-bench-local-'));
   const ups: Up[] = [];
   try {
-    let t = performance.now();
+    const t = performance.now();
     const bin = await compiledCli(join(work, 'pkg'));
     console.log(`compiled the CLI with esbuild in ${fmt(performance.now() - t)} (not counted)`);
     const file = relative(process.cwd(), join(EXAMPLE_DIR, 'toolforge.yaml'));
@@ -156,10 +177,9 @@ export async function run(): Promise<void> {
 
     const cold = await upUntilHealthy(bin, home, file);
     ups.push(cold);
+    const timeline = await taskTimeline(home);
     const noop: number[] = [];
     for (let i = 0; i < 3; i++) noop.push(await timeCli(bin, ['deploy', file], home));
-    const tsxBin = join(ROOT, 'bin', 'toolforge-components.js');
-    const viaTsx = existsSync(join(ROOT, 'dist')) ? undefined : await timeCli(tsxBin, ['deploy', file], home);
     await cold.stop();
 
     const restart = await upUntilHealthy(bin, home, file);
@@ -177,9 +197,10 @@ export async function run(): Promise<void> {
     console.log(`  cold (empty data dir)                 ${fmt(cold.ms)}`);
     console.log(`  warm images (image store kept only)   ${fmt(warmImages.ms)}`);
     console.log(`  warm restart (same data dir)          ${fmt(restart.ms)}`);
+    console.log('cold deployment tasks (start → end, from the first task start):');
+    for (const line of timeline) console.log(line);
     console.log(`no-op redeploy, \`deploy FILE\` until exit (goal < 1.5 s):`);
     console.log(`  compiled: ${noop.map(fmt).join(', ')} (best ${fmt(Math.min(...noop))})`);
-    if (viaTsx !== undefined) console.log(`  through tsx (no dist/ build): ${fmt(viaTsx)}`);
   } finally {
     for (const up of ups) await up.stop();
     rmSync(work, { recursive: true, force: true });

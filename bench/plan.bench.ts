@@ -17,17 +17,7 @@ import {
   type JobRecord,
   type ObservedState,
 } from '../src/status/observed-state.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../src/support/seeded-random.js';
 
 function generate(n: number, seed = 42): { config: ToolConfig; observed: ObservedState } {
   const random = mulberry32(seed);

@@ -6,7 +6,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { ToolConfig } from '../config/tool-config.js';
 import type { Diagnostic } from '../config/diagnostics.js';
-import { loadConfig } from './domain.js';
+import { loadConfig, readYamlFast, type SourceNode } from './domain.js';
 import { ApiError, apiError, validationError } from './api-errors.js';
 
 export interface InputLimits {
@@ -103,17 +103,55 @@ function walkStrings(value: unknown, path: string[], visit: (path: string[], tex
   }
 }
 
+function isUnknownField(d: Diagnostic): boolean {
+  return d.severity === 'warning' && /^unknown field/i.test(d.message) && d.path !== '';
+}
+
 /** Removes the fields the loader reported as unknown, so the stored document holds only what was used. */
 function stripUnknown(raw: unknown, diagnostics: readonly Diagnostic[]): unknown {
+  if (!diagnostics.some(isUnknownField)) return raw;
   const copy = structuredClone(raw);
   for (const d of diagnostics) {
-    if (d.severity !== 'warning' || !/^unknown field/i.test(d.message) || d.path === '') continue;
+    if (!isUnknownField(d)) continue;
     const parts = d.path.replace(/\[(\d+)\]/g, '.$1').split('.');
     let node: unknown = copy;
     for (const part of parts.slice(0, -1)) node = (node as Record<string, unknown> | undefined)?.[part];
     if (node && typeof node === 'object') delete (node as Record<string, unknown>)[parts[parts.length - 1]!];
   }
   return copy;
+}
+
+/** The plain value of a tree the fast YAML reader produced: what `yaml.parse` returns for the same text. */
+function plainValue(node: SourceNode): unknown {
+  if (node.kind === 'scalar') return node.value;
+  if (node.kind === 'seq') return node.items.map(plainValue);
+  const value: Record<string, unknown> = {};
+  for (const entry of node.entries) {
+    // An own `__proto__` key, as yaml.parse makes it, not a prototype change.
+    if (entry.key === '__proto__') {
+      Object.defineProperty(value, entry.key, {
+        value: plainValue(entry.value),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else value[entry.key] = plainValue(entry.value);
+  }
+  return value;
+}
+
+/**
+ * YAML text → its value. The common plain-block configs go through the config loader's fast reader (the
+ * `yaml` library took most of a plan request's time); anything else, and every syntax error, through `yaml`.
+ */
+export function parseYamlText(text: string): unknown {
+  const tree = readYamlFast(text);
+  if (tree !== undefined) return plainValue(tree);
+  try {
+    return parseYaml(text) as unknown;
+  } catch {
+    return undefined; // the loader reports YAML syntax errors with their line and column
+  }
 }
 
 function isJsonText(text: string, contentType: string | undefined): boolean {
@@ -133,13 +171,7 @@ export function loadConfigText(
   if (text.trim() === '') throw validationError([{ loc: '', message: 'Field required' }]);
   let raw: unknown;
   if (isJsonText(text, contentType)) raw = parseJsonBody(text);
-  else {
-    try {
-      raw = parseYaml(text) as unknown;
-    } catch {
-      raw = undefined; // the loader reports YAML syntax errors with their line and column
-    }
-  }
+  else raw = parseYamlText(text);
   if (raw !== undefined) checkLimits(raw, limits);
   let source = text;
   if (extract && raw && typeof raw === 'object' && !Array.isArray(raw)) {

@@ -4,6 +4,8 @@
  * HTTP layer and the core stays one file wide.
  */
 export { loadConfig, loadConfigObject, toV1beta1 } from '../config/load.js';
+export { readYamlFast } from '../config/read-yaml-fast.js';
+export type { SourceNode } from '../config/source-tree.js';
 export { observeTool } from '../status/observe.js';
 export { describeToolStatus } from '../status/tool-status.js';
 export { planDeployment } from '../plan/plan-builder.js';

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NoTargetError, resolveTarget, type TargetContext } from './target.js';
-import { toolforgeConfigPaths } from './toolforge-config.js';
+import { configFilePaths } from '../toolforge/weld-config.js';
 
 /** A temp HOME; the toolforge config files are the user ones only (never this machine's /etc/toolforge). */
 function withHome(run: (home: string, ctx: (env?: Record<string, string>) => TargetContext) => void): void {
@@ -14,7 +14,7 @@ function withHome(run: (home: string, ctx: (env?: Record<string, string>) => Tar
       env,
       home,
       version: '0.0.0',
-      toolforgeConfigFiles: toolforgeConfigPaths(env, home).filter((p) => !p.startsWith('/etc/')),
+      toolforgeConfigFiles: configFilePaths({ env, home }).filter((p) => !p.startsWith('/etc/')),
     }));
   } finally {
     rmSync(home, { recursive: true, force: true });

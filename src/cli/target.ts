@@ -8,9 +8,14 @@
  */
 import { hostname } from 'node:os';
 import { UserError } from '../errors.js';
-import { kubeconfigPath, loadKubeconfig, toolFromNamespace, type KubeCredentials } from './kubeconfig.js';
-import { localInstanceFile, processIsAlive, readLocalInstance } from './local-instance.js';
-import { DEFAULT_GATEWAY_URL, loadToolforgeSettings, toolforgeConfigPaths } from './toolforge-config.js';
+import { kubeconfigPath, materialBytes, readKubeconfig, type Kubeconfig } from '../toolforge/kubeconfig.js';
+import {
+  configFilePaths,
+  DEFAULT_API_GATEWAY_URL,
+  gatewaySettings,
+  loadToolforgeConfig,
+} from '../toolforge/weld-config.js';
+import { localInstanceFile, processIsAlive, readLocalInstance } from '../instance/instance-file.js';
 
 export interface TargetOptions {
   readonly apiUrl?: string;
@@ -62,11 +67,13 @@ export function apiRootFromUrl(url: string): string {
   return trimmed.endsWith('/v1') ? trimmed : `${trimmed}/v1`;
 }
 
-function credentials(kube: KubeCredentials | undefined): Pick<ApiTarget, 'tls' | 'bearerToken'> {
+function credentials(kube: Kubeconfig | undefined): Pick<ApiTarget, 'tls' | 'bearerToken'> {
   if (!kube) return {};
   const tls = {
-    ...(kube.cert && kube.key ? { cert: kube.cert, key: kube.key } : {}),
-    ...(kube.ca ? { ca: kube.ca } : {}),
+    ...(kube.cert && kube.key
+      ? { cert: materialBytes(kube, kube.cert), key: materialBytes(kube, kube.key) }
+      : {}),
+    ...(kube.ca ? { ca: materialBytes(kube, kube.ca) } : {}),
   };
   return {
     ...(Object.keys(tls).length > 0 ? { tls } : {}),
@@ -83,8 +90,8 @@ function requireTool(tool: string | undefined): string {
 
 export function resolveTarget(options: TargetOptions, ctx: TargetContext): ApiTarget {
   const { env } = ctx;
-  const kube = loadKubeconfig(kubeconfigPath(env, ctx.home));
-  const kubeTool = toolFromNamespace(kube?.namespace);
+  const kube = readKubeconfig(kubeconfigPath(env, ctx.home));
+  const kubeTool = kube?.tool;
   const agent = (tool: string): string =>
     `tool-${tool}@${hostname()}:components-cli toolforge-components/${ctx.version}`;
 
@@ -104,11 +111,12 @@ export function resolveTarget(options: TargetOptions, ctx: TargetContext): ApiTa
     };
   }
 
-  const settings = loadToolforgeSettings(ctx.toolforgeConfigFiles ?? toolforgeConfigPaths(env, ctx.home));
+  const config = loadToolforgeConfig(ctx.toolforgeConfigFiles ?? configFilePaths({ env, home: ctx.home }));
+  const settings = gatewaySettings(config);
   const gatewayUrl = env.TOOL_TOOLFORGE_API_URL || settings.gatewayUrl;
   if (gatewayUrl || kubeTool) {
     const tool = requireTool(options.tool ?? env.TOOLFORGE_TOOL ?? kubeTool);
-    const apiRoot = `${(gatewayUrl ?? DEFAULT_GATEWAY_URL).replace(/\/+$/, '')}${settings.componentsEndpoint}`;
+    const apiRoot = `${(gatewayUrl ?? DEFAULT_API_GATEWAY_URL).replace(/\/+$/, '')}${settings.componentsEndpoint}`;
     return {
       source: 'gateway',
       tool,

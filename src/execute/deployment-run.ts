@@ -197,6 +197,8 @@ export class DeploymentRun {
     const finishedAt = at.toISOString();
     let next: Deployment | undefined;
     if (deployment.state === 'cancelling') {
+      // `cancelled` means builds-api was told: the fire-and-forget build cancels must have been sent first.
+      await Promise.allSettled([...this.background]);
       next = await this.#transition(deployment, 'cancelled', ['cancelling'], {
         longStatus: CANCELLED_DEPLOYMENT,
         finishedAt,

@@ -15,6 +15,7 @@ import type { Component } from '../config/tool-config.js';
 import type { JobRecord } from '../status/observed-state.js';
 import type { JobSpec } from '../runtimes/runtime.js';
 import type { FieldChange } from './plan.js';
+import { cpuCores, memoryGi } from '../support/quantities.js';
 
 /** The process a continuous component runs when the config gives no command (the image's Procfile `web`). */
 export const DEFAULT_COMMAND = 'web';
@@ -74,32 +75,14 @@ export function imageDigest(image: string): string | undefined {
   return at >= 0 ? image.slice(at + 1) : undefined;
 }
 
-const MEMORY_UNITS: Readonly<Record<string, number>> = {
-  '': 1,
-  k: 1e3,
-  K: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-};
-
-/** Memory as Gi rounded to 3 decimals, jobs-api's own rounding (`1G` → 0.931); unparseable text stays as is. */
+/** Memory as Gi, jobs-api's own rounding (`1G` → 0.931); unparseable text stays as is. */
 export function normaliseMemory(text: string): number | string {
-  const match = /^([0-9]*\.?[0-9]+)\s*([KMGT]i?|k)?$/.exec(text.trim());
-  if (!match) return text;
-  const bytes = Number(match[1]) * (MEMORY_UNITS[match[2] ?? ''] ?? 1);
-  return Math.round((bytes / 2 ** 30) * 1000) / 1000;
+  return memoryGi(text) ?? text;
 }
 
-/** CPU as cores rounded to 3 decimals (`500m` → 0.5, `1.0` → 1); unparseable text stays as is. */
+/** CPU as cores (`500m` → 0.5, `1.0` → 1); unparseable text stays as is. */
 export function normaliseCpu(text: string): number | string {
-  const match = /^([0-9]*\.?[0-9]+)(m?)$/.exec(text.trim());
-  if (!match) return text;
-  return Math.round((Number(match[1]) / (match[2] === 'm' ? 1000 : 1)) * 1000) / 1000;
+  return cpuCores(text) ?? text;
 }
 
 type Field = Exclude<keyof JobSpec & keyof JobRecord, 'name'>;

@@ -9,8 +9,7 @@
  * - Methods that change things are idempotent where the backing API is (upsert, delete of a missing job).
  * - Failures are thrown as `RuntimeError` with `retryable` set, so callers never parse messages to decide.
  */
-import type { HealthCheck, EmailMode, MountMode, PortProtocol } from '../config/tool-config.js';
-import type { BuildRecord, JobRecord, RefResolution } from '../status/observed-state.js';
+import type { BuildRecord, JobRecord, JobRunFields, RefResolution } from '../status/observed-state.js';
 
 export interface RuntimeSnapshot {
   readonly builds: readonly BuildRecord[];
@@ -32,27 +31,10 @@ export interface StartedBuild {
 }
 
 /** A job as we ask the runtime to run it: the component's run fields plus the image to run. */
-export interface JobSpec {
+export interface JobSpec extends JobRunFields {
   readonly name: string;
   readonly type: 'continuous' | 'scheduled';
   readonly image: string;
-  /** Procfile process type or shell command. */
-  readonly command: string;
-  readonly schedule?: string;
-  readonly cpu?: string;
-  readonly memory?: string;
-  readonly emails?: EmailMode;
-  readonly filelog?: boolean;
-  readonly filelogStdout?: string;
-  readonly filelogStderr?: string;
-  readonly mount?: MountMode;
-  readonly port?: number;
-  readonly portProtocol?: PortProtocol;
-  readonly publish?: string;
-  readonly replicas?: number;
-  readonly healthCheck?: HealthCheck;
-  readonly retry?: number;
-  readonly timeout?: number;
 }
 
 export interface JobChange {

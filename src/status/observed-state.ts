@@ -45,11 +45,13 @@ export const JOB_HEALTH = ['healthy', 'unhealthy', 'starting', 'none'] as const;
 /** `none` = the job has no health check (then running counts as healthy after a short stable period). */
 export type JobHealth = (typeof JOB_HEALTH)[number];
 
-export interface JobRecord {
-  readonly name: string;
-  readonly type: JobType;
-  /** The image reference as jobs-api reports it (e.g. `tool-t1/web:latest`). */
-  readonly image: string;
+/**
+ * The run fields of a job, as the config's `run` gives them (tool-config.ts `ContinuousRun`/`ScheduledRun`),
+ * shared by what we ask a runtime for (`JobSpec`) and what it reports (`JobRecord`). The fields of the other
+ * job type stay unset.
+ */
+export interface JobRunFields {
+  /** Procfile process type or shell command. */
   readonly command: string;
   readonly schedule?: string;
   readonly cpu?: string;
@@ -66,6 +68,13 @@ export interface JobRecord {
   readonly healthCheck?: HealthCheck;
   readonly retry?: number;
   readonly timeout?: number;
+}
+
+export interface JobRecord extends JobRunFields {
+  readonly name: string;
+  readonly type: JobType;
+  /** The image reference as jobs-api reports it (e.g. `tool-t1/web:latest`). */
+  readonly image: string;
   readonly state: JobState;
   readonly health: JobHealth;
   /** Replicas ready / wanted, when the runtime knows them. */

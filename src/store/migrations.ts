@@ -92,8 +92,30 @@ const initial: Migration = {
   },
 };
 
+/**
+ * Indexes in the order the hot reads ask for (the latest deployment of a tool, a deployment's tasks by position),
+ * so neither sorts: without them every GET …/deployment/latest copied the whole row (plan, config) into a
+ * temporary sort. The new tool index covers the old (tool, created_at) one, which is dropped.
+ */
+const orderedReads: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createIndex('deployments_tool_order')
+      .on('deployments')
+      .columns(['tool', 'created_at', 'ordinal', 'id'])
+      .execute();
+    await db.schema.dropIndex('deployments_tool_created').execute();
+    await db.schema
+      .createIndex('tasks_deployment_position')
+      .on('tasks')
+      .columns(['deployment_id', 'position'])
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
+  '0002-ordered-reads': orderedReads,
 };
 
 export const migrationProvider: MigrationProvider = {

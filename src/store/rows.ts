@@ -15,6 +15,8 @@ import type { Plan } from '../plan/plan.js';
 import type { StoredConfig, StoredToken } from './store.js';
 import type { ConfigsTable, DeploymentsTable, EventsTable, TasksTable, TokensTable } from './schema.js';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 function parseJson<T>(text: string): T {
   return JSON.parse(text) as T;
 }
@@ -57,8 +59,44 @@ export function deploymentToRow(d: Deployment): Insertable<DeploymentsTable> {
   };
 }
 
-export function deploymentFromRow(row: Selectable<DeploymentsTable>): Deployment {
-  return defined({
+/** The columns a deployment never changes once created: parsed once per process (see kysely-store.ts). */
+export interface DeploymentSnapshot {
+  readonly toolConfig: unknown;
+  readonly config: ToolConfig;
+  readonly plan: Plan;
+}
+
+type SnapshotColumn = 'tool_config' | 'config' | 'plan';
+export type DeploymentHeadRow = Omit<Selectable<DeploymentsTable>, SnapshotColumn>;
+
+/** Every deployments column but the snapshot ones: what the frequent reads select. */
+export const DEPLOYMENT_HEAD_COLUMNS = [
+  'id',
+  'tool',
+  'created_at',
+  'description',
+  'force_build',
+  'force_run',
+  'prune',
+  'state',
+  'long_status',
+  'started_at',
+  'finished_at',
+  'ordinal',
+  'event_seq',
+] as const satisfies readonly (keyof DeploymentHeadRow)[];
+
+export function snapshotFromRow(row: Pick<Selectable<DeploymentsTable>, SnapshotColumn>): DeploymentSnapshot {
+  return {
+    toolConfig: parseJson<unknown>(row.tool_config),
+    config: parseJson<ToolConfig>(row.config),
+    plan: parseJson<Plan>(row.plan),
+  };
+}
+
+export function deploymentFromParts(row: DeploymentHeadRow, snapshot: DeploymentSnapshot): Deployment {
+  // Built field by field (not through `defined`): this runs for every deployment a request reads.
+  const deployment: Mutable<Deployment> = {
     id: row.id,
     tool: row.tool,
     createdAt: row.created_at,
@@ -67,13 +105,19 @@ export function deploymentFromRow(row: Selectable<DeploymentsTable>): Deployment
     forceRun: Number(row.force_run) === 1,
     prune: Number(row.prune) === 1,
     state: row.state as DeploymentState,
-    longStatus: row.long_status ?? undefined,
-    toolConfig: parseJson<unknown>(row.tool_config),
-    config: parseJson<ToolConfig>(row.config),
-    plan: parseJson<Plan>(row.plan),
-    startedAt: row.started_at ?? undefined,
-    finishedAt: row.finished_at ?? undefined,
-  });
+    toolConfig: snapshot.toolConfig,
+    config: snapshot.config,
+    plan: snapshot.plan,
+  };
+  if (deployment.toolConfig === null) delete deployment.toolConfig;
+  if (row.long_status !== null) deployment.longStatus = row.long_status;
+  if (row.started_at !== null) deployment.startedAt = row.started_at;
+  if (row.finished_at !== null) deployment.finishedAt = row.finished_at;
+  return deployment;
+}
+
+export function deploymentFromRow(row: Selectable<DeploymentsTable>): Deployment {
+  return deploymentFromParts(row, snapshotFromRow(row));
 }
 
 export function taskToRow(task: DeploymentTask, position: number): TasksTable {
@@ -96,21 +140,25 @@ export function taskToRow(task: DeploymentTask, position: number): TasksTable {
 }
 
 export function taskFromRow(row: Selectable<TasksTable>): DeploymentTask {
-  return defined({
+  const task: Mutable<DeploymentTask> = {
     deploymentId: row.deployment_id,
     id: row.id,
     kind: row.kind as DeploymentTask['kind'],
     component: row.component,
     state: row.state as TaskState,
-    reason: row.reason ?? undefined,
     attempts: Number(row.attempts),
-    waitingFor: parseJson<string[]>(row.waiting_for),
-    externalId: row.external_id ?? undefined,
-    result: row.result === null ? undefined : parseJson<Record<string, unknown>>(row.result),
-    startedAt: row.started_at ?? undefined,
-    finishedAt: row.finished_at ?? undefined,
-    notBefore: row.not_before ?? undefined,
-  });
+    waitingFor: row.waiting_for === '[]' ? [] : parseJson<string[]>(row.waiting_for),
+  };
+  if (row.reason !== null) task.reason = row.reason;
+  if (row.external_id !== null) task.externalId = row.external_id;
+  if (row.result !== null) {
+    const result = parseJson<Record<string, unknown> | null>(row.result);
+    if (result !== null) task.result = result;
+  }
+  if (row.started_at !== null) task.startedAt = row.started_at;
+  if (row.finished_at !== null) task.finishedAt = row.finished_at;
+  if (row.not_before !== null) task.notBefore = row.not_before;
+  return task;
 }
 
 export function eventFromRow(row: Selectable<EventsTable>): DeploymentEvent {

@@ -93,7 +93,7 @@ components:
 
 it(
   'two replicas on PostgreSQL, the lease holder killed mid-build: the other takes over and completes',
-  { timeout: 90_000 },
+  { timeout: 180_000 },
   async () => {
     const db = database!;
     // One after the other: the first one creates the schema.

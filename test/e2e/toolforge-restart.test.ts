@@ -44,7 +44,7 @@ after(async () => {
 
 it(
   'kill -9 of serve mid-build, restart on the same SQLite file: completes, no build started twice',
-  { timeout: 120_000 },
+  { timeout: 180_000 },
   async () => {
     const database = join(dir.path, 'components.db');
     const home = join(dir.path, 'home');

@@ -16,7 +16,7 @@ export { isAlive } from '../../src/runtimes/local/testing.js';
 
 /** A web app: `web` serves /healthz and /, `worker` serves another page, `crash` dies at once. */
 export const APP_FILES: Readonly<Record<string, string>> = {
-  'Procfile': 'web: node server.js\nworker: node server.js worker\ncrash: node crash.js\n',
+  Procfile: 'web: node server.js\nworker: node server.js worker\ncrash: node crash.js\n',
   'server.js': [
     "const http = require('node:http');",
     "const role = process.argv[2] || 'web';",
@@ -34,7 +34,7 @@ export const APP_FILES: Readonly<Record<string, string>> = {
 
 /** A cron repository: `cleanup` exits at once, `hang` never ends on its own (for time-outs). */
 export const CRON_FILES: Readonly<Record<string, string>> = {
-  'Procfile': 'cleanup: node cleanup.js\nhang: node hang.js\n',
+  Procfile: 'cleanup: node cleanup.js\nhang: node hang.js\n',
   'cleanup.js': "console.log('cleaned');\n",
   'hang.js': "console.log('hanging');\nsetInterval(() => {}, 1000);\n",
 };

@@ -72,12 +72,15 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Spawns `node --import tsx <args>` and resolves once a line matches `ready` (its group 1 is the URL). */
+/**
+ * Spawns `node --import tsx <args>` and resolves once a line matches `ready` (its group 1 is the URL). Starting
+ * takes seconds (tsx compiles the sources), tens of seconds on a loaded machine.
+ */
 export async function spawnServer(
   args: readonly string[],
   env: Readonly<Record<string, string>>,
   ready: RegExp,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },

@@ -11,11 +11,15 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Option, type Command } from 'commander';
 import { UserError } from '../../errors.js';
-import { liveInstance, removeInstanceFile, writeInstanceFile } from '../../instance/instance-file.js';
+import {
+  liveInstance,
+  processIsAlive,
+  removeInstanceFile,
+  writeInstanceFile,
+} from '../../instance/instance-file.js';
 import type { RunningInstance } from '../../instance/start-instance.js';
 import { defaultDataDir } from '../../runtimes/local/data-dir.js';
 import type { ComponentsApiClient } from '../api-client.js';
-import { processIsAlive } from '../local-instance.js';
 import { processOutput, type Output } from '../output.js';
 import { VERSION } from '../program.js';
 import { reportClientError, type GlobalOptions } from '../run-action.js';

@@ -21,6 +21,7 @@ import {
 } from '../runtime.js';
 import type { BuildRecord, JobRecord, RefResolution } from '../../status/observed-state.js';
 import type { FakeBuildBehaviour, FakeJobBehaviour, FakeMethod, FakeRuntimeOptions } from './fake-options.js';
+import { mulberry32 } from '../../support/seeded-random.js';
 
 export type { FakeBuildBehaviour, FakeJobBehaviour, FakeMethod, FakeRuntimeOptions } from './fake-options.js';
 
@@ -297,15 +298,4 @@ export function fakeCommit(repository: string, ref: string | undefined): string 
   return createHash('sha1')
     .update(`${repository}#${ref ?? 'HEAD'}`)
     .digest('hex');
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -5,9 +5,12 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-/** `${TOOLFORGE_COMPONENTS_HOME:-~/.local/share/toolforge-components}` */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  const home = env.TOOLFORGE_COMPONENTS_HOME;
-  if (home !== undefined && home !== '') return resolve(home);
-  return join(homedir(), '.local', 'share', 'toolforge-components');
+/** `${TOOLFORGE_COMPONENTS_HOME:-~/.local/share/toolforge-components}`; `home` is overridable for tests. */
+export function defaultDataDir(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  home: string = homedir(),
+): string {
+  const configured = env.TOOLFORGE_COMPONENTS_HOME;
+  if (configured !== undefined && configured !== '') return resolve(configured);
+  return join(home, '.local', 'share', 'toolforge-components');
 }

@@ -3,13 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DEFAULT_API_GATEWAY_URL,
-  ToolforgeConfigError,
-  configFilePaths,
-  loadToolforgeEnvironment,
-  toolforgeRuntimeFromEnvironment,
-} from './toolforge-environment.js';
+import { loadToolforgeEnvironment, toolforgeRuntimeFromEnvironment } from './toolforge-environment.js';
+import { DEFAULT_API_GATEWAY_URL, ToolforgeConfigError, configFilePaths } from '../../toolforge/weld-config.js';
 
 describe('toolforge environment (config files + kubeconfig)', () => {
   let dir = '';

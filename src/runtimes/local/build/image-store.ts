@@ -16,16 +16,18 @@ export interface ImageIdentity {
   readonly useDeprecatedVersions: boolean;
 }
 
-const IMAGE_REF = /^local\/([^@\s]+)@([0-9a-f]{64})$/;
+// Shaped like a Toolforge image pinned to a digest, so that the planner compares local and Toolforge images
+// the same way (same repository path → same image; another digest → rebuilt).
+const IMAGE_REF = /^tool-[^/\s]+\/([^@:\s]+):latest@sha256:([0-9a-f]{64})$/;
 
 export function imageKey(identity: ImageIdentity): string {
   const flags = `${identity.useLatestVersions ? 1 : 0}${identity.useDeprecatedVersions ? 1 : 0}`;
   return createHash('sha256').update(`${identity.repository}\0${identity.commit}\0${flags}`).digest('hex');
 }
 
-/** What `JobSpec.image` and `BuildRecord.image` hold: `local/<imageName>@<key>`. */
-export function imageRef(imageName: string, key: string): string {
-  return `local/${imageName}@${key}`;
+/** What `JobSpec.image` and `BuildRecord.image` hold: `tool-<tool>/<imageName>:latest@sha256:<key>`. */
+export function imageRef(tool: string, imageName: string, key: string): string {
+  return `tool-${tool}/${imageName}:latest@sha256:${key}`;
 }
 
 export function parseImageRef(ref: string): { readonly imageName: string; readonly key: string } | undefined {

@@ -136,10 +136,10 @@ export class LocalBuilder {
       this.update(entry, { resolvedCommit: resolution.commit });
       const key = imageKey({ ...request, commit: resolution.commit });
       await this.ensureImage(key, request.repository, resolution.commit, log, signal);
-      say(`image ready: ${imageRef(request.imageName, key)}`);
+      say(`image ready: ${imageRef(entry.tool, request.imageName, key)}`);
       this.update(entry, {
         state: 'successful',
-        image: imageRef(request.imageName, key),
+        image: imageRef(entry.tool, request.imageName, key),
         finishedAt: new Date().toISOString(),
       });
     } catch (error) {

@@ -200,7 +200,7 @@ describe('continuous jobs', () => {
       runtime.upsertJob('t1', {
         name: 'x',
         type: 'continuous',
-        image: 'local/x@' + '0'.repeat(64),
+        image: 'tool-t/x:latest@sha256:' + '0'.repeat(64),
         command: 'web',
       }),
       /not in the local image store/,

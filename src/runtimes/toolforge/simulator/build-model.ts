@@ -4,20 +4,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { BuildsApiStatus } from '../toolforge-decode.js';
-
-export interface SimBuildParameters {
-  readonly source_url: string;
-  readonly ref?: string;
-  readonly image_name: string;
-  readonly use_latest_versions: boolean;
-  readonly use_deprecated_versions: boolean;
-  readonly envvars: Readonly<Record<string, string>>;
-}
+import type { BuildStartBody } from '../toolforge-encode.js';
 
 export interface SimBuild {
   readonly id: string;
   readonly tool: string;
-  readonly parameters: SimBuildParameters;
+  /** What the build was started with: the same body our runtime sends. */
+  readonly parameters: BuildStartBody;
   readonly resolvedRef: string;
   readonly startMs: number;
   readonly queueMs: number;

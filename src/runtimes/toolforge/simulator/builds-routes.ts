@@ -1,7 +1,8 @@
 /** builds-api routes (`/builds/v1/tool/{toolname}/…`, as reached through the API gateway). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { resolveRef } from '../../git.js';
-import type { SimBuild, SimBuildParameters } from './build-model.js';
+import type { SimBuild } from './build-model.js';
+import type { BuildStartBody } from '../toolforge-encode.js';
 import { buildLogLines, buildStatus, buildView, fakeCommit, isBuildActive } from './build-model.js';
 import { validateBuildBody } from './request-validation.js';
 import type { SimContext } from './sim-context.js';
@@ -48,7 +49,7 @@ async function start(
   const body = checked.value;
   const tool = request.params.toolname;
   const behaviour = ctx.behaviour.builds;
-  const parameters: SimBuildParameters = {
+  const parameters: BuildStartBody = {
     source_url: String(body.source_url),
     ref: typeof body.ref === 'string' && body.ref !== '' ? body.ref : undefined,
     image_name: typeof body.image_name === 'string' && body.image_name !== '' ? body.image_name : tool,

@@ -5,6 +5,7 @@
 import { Cron } from 'croner';
 import { isDeepStrictEqual } from 'node:util';
 import { HARBOR } from './build-model.js';
+import { cpuCores, memoryGi } from '../../../support/quantities.js';
 import type { JobBehaviour } from './simulator-options.js';
 
 export type SimJobType = 'continuous' | 'scheduled' | 'one-off';
@@ -23,38 +24,17 @@ export interface SimJob {
   behaviour: Required<JobBehaviour>;
 }
 
-/** Python's str(float): `1.0`, `0.5`. */
-function pyFloat(value: number): string {
-  const rounded = Math.round(value * 1000) / 1000;
-  return Number.isInteger(rounded) ? `${rounded}.0` : String(rounded);
-}
-
-const MEMORY_UNITS: Record<string, number> = {
-  '': 1,
-  k: 1e3,
-  K: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-};
-
+/** As jobs-api stores memory: Gi, without a trailing `.0` (`256Mi` → `0.25Gi`, `1024Mi` → `1Gi`). */
 export function normaliseMemory(text: string): string {
-  const match = /^([0-9.]+)\s*([KMGT]i?|k)?$/.exec(text.trim());
-  if (!match) return text;
-  const bytes = Number(match[1]) * (MEMORY_UNITS[match[2] ?? ''] ?? 1);
-  const gi = Math.round((bytes / 2 ** 30) * 1000) / 1000;
-  return `${Number.isInteger(gi) ? `${gi}.0` : gi}Gi`.replace(/^(\d+)\.0Gi$/, '$1Gi');
+  const gi = memoryGi(text);
+  return gi === undefined ? text : `${gi}Gi`;
 }
 
+/** As jobs-api stores cpu: Python's str(float) of the cores (`500m` → `0.5`, `1` → `1.0`). */
 export function normaliseCpu(text: string): string {
-  const match = /^([0-9.]+)(m?)$/.exec(text.trim());
-  if (!match) return text;
-  const cores = Number(match[1]) / (match[2] === 'm' ? 1000 : 1);
-  return pyFloat(cores);
+  const cores = cpuCores(text);
+  if (cores === undefined) return text;
+  return Number.isInteger(cores) ? `${cores}.0` : String(cores);
 }
 
 /** jobs-api reports build-service images without the registry host. */

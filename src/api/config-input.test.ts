@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+import { DEFAULT_INPUT_LIMITS, loadConfigText, parseYamlText } from './config-input.js';
+
+const TOOLHUNT = readFileSync(new URL('../../examples/toolhunt/toolforge.yaml', import.meta.url), 'utf8');
+
+/** Plain-block texts (the fast reader's) and texts only the yaml library reads. */
+const TEXTS = [
+  TOOLHUNT,
+  '---\nconfig-version: 0.1\ncomponents:\n  a:\n    build:\n      repository: ./a\n',
+  'a:\nb: \nc: # x\n  \nd:\n- x\n-   y  # c\ne: [ p , q ]\nf: "s"\ng: \'t\'\n',
+  'i: 5\nk: +3\nf: 0.1\ng: 1e3\nh: .5\nt: true\nT: True\nu: FALSE\nn: null\nN: ~\nz: 00 * * * *\n',
+  'list:\n  - a\n  - b\nnext: 1\nurl: https://example.org/x?y=1#frag\n1: numeric key\n0.5: float key\n',
+  '__proto__:\n  polluted: yes\nother: 1\n',
+  'a: &x 1\nb: *x\n',
+  'a: |\n  text\n',
+  'a: {b: 1}\n',
+];
+
+describe('parseYamlText', () => {
+  for (const [i, text] of TEXTS.entries()) {
+    it(`reads text ${i} as yaml.parse does`, () => {
+      assert.deepEqual(parseYamlText(text), parseYaml(text));
+    });
+  }
+
+  it('keeps __proto__ an own key, never the prototype', () => {
+    const value = parseYamlText('__proto__:\n  polluted: yes\n') as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(value), Object.prototype);
+    assert.deepEqual(Object.keys(value), ['__proto__']);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it('answers undefined for text the yaml library rejects', () => {
+    assert.equal(parseYamlText('a: [unclosed\n'), undefined);
+  });
+});
+
+describe('loadConfigText', () => {
+  it('stores the document minus unknown fields, leaving a clean document as parsed', () => {
+    const loaded = loadConfigText(TOOLHUNT, 'application/yaml', DEFAULT_INPUT_LIMITS);
+    assert.deepEqual(loaded.raw, parseYaml(TOOLHUNT));
+    const extra = loadConfigText(`${TOOLHUNT}extra-field: 1\n`, 'application/yaml', DEFAULT_INPUT_LIMITS);
+    assert.deepEqual(extra.raw, parseYaml(TOOLHUNT));
+    assert.ok(extra.warnings.some((w) => w.includes('extra-field')));
+  });
+});
