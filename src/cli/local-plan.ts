@@ -114,4 +114,3 @@ async function plan(file: string, options: PlanCommandOptions): Promise<void> {
   );
   if (options.detailedExitcode && planHasChanges(result)) process.exitCode = 2;
 }
-

@@ -27,7 +27,12 @@ import {
 import type { ResolvedOptions } from './executor-options.js';
 import { DeploymentLock } from './deployment-lock.js';
 import { StabilityTracker, jobReadiness, type ReadyCondition } from './readiness.js';
-import { evaluateDependencies, type DependencyVerdict, type WaitCheck } from './dependencies.js';
+import {
+  componentOfTask,
+  evaluateDependencies,
+  type DependencyVerdict,
+  type WaitCheck,
+} from './dependencies.js';
 import {
   CANCELLED_DEPLOYMENT,
   CANCELLED_TASK,
@@ -317,16 +322,18 @@ export class DeploymentRun {
   }
 
   /**
-   * One observe() per tool per tick at most, and only when a task needs live state. How often depends on what
-   * waits: a build is polled at a quarter of its age (fast at first, then every `tick.maxMs`), a job coming up
-   * at a sixth of its age and at least every `tick.maxMs / 3`, because dependents are blocked on it.
+   * One observe() per tool per tick at most, and only when a task needs live state. When depends on what waits:
+   * a build is polled at half its age (fast at first, then every `tick.maxMs`); a job coming up at a third of
+   * its age, between `tick.maxMs / 12` and `tick.maxMs / 3`, because dependents are blocked on it; a job seen
+   * healthy is looked at again exactly when its stability period ends (not at the next regular poll: that delay
+   * would add up along every wait-for level).
    */
   async #refreshSnapshot(step: Step): Promise<void> {
-    const interval = this.#observeInterval(step);
-    if (interval === undefined) return;
     const takenAt = this.snapshot?.takenAt ?? -Infinity;
-    if (step.now - takenAt < interval) {
-      this.due(step, takenAt + interval);
+    const nextAt = this.#nextObserveAt(step, takenAt);
+    if (nextAt === undefined) return;
+    if (step.now < nextAt) {
+      this.due(step, nextAt);
       return;
     }
     const startedAt = this.now();
@@ -336,35 +343,54 @@ export class DeploymentRun {
     } catch {
       // Keep the previous snapshot; decisions that need a fresh one check `takenAt` and wait for the next tick.
     }
-    this.due(step, startedAt + interval);
+    const after = this.#nextObserveAt({ ...step, now: this.now() }, this.snapshot?.takenAt ?? startedAt);
+    if (after !== undefined) this.due(step, Math.max(after, startedAt + this.options.tick.minMs));
   }
 
-  /** The shortest polling interval any task asks for, or undefined when nothing needs live state. */
-  #observeInterval(step: Step): number | undefined {
+  /** When the next snapshot is due (ms), or undefined when nothing needs live state. */
+  #nextObserveAt(step: Step, takenAt: number): number | undefined {
     const { minMs, maxMs } = this.options.tick;
     const clamp = (age: number, divisor: number, max: number): number =>
       Math.max(minMs, Math.min(max, Math.round(age / divisor)));
-    let interval: number | undefined;
+    let at: number | undefined;
     const want = (ms: number): void => {
-      interval = Math.min(interval ?? Infinity, ms);
+      at = Math.min(at ?? Infinity, ms);
+    };
+    const jobCap = Math.max(minMs, maxMs / 3);
+    // A job takes seconds to start: looking every `minMs` right after the upsert only costs calls.
+    const jobFloor = Math.max(minMs, jobCap / 4);
+    const jobClamp = (age: number): number => Math.max(jobFloor, Math.min(jobCap, Math.round(age / 3)));
+    /**
+     * A job seen healthy needs one look when its stability period ends (until then a look cannot release it);
+     * undefined when it was not seen healthy, or a snapshot already covers the period.
+     */
+    const stableAt = (name: string): number | undefined => {
+      const since = this.stability.readySince(`${this.tool}/${name}`);
+      const end = since === undefined ? undefined : since + this.options.stableForMs;
+      return end !== undefined && end > takenAt ? end : undefined;
     };
     for (const task of step.tasks.values()) {
       if (FINAL_TASK.has(task.state) || this.inflight.has(task.id)) continue;
       if (task.state === 'running' && task.kind === 'build') {
         const since = task.startedAt !== undefined ? Date.parse(task.startedAt) : step.now;
-        want(task.externalId === undefined ? minMs : clamp(step.now - since, 4, maxMs));
+        want(takenAt + (task.externalId === undefined ? minMs : clamp(step.now - since, 2, maxMs)));
       } else if (task.state === 'running' && task.kind === 'deploy' && task.result?.['applied'] === true) {
         const since = Date.parse(String(task.result['appliedAt'] ?? step.deployment.createdAt));
-        want(clamp(step.now - since, 6, Math.max(minMs, maxMs / 3)));
+        want(stableAt(task.component) ?? takenAt + jobClamp(step.now - since));
       } else if (task.state === 'pending' || task.state === 'waiting') {
-        const waits = (this.planTask(task.id)?.dependsOn ?? []).filter((d) => d.condition !== 'completed');
+        const deps = this.planTask(task.id)?.dependsOn ?? [];
+        const done = (id: string): boolean => (step.tasks.get(id)?.state ?? 'succeeded') === 'succeeded';
+        // Still blocked on its own build (or another `completed` dependency): no look can release it yet.
+        if (deps.some((d) => d.condition === 'completed' && !done(d.task))) continue;
         // Only a wait whose dependency is deployed (or has no task) can be decided by looking.
-        if (waits.some((d) => (step.tasks.get(d.task)?.state ?? 'succeeded') === 'succeeded')) {
-          want(clamp(step.now - (this.waitSince.get(task.id) ?? step.now), 6, Math.max(minMs, maxMs / 3)));
-        }
+        const decidable = deps.filter((d) => d.condition !== 'completed' && done(d.task));
+        if (decidable.length === 0) continue;
+        const stable = decidable.map((d) => stableAt(componentOfTask(d.task)));
+        if (stable.every((x) => x !== undefined)) want(Math.max(...stable));
+        else want(takenAt + jobClamp(step.now - (this.waitSince.get(task.id) ?? step.now)));
       }
     }
-    return interval;
+    return at;
   }
 
   /** A snapshot taken at or after `at` (ms), or undefined (and a reminder to look again next tick). */

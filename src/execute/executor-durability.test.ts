@@ -11,7 +11,14 @@ import { openTestStore, STORES, type StoreKindName } from '../../test/support/st
 import { createStore } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
 import type { KyselyStore } from '../store/kysely-store.js';
-import { TOOLHUNT, byId, storeDeployment, taskTable, waitForTasks, waitUntilFinal } from './test-kit.js';
+import {
+  TOOLHUNT,
+  byId,
+  storeDeployment,
+  taskTable,
+  waitForTasks,
+  waitUntilFinal,
+} from '../../test/support/executor-kit.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {

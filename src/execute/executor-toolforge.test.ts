@@ -20,7 +20,7 @@ import {
   taskTable,
   waitUntilFinal,
   type ComponentSpec,
-} from './test-kit.js';
+} from '../../test/support/executor-kit.js';
 
 let store: KyselyStore;
 let dispose: () => Promise<void>;

@@ -16,7 +16,7 @@ import {
   waitForTasks,
   waitUntilFinal,
   type ComponentSpec,
-} from './test-kit.js';
+} from '../../test/support/executor-kit.js';
 import type { DeploymentTask } from './deployment.js';
 
 let store: KyselyStore;

@@ -24,6 +24,23 @@ export async function advanceDeployTask(run: DeploymentRun, step: Step, task: De
   await applyJob(run, step, task);
 }
 
+/** A new attempt at the runtime call: running, counted, started once, waiting for nothing. */
+function newAttempt(
+  run: DeploymentRun,
+  step: Step,
+  task: DeploymentTask,
+  reason: string,
+): Promise<DeploymentTask> {
+  return run.write(step, task, {
+    state: 'running',
+    attempts: task.attempts + 1,
+    startedAt: task.startedAt ?? run.iso(step),
+    reason,
+    waitingFor: [],
+    notBefore: undefined,
+  });
+}
+
 /** Upserts in flight (or backing off before another try); jobs being verified do not take a slot. */
 function busyDeploys(step: Step): number {
   return [...step.tasks.values()].filter(
@@ -43,14 +60,7 @@ async function applyJob(run: DeploymentRun, step: Step, task: DeploymentTask): P
   const spec = jobSpecFor(component, image.image);
   const decision = run.componentPlan(step, name)?.job;
   const restartWanted = decision?.kind === 'restart' || step.deployment.forceRun || image.rebuilt;
-  const written = await run.write(step, task, {
-    state: 'running',
-    attempts: task.attempts + 1,
-    startedAt: task.startedAt ?? run.iso(step),
-    reason: `deploying job ${name}`,
-    waitingFor: [],
-    notBefore: undefined,
-  });
+  const written = await newAttempt(run, step, task, `deploying job ${name}`);
   run.fire(
     written,
     async (signal): Promise<{ change: JobChange; restarted: boolean }> => {
@@ -118,14 +128,7 @@ export async function advanceDeleteTask(run: DeploymentRun, step: Step, task: De
     return;
   }
   const name = task.component;
-  const written = await run.write(step, task, {
-    state: 'running',
-    attempts: task.attempts + 1,
-    startedAt: task.startedAt ?? run.iso(step),
-    reason: `deleting job ${name}`,
-    waitingFor: [],
-    notBefore: undefined,
-  });
+  const written = await newAttempt(run, step, task, `deleting job ${name}`);
   run.fire(
     written,
     (signal) => run.env.runtime.deleteJob(run.tool, name, { signal }),

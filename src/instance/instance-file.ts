@@ -52,7 +52,10 @@ export function processIsAlive(pid: number): boolean {
   }
 }
 
-export function writeInstanceFile(dataDir: string, instance: { url: string; pid: number; tool: string }): void {
+export function writeInstanceFile(
+  dataDir: string,
+  instance: { url: string; pid: number; tool: string },
+): void {
   const file = instanceFile(dataDir);
   writeFileSync(`${file}.tmp`, `${JSON.stringify(instance, null, 2)}\n`);
   renameSync(`${file}.tmp`, file);

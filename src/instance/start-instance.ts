@@ -47,12 +47,14 @@ function createRuntime(kind: RuntimeKind, dataDir: string): Runtime & { start?()
 export async function startInstance(options: InstanceOptions): Promise<RunningInstance> {
   mkdirSync(options.dataDir, { recursive: true });
   const store = await createStore(options.databaseUrl ?? join(options.dataDir, 'components.db'));
-  const runtime = typeof options.runtime === 'string' ? createRuntime(options.runtime, options.dataDir) : options.runtime;
+  const runtime =
+    typeof options.runtime === 'string' ? createRuntime(options.runtime, options.dataDir) : options.runtime;
   try {
     // The local runtime brings back the components it ran before this process stopped.
     if (runtime instanceof LocalRuntime) await runtime.start();
     const executor = new Executor({
-      onTaskFinished: (task, ms) => taskDurationSeconds.observe({ kind: task.kind, state: task.state }, ms / 1000),
+      onTaskFinished: (task, ms) =>
+        taskDurationSeconds.observe({ kind: task.kind, state: task.state }, ms / 1000),
       ...options.executor,
       store,
       runtime,

@@ -14,7 +14,7 @@ import {
   successfulBuild,
   toolhuntConfig,
   withComponent,
-} from './test-fixtures.js';
+} from '../../test/support/plan-fixtures.js';
 
 test('toolhunt from an empty tool: independent builds, flower reuses api, api deployed first', () => {
   const plan = planDeployment(toolhuntConfig(), emptyObservedState('toolhunt'), NO_OPTIONS);

@@ -5,7 +5,12 @@ import type { ContinuousComponent } from '../config/tool-config.js';
 import { planDeployment } from './plan-builder.js';
 import { renderPlanText } from './render-text.js';
 import { renderPlanJson, PLAN_JSON_FORMAT_VERSION } from './render-json.js';
-import { NO_OPTIONS, deployedState, toolhuntConfig, withComponent } from './test-fixtures.js';
+import {
+  NO_OPTIONS,
+  deployedState,
+  toolhuntConfig,
+  withComponent,
+} from '../../test/support/plan-fixtures.js';
 
 function toolhuntPlan() {
   return planDeployment(toolhuntConfig(), emptyObservedState('toolhunt'), NO_OPTIONS);

@@ -62,7 +62,12 @@ export interface Runtime {
   /** The tool's builds and jobs, in O(1) calls. */
   observe(tool: string, options?: CallOptions): Promise<RuntimeSnapshot>;
   /** Resolve a ref to a commit (`git ls-remote`); an unreachable repository is `{ok: false}`, not a throw. */
-  resolveRef(tool: string, repository: string, ref: string | undefined, options?: CallOptions): Promise<RefResolution>;
+  resolveRef(
+    tool: string,
+    repository: string,
+    ref: string | undefined,
+    options?: CallOptions,
+  ): Promise<RefResolution>;
 
   startBuild(tool: string, request: BuildRequest, options?: CallOptions): Promise<StartedBuild>;
   cancelBuild(tool: string, buildId: string, options?: CallOptions): Promise<void>;
@@ -72,7 +77,11 @@ export interface Runtime {
   restartJob(tool: string, name: string, options?: CallOptions): Promise<void>;
   /** Deleting a job that does not exist succeeds. */
   deleteJob(tool: string, name: string, options?: CallOptions): Promise<void>;
-  jobLogs?(tool: string, name: string, options?: CallOptions & { readonly follow?: boolean }): AsyncIterable<string>;
+  jobLogs?(
+    tool: string,
+    name: string,
+    options?: CallOptions & { readonly follow?: boolean },
+  ): AsyncIterable<string>;
 
   /** Release connections, stop timers (and, for the local runtime, nothing it runs: see its own `shutdown`). */
   close(): Promise<void>;

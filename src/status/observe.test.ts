@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { FakeRuntime } from '../runtimes/fake/fake-runtime.js';
 import { observeTool } from './observe.js';
 import { refKey } from './observed-state.js';
-import { toolhuntConfig } from '../plan/test-fixtures.js';
+import { toolhuntConfig } from '../../test/support/plan-fixtures.js';
 import type { ToolConfig } from '../config/tool-config.js';
 
 test('one observe call and one resolveRef per distinct repository and ref', async () => {

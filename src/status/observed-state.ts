@@ -101,8 +101,7 @@ export interface ObservedState {
 }
 
 export type RefResolution =
-  | { readonly ok: true; readonly commit: string }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly commit: string } | { readonly ok: false; readonly error: string };
 
 /** Key of `ObservedState.resolvedRefs`. */
 export function refKey(repository: string, ref: string | undefined): string {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseStatusSnapshot, StatusSnapshotError } from './status-snapshot.js';
-import { deployedState, toolhuntConfig } from '../plan/test-fixtures.js';
+import { deployedState, toolhuntConfig } from '../../test/support/plan-fixtures.js';
 
 test('our ObservedState JSON round-trips', () => {
   const observed = deployedState(toolhuntConfig());

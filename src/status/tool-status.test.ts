@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeToolStatus } from './tool-status.js';
 import { emptyObservedState } from './observed-state.js';
-import { deployedState, liveJob, toolhuntConfig } from '../plan/test-fixtures.js';
+import { deployedState, liveJob, toolhuntConfig } from '../../test/support/plan-fixtures.js';
 import type { ContinuousComponent } from '../config/tool-config.js';
 
 test('classifies managed, drifted, missing, orphaned and unmanaged jobs', () => {

@@ -23,9 +23,14 @@ import {
 import type { Database, DeploymentsTable, TasksTable } from './schema.js';
 import { isUniqueViolation, type StoreKind } from './dialects.js';
 import {
+  DEPLOYMENT_HEAD_COLUMNS,
   configFromRow,
+  deploymentFromParts,
   deploymentFromRow,
   deploymentToRow,
+  snapshotFromRow,
+  type DeploymentHeadRow,
+  type DeploymentSnapshot,
   eventFromRow,
   taskFromRow,
   taskToRow,
@@ -36,10 +41,18 @@ import {
 export const DEFAULT_RETAIN = 25;
 const INSERT_CHUNK = 200;
 const MAX_RACE_RETRIES = 5;
+/** Parsed snapshots kept: well above the deployments the busy tools of one server read. */
+const SNAPSHOT_CACHE_SIZE = 2000;
 
 export class KyselyStore implements Store {
   readonly #db: Kysely<Database>;
   readonly kind: StoreKind;
+  /**
+   * A deployment's config, tool_config and plan never change after it is created, so they are read and parsed
+   * once, by id: the frequent reads (latest, by id, a tool's list) select only the small columns. Correct
+   * across replicas too, since nobody rewrites those columns; callers must not mutate the shared objects.
+   */
+  readonly #snapshots = new Map<string, DeploymentSnapshot>();
 
   constructor(db: Kysely<Database>, kind: StoreKind) {
     this.#db = db;
@@ -158,11 +171,37 @@ export class KyselyStore implements Store {
   async #activeDeployment(tool: string): Promise<Deployment | undefined> {
     const row = await this.#db
       .selectFrom('deployments')
-      .selectAll()
+      .select(DEPLOYMENT_HEAD_COLUMNS)
       .where('tool', '=', tool)
       .where('state', 'in', ACTIVE_DEPLOYMENT_STATES)
       .executeTakeFirst();
-    return row ? deploymentFromRow(row) : undefined;
+    return row ? (await this.#withSnapshots([row]))[0] : undefined;
+  }
+
+  /** Head rows → deployments, reading the snapshots not cached yet (one query); vanished ones are left out. */
+  async #withSnapshots(rows: readonly DeploymentHeadRow[]): Promise<Deployment[]> {
+    const missing = rows.filter((r) => !this.#snapshots.has(r.id)).map((r) => r.id);
+    for (let i = 0; i < missing.length; i += INSERT_CHUNK) {
+      const found = await this.#db
+        .selectFrom('deployments')
+        .select(['id', 'tool_config', 'config', 'plan'])
+        .where('id', 'in', missing.slice(i, i + INSERT_CHUNK))
+        .execute();
+      for (const row of found) this.#remember(row.id, snapshotFromRow(row));
+    }
+    const deployments: Deployment[] = [];
+    for (const row of rows) {
+      const snapshot = this.#snapshots.get(row.id);
+      if (snapshot) deployments.push(deploymentFromParts(row, snapshot));
+    }
+    return deployments;
+  }
+
+  #remember(id: string, snapshot: DeploymentSnapshot): void {
+    if (this.#snapshots.size >= SNAPSHOT_CACHE_SIZE) {
+      this.#snapshots.delete(this.#snapshots.keys().next().value as string);
+    }
+    this.#snapshots.set(id, snapshot);
   }
 
   async #applyRetention(trx: Transaction<Database>, tool: string, retain: number): Promise<void> {
@@ -186,36 +225,36 @@ export class KyselyStore implements Store {
   async getDeployment(tool: string, id: string): Promise<Deployment | undefined> {
     const row = await this.#db
       .selectFrom('deployments')
-      .selectAll()
+      .select(DEPLOYMENT_HEAD_COLUMNS)
       .where('tool', '=', tool)
       .where('id', '=', id)
       .executeTakeFirst();
-    return row ? deploymentFromRow(row) : undefined;
+    return row ? (await this.#withSnapshots([row]))[0] : undefined;
   }
 
   async listDeployments(tool: string): Promise<Deployment[]> {
     const rows = await this.#db
       .selectFrom('deployments')
-      .selectAll()
+      .select(DEPLOYMENT_HEAD_COLUMNS)
       .where('tool', '=', tool)
       .orderBy('created_at', 'asc')
       .orderBy('ordinal', 'asc')
       .orderBy('id', 'asc')
       .execute();
-    return rows.map(deploymentFromRow);
+    return this.#withSnapshots(rows);
   }
 
   async latestDeployment(tool: string): Promise<Deployment | undefined> {
     const row = await this.#db
       .selectFrom('deployments')
-      .selectAll()
+      .select(DEPLOYMENT_HEAD_COLUMNS)
       .where('tool', '=', tool)
       .orderBy('created_at', 'desc')
       .orderBy('ordinal', 'desc')
       .orderBy('id', 'desc')
       .limit(1)
       .executeTakeFirst();
-    return row ? deploymentFromRow(row) : undefined;
+    return row ? (await this.#withSnapshots([row]))[0] : undefined;
   }
 
   async deleteDeployment(tool: string, id: string): Promise<Deployment | undefined> {
@@ -228,6 +267,7 @@ export class KyselyStore implements Store {
         .executeTakeFirst();
       if (!row) return undefined;
       await deleteDeployments(trx, [id]);
+      this.#snapshots.delete(id);
       return deploymentFromRow(row);
     });
   }
@@ -380,7 +420,7 @@ export class KyselyStore implements Store {
   async managedComponents(tool: string): Promise<string[]> {
     const row = await this.#db
       .selectFrom('deployments')
-      .select('config')
+      .select(DEPLOYMENT_HEAD_COLUMNS)
       .where('tool', '=', tool)
       .where('state', '=', 'successful')
       .orderBy('created_at', 'desc')
@@ -389,8 +429,8 @@ export class KyselyStore implements Store {
       .limit(1)
       .executeTakeFirst();
     if (!row) return [];
-    const config = JSON.parse(row.config) as ToolConfig;
-    return config.components.map((c) => c.name);
+    const [deployment] = await this.#withSnapshots([row]);
+    return deployment ? deployment.config.components.map((c) => c.name) : [];
   }
 
   async close(): Promise<void> {

@@ -78,7 +78,8 @@ function parseKubeconfig(path: string, text: string): Kubeconfig {
   const key = material(user, 'client-key', base);
   const ca = material(cluster, 'certificate-authority', base);
   let token = typeof user.token === 'string' ? user.token : undefined;
-  if (!token && typeof user.tokenFile === 'string') token = readFileSync(resolve(base, user.tokenFile), 'utf8').trim();
+  if (!token && typeof user.tokenFile === 'string')
+    token = readFileSync(resolve(base, user.tokenFile), 'utf8').trim();
   return {
     path,
     ...(namespace ? { namespace } : {}),

@@ -17,7 +17,8 @@ function print(output: Output, lines: readonly string[]): void {
 }
 
 // The views print the stored config as YAML: the yaml package loads with them, when a result is printed.
-const views = (): Promise<typeof import('../views/deployment-view.js')> => import('../views/deployment-view.js');
+const views = (): Promise<typeof import('../views/deployment-view.js')> =>
+  import('../views/deployment-view.js');
 
 const idPath = (id: string): string => `/deployment/${encodeURIComponent(id)}`;
 

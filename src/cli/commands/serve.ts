@@ -8,6 +8,7 @@ import { Option, type Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { defaultDataDir } from '../../runtimes/local/data-dir.js';
 import { RUNTIME_KINDS, type RuntimeKind } from '../../instance/runtime-kind.js';
+import { untilStopSignal } from '../stop-signal.js';
 
 export interface ServeOptions {
   readonly host: string;
@@ -46,22 +47,10 @@ function parsePort(text: string): number {
   return port;
 }
 
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
-
 export async function runServe(options: ServeOptions, start: StartService = startService): Promise<void> {
   const service = await start(options);
   console.error(`toolforge-components: serving on ${service.url} (runtime ${options.runtime})`);
-  const signal = await waitForSignal();
+  const signal = await untilStopSignal();
   console.error(`toolforge-components: ${signal}, shutting down`);
   await service.close();
 }

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { untilStopSignal } from '../stop-signal.js';
 
 interface SimulateOptions {
   readonly port: number;
@@ -91,15 +92,7 @@ export function register(program: Command): void {
       console.log(`  builds-api: ${simulator.url}/builds/v1   jobs-api: ${simulator.url}/jobs/v1`);
       console.log(`  export TOOL_TOOLFORGE_API_URL=${simulator.url}`);
       console.log('Press Ctrl-C to stop.');
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopSignal();
       const stats = simulator.stats();
       await simulator.close();
       console.log(`Stopped after ${stats.builds} builds-api and ${stats.jobs} jobs-api requests.`);

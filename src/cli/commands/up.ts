@@ -23,6 +23,7 @@ import type { ComponentsApiClient } from '../api-client.js';
 import { processOutput, type Output } from '../output.js';
 import { VERSION } from '../program.js';
 import { reportClientError, type GlobalOptions } from '../run-action.js';
+import { untilStopSignal } from '../stop-signal.js';
 import { runDeploy } from './deploy.js';
 
 interface UpOptions {
@@ -54,23 +55,18 @@ async function clientFor(url: string, tool: string): Promise<ComponentsApiClient
 
 function parsePort(text: string): number {
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError('CMP_ERR_USAGE', `Invalid --port "${text}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UserError('CMP_ERR_USAGE', `Invalid --port "${text}"`);
   return port;
 }
 
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((done) => {
-    const on = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      done(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
-
-async function deployTo(url: string, tool: string, body: unknown, output: Output, debug: boolean): Promise<number> {
+async function deployTo(
+  url: string,
+  tool: string,
+  body: unknown,
+  output: Output,
+  debug: boolean,
+): Promise<number> {
   const client = await clientFor(url, tool);
   try {
     return await runDeploy(client, output, body, { interrupts: false });
@@ -91,7 +87,12 @@ async function printPublished(instance: RunningInstance, tool: string, output: O
 }
 
 /** Follows every component's log, prefixed with its name, until `signal` aborts. */
-async function followLogs(instance: RunningInstance, tool: string, output: Output, signal: AbortSignal): Promise<void> {
+async function followLogs(
+  instance: RunningInstance,
+  tool: string,
+  output: Output,
+  signal: AbortSignal,
+): Promise<void> {
   const { runtime } = instance;
   if (!runtime.jobLogs) return;
   const { jobs } = await runtime.observe(tool);
@@ -122,7 +123,7 @@ async function runService(
   const instance = await startInstance({ runtime: 'local', dataDir, host: '127.0.0.1', port });
   writeInstanceFile(dataDir, { url: instance.url, pid: process.pid, tool });
   const stopped = new AbortController();
-  const signal = untilSignal();
+  const signal = untilStopSignal();
   try {
     await Promise.race([afterStart(instance, stopped.signal), signal]);
     await signal;
@@ -139,11 +140,15 @@ async function startDetached(dataDir: string, port: number, tool: string): Promi
   mkdirSync(dataDir, { recursive: true }); // a fresh TOOLFORGE_COMPONENTS_HOME does not exist yet
   const fd = openSync(logFile, 'a');
   const bin = new URL('../../../bin/toolforge-components.js', import.meta.url);
-  const child = spawn(process.execPath, [bin.pathname, '--tool', tool, 'up', '--daemon', '--port', String(port)], {
-    detached: true,
-    stdio: ['ignore', fd, fd],
-    env: { ...process.env, TOOLFORGE_COMPONENTS_HOME: dataDir },
-  });
+  const child = spawn(
+    process.execPath,
+    [bin.pathname, '--tool', tool, 'up', '--daemon', '--port', String(port)],
+    {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, TOOLFORGE_COMPONENTS_HOME: dataDir },
+    },
+  );
   closeSync(fd);
   child.unref();
   for (let waited = 0; waited < 30_000; waited += 100) {
@@ -175,7 +180,9 @@ async function up(file: string | undefined, options: UpOptions, command: Command
   const running = liveInstance(dataDir);
   if (running || options.detach) {
     const url = running?.url ?? (await startDetached(dataDir, port, tool));
-    output.out(running ? `Using the running service at ${url}` : `Started the service in the background at ${url}`);
+    output.out(
+      running ? `Using the running service at ${url}` : `Started the service in the background at ${url}`,
+    );
     process.exitCode = await deployTo(url, tool, body, output, debug);
     output.out('Stop it with: toolforge-components down');
     return;
@@ -207,7 +214,9 @@ async function down(): Promise<void> {
 export function register(program: Command): void {
   program
     .command('up')
-    .description('Start the local service, deploy FILE with live progress, then follow the logs (Ctrl-C stops all)')
+    .description(
+      'Start the local service, deploy FILE with live progress, then follow the logs (Ctrl-C stops all)',
+    )
     .argument('[FILE]', `config file (default ${DEFAULT_FILE})`)
     .option('--detach', 'leave the service running in the background (stop it with `down`)')
     .option('--port <port>', 'port of the local API (0 = any free port)', '0')

@@ -107,12 +107,7 @@ export class FakeRuntime implements Runtime {
 
   async observe(tool: string, options?: CallOptions): Promise<RuntimeSnapshot> {
     await this.#enter('observe', tool, undefined, options);
-    const now = this.#now();
-    const builds = [...this.#builds.values()]
-      .filter((b) => b.tool === tool)
-      .map((b) => this.#buildRecord(b, now));
-    const jobs = [...this.#jobs.values()].filter((j) => j.tool === tool).map((j) => this.#jobRecord(j, now));
-    return { builds, jobs };
+    return this.inspect(tool);
   }
 
   async resolveRef(

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './jobs/free-port.js';
 import { LocalRuntime } from './local-runtime.js';
-import { FAST_TIMINGS, commitFiles, httpGet, isAlive, tempDir, waitFor } from './testing.js';
+import { FAST_TIMINGS, buildImage, commitFiles, httpGet, isAlive, tempDir, waitFor } from './testing.js';
 
 const SERVER = `require('node:http').createServer((q, s) => s.end(String(process.ppid)))
   .listen(Number(process.env.PORT), '127.0.0.1');`;
@@ -26,13 +26,7 @@ describe('LocalRuntime persistence and shutdown', () => {
   });
 
   async function deploy(runtime: LocalRuntime, port: number): Promise<void> {
-    const build = await runtime.startBuild('t1', {
-      imageName: 'web',
-      repository: repo,
-      useLatestVersions: false,
-      useDeprecatedVersions: false,
-    });
-    const image = (await runtime.waitForBuild('t1', build.id))?.image ?? '';
+    const image = await buildImage(runtime, 't1', 'web', repo);
     await runtime.upsertJob('t1', { name: 'web', type: 'continuous', image, command: '', port });
     await runtime.upsertJob('t1', {
       name: 'cron',

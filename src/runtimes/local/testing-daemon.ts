@@ -4,18 +4,12 @@
  * Usage: node --import tsx testing-daemon.ts <dataDir> <repository> <port>
  */
 import { LocalRuntime } from './local-runtime.js';
-import { FAST_TIMINGS } from './testing.js';
+import { FAST_TIMINGS, buildImage } from './testing.js';
 
 const [dataDir, repository, port] = process.argv.slice(2);
 if (dataDir === undefined || repository === undefined || port === undefined) process.exit(2);
 const runtime = new LocalRuntime({ dataDir, timings: FAST_TIMINGS });
-const build = await runtime.startBuild('t1', {
-  imageName: 'web',
-  repository,
-  useLatestVersions: false,
-  useDeprecatedVersions: false,
-});
-const image = (await runtime.waitForBuild('t1', build.id))?.image ?? '';
+const image = await buildImage(runtime, 't1', 'web', repository);
 await runtime.upsertJob('t1', {
   name: 'web',
   type: 'continuous',

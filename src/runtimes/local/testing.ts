@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LocalRuntime } from './local-runtime.js';
 import type { LocalTimings } from './timings.js';
 
 export const FAST_TIMINGS: Partial<LocalTimings> = {
@@ -76,6 +77,22 @@ export async function waitFor<T>(
 }
 
 /** Running and not a zombie. */
+/** Builds `repository` as `imageName` of `tool` and waits for it: the image, '' when the build left no record. */
+export async function buildImage(
+  runtime: LocalRuntime,
+  tool: string,
+  imageName: string,
+  repository: string,
+): Promise<string> {
+  const build = await runtime.startBuild(tool, {
+    imageName,
+    repository,
+    useLatestVersions: false,
+    useDeprecatedVersions: false,
+  });
+  return (await runtime.waitForBuild(tool, build.id))?.image ?? '';
+}
+
 export { isRunning as isAlive } from './process/pid-registry.js';
 
 export async function httpGet(url: string): Promise<{ status: number; body: string } | undefined> {

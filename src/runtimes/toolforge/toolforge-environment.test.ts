@@ -4,7 +4,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadToolforgeEnvironment, toolforgeRuntimeFromEnvironment } from './toolforge-environment.js';
-import { DEFAULT_API_GATEWAY_URL, ToolforgeConfigError, configFilePaths } from '../../toolforge/weld-config.js';
+import {
+  DEFAULT_API_GATEWAY_URL,
+  ToolforgeConfigError,
+  configFilePaths,
+} from '../../toolforge/weld-config.js';
 
 describe('toolforge environment (config files + kubeconfig)', () => {
   let dir = '';

@@ -10,7 +10,12 @@
 import type { ToolforgeAuth } from './toolforge-http.js';
 import { ToolforgeRuntime } from './toolforge-runtime.js';
 import type { ToolforgeRuntimeOptions } from './toolforge-runtime.js';
-import { kubeconfigPath, readKubeconfig, type Kubeconfig, type Material } from '../../toolforge/kubeconfig.js';
+import {
+  kubeconfigPath,
+  readKubeconfig,
+  type Kubeconfig,
+  type Material,
+} from '../../toolforge/kubeconfig.js';
 import {
   configFilePaths,
   DEFAULT_API_GATEWAY_URL,
@@ -54,7 +59,8 @@ function authOf(kube: Kubeconfig): ToolforgeAuth {
 export function loadToolforgeEnvironment(options: EnvironmentOptions = {}): ToolforgeEnvironment {
   const env = options.env ?? process.env;
   const config = loadToolforgeConfig(configFilePaths(options));
-  const apiUrl = env.TOOL_TOOLFORGE_API_URL || (gatewaySettings(config).gatewayUrl ?? DEFAULT_API_GATEWAY_URL);
+  const apiUrl =
+    env.TOOL_TOOLFORGE_API_URL || (gatewaySettings(config).gatewayUrl ?? DEFAULT_API_GATEWAY_URL);
   const path = kubeconfigPath(env, options.home);
   const kube = readKubeconfig(path);
   if (!kube) {

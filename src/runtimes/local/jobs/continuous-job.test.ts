@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { JobSpec } from '../../runtime.js';
 import { LocalRuntime } from '../local-runtime.js';
-import { FAST_TIMINGS, commitFiles, httpGet, isAlive, tempDir, waitFor } from '../testing.js';
+import { FAST_TIMINGS, buildImage, commitFiles, httpGet, isAlive, tempDir, waitFor } from '../testing.js';
 import { freePort } from './free-port.js';
 
 // A web server that answers the pid of its process group leader (the shell the runtime started) or its own pid
@@ -38,13 +38,7 @@ describe('continuous jobs', () => {
       Procfile: 'web: node server.cjs\ncrash: echo "fatal: config missing" >&2; exit 4\n',
       'server.cjs': SERVER,
     });
-    const build = await runtime.startBuild('t1', {
-      imageName: 'app',
-      repository: repo,
-      useLatestVersions: false,
-      useDeprecatedVersions: false,
-    });
-    image = (await runtime.waitForBuild('t1', build.id))?.image ?? '';
+    image = await buildImage(runtime, 't1', 'app', repo);
     assert.ok(image);
   });
   after(async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { JobSpec } from '../../runtime.js';
 import { LocalRuntime } from '../local-runtime.js';
-import { FAST_TIMINGS, commitFiles, isAlive, tempDir, waitFor } from '../testing.js';
+import { FAST_TIMINGS, buildImage, commitFiles, isAlive, tempDir, waitFor } from '../testing.js';
 
 const NEVER_SOON = '0 0 1 1 *';
 
@@ -17,13 +17,7 @@ describe('scheduled jobs', () => {
     runtime = new LocalRuntime({ dataDir: join(tmp.path, 'data'), timings: FAST_TIMINGS });
     const repo = join(tmp.path, 'app');
     commitFiles(repo, { Procfile: 'tick: echo tick\n' });
-    const build = await runtime.startBuild('t1', {
-      imageName: 'app',
-      repository: repo,
-      useLatestVersions: false,
-      useDeprecatedVersions: false,
-    });
-    image = (await runtime.waitForBuild('t1', build.id))?.image ?? '';
+    image = await buildImage(runtime, 't1', 'app', repo);
     assert.ok(image);
   });
   after(async () => {

@@ -4,15 +4,15 @@
  * condition), stored deployments, and waiting for a deployment to end. Not used by production code.
  */
 import { randomBytes } from 'node:crypto';
-import type { Component, ToolConfig } from '../config/tool-config.js';
-import { PLAN_FORMAT_VERSION, type ComponentPlan, type Plan, type PlanTask } from '../plan/plan.js';
-import type { Store } from '../store/store.js';
+import type { Component, ToolConfig } from '../../src/config/tool-config.js';
+import { PLAN_FORMAT_VERSION, type ComponentPlan, type Plan, type PlanTask } from '../../src/plan/plan.js';
+import type { Store } from '../../src/store/store.js';
 import {
   FINAL_DEPLOYMENT_STATES,
   tasksFromPlan,
   type Deployment,
   type DeploymentTask,
-} from './deployment.js';
+} from '../../src/execute/deployment.js';
 
 export interface ComponentSpec {
   readonly name: string;
