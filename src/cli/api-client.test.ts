@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { ComponentsApiClient } from './api-client.js';
 import { ComponentsApiError, ComponentsClientError, SERVICE_DOWN } from './client-errors.js';
 import { apiRootFromUrl, type ApiTarget } from './target.js';
-import { startTestApi, upstream } from './test-kit.js';
+import { startTestApi, upstream } from '../../test/support/cli-kit.js';
 
 function targetFor(url: string, tool = 't1'): ApiTarget {
   const apiRoot = apiRootFromUrl(url);

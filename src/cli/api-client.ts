@@ -176,7 +176,9 @@ export class ComponentsApiClient {
     const body = parseJson(text);
     const messages = readMessages(body);
     const first = messages.error[0];
-    if (status === 502 || status === 503) return new ComponentsClientError(SERVICE_DOWN, messages);
+    // A gateway's 502/503 means the service is down; our own server's 502 carries the upstream reason
+    // (e.g. jobs-api failing), which is worth showing instead.
+    if (status === 502 || status === 503) return new ComponentsClientError(first ?? SERVICE_DOWN, messages);
     if (status >= 500) return new ComponentsClientError(first ?? (text.trim() || `HTTP ${status}`), messages);
     return new ComponentsApiError(status, first ?? (text.trim() || `HTTP ${status}`), messages);
   }

@@ -376,7 +376,13 @@ export class DeploymentRun {
         want(takenAt + (task.externalId === undefined ? minMs : clamp(step.now - since, 2, maxMs)));
       } else if (task.state === 'running' && task.kind === 'deploy' && task.result?.['applied'] === true) {
         const since = Date.parse(String(task.result['appliedAt'] ?? step.deployment.createdAt));
-        want(stableAt(task.component) ?? takenAt + jobClamp(step.now - since));
+        const readySince = this.stability.readySince(`${this.tool}/${task.component}`);
+        const continuous = this.component(step, task.component)?.type === 'continuous';
+        if (readySince !== undefined && continuous) this.#learnReadyAge(readySince - since);
+        // No job of this deployment came up sooner than `expected`: looking earlier only costs calls.
+        const expected = since + 0.8 * (this.#readyAge ?? 0);
+        const age = step.now - since;
+        want(stableAt(task.component) ?? Math.max(expected, takenAt + jobClamp(age)));
       } else if (task.state === 'pending' || task.state === 'waiting') {
         const deps = this.planTask(task.id)?.dependsOn ?? [];
         const done = (id: string): boolean => (step.tasks.get(id)?.state ?? 'succeeded') === 'succeeded';
@@ -391,6 +397,13 @@ export class DeploymentRun {
       }
     }
     return at;
+  }
+
+  /** The shortest time (ms) from an upsert until a continuous job was seen ready, in this run. */
+  #readyAge?: number;
+
+  #learnReadyAge(ms: number): void {
+    if (ms > 0) this.#readyAge = Math.min(this.#readyAge ?? Infinity, ms);
   }
 
   /** A snapshot taken at or after `at` (ms), or undefined (and a reminder to look again next tick). */

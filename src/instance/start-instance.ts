@@ -5,7 +5,7 @@
  * runtime stops every process it started, then the store closes.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startServer } from '../api/server.js';
 import { taskDurationSeconds } from '../api/metrics.js';
 import { Executor } from '../execute/executor.js';
@@ -44,9 +44,23 @@ function createRuntime(kind: RuntimeKind, dataDir: string): Runtime & { start?()
   return kind === 'local' ? new LocalRuntime({ dataDir }) : toolforgeRuntimeFromEnvironment();
 }
 
+const isPostgres = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
+
+/**
+ * The executor's lease owner. A SQLite file serves one server at a time, so its owner is the file itself: a
+ * server restarted after a crash takes its deployments back at once instead of waiting for its own dead lease
+ * to expire. With PostgreSQL every replica is its own owner (random, or `--replica-id`).
+ */
+function leaseOwner(databaseUrl: string, explicit: string | undefined): string | undefined {
+  if (explicit) return explicit;
+  return isPostgres(databaseUrl) ? undefined : `sqlite:${resolve(databaseUrl.replace(/^sqlite:/, ''))}`;
+}
+
 export async function startInstance(options: InstanceOptions): Promise<RunningInstance> {
   mkdirSync(options.dataDir, { recursive: true });
-  const store = await createStore(options.databaseUrl ?? join(options.dataDir, 'components.db'));
+  const databaseUrl = options.databaseUrl ?? join(options.dataDir, 'components.db');
+  const store = await createStore(databaseUrl);
+  const owner = leaseOwner(databaseUrl, options.executor?.owner);
   const runtime =
     typeof options.runtime === 'string' ? createRuntime(options.runtime, options.dataDir) : options.runtime;
   try {
@@ -56,6 +70,7 @@ export async function startInstance(options: InstanceOptions): Promise<RunningIn
       onTaskFinished: (task, ms) =>
         taskDurationSeconds.observe({ kind: task.kind, state: task.state }, ms / 1000),
       ...options.executor,
+      ...(owner ? { owner } : {}),
       store,
       runtime,
     });

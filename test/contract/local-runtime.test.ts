@@ -1,7 +1,7 @@
 /** The runtime contract, run for the local runtime: real git repository, real build, real processes. */
 import { join } from 'node:path';
 import { LocalRuntime } from '../../src/runtimes/local/local-runtime.js';
-import { FAST_TIMINGS, commitFiles, tempDir } from '../../src/runtimes/local/testing.js';
+import { FAST_TIMINGS, commitFiles, tempDir } from '../support/local-kit.js';
 import { runtimeContract } from './runtime.contract.js';
 
 runtimeContract('local', async () => {

@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import { freePort } from '../../src/runtimes/local/jobs/free-port.js';
 import { APP_FILES, commitFiles, httpText, waitFor } from '../support/local-e2e.js';
 import { exists, processesUnder, runCli } from '../support/cli-process.js';
-import { tempDir } from '../../src/runtimes/local/testing.js';
+import { tempDir } from '../support/local-kit.js';
 
 describe('local e2e: up --detach and down as CLI processes', () => {
   const tmp = tempDir('updown');

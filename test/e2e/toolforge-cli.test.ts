@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { startSimulator, type Simulator } from '../../src/runtimes/toolforge/simulator/simulator.js';
-import { runCli } from '../../src/cli/test-kit.js';
+import { runCli } from '../support/cli-kit.js';
 import {
   buildsPerImage,
   getDeployment,

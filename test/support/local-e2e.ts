@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
 import { LocalRuntime } from '../../src/runtimes/local/local-runtime.js';
 import { freePort } from '../../src/runtimes/local/jobs/free-port.js';
-import { commitFiles, FAST_TIMINGS, tempDir, waitFor } from '../../src/runtimes/local/testing.js';
+import { commitFiles, FAST_TIMINGS, tempDir, waitFor } from './local-kit.js';
 import type { Plan } from '../../src/plan/plan.js';
 
 export { commitFiles, waitFor };
-export { isAlive } from '../../src/runtimes/local/testing.js';
+export { isAlive } from './local-kit.js';
 
 /** A web app: `web` serves /healthz and /, `worker` serves another page, `crash` dies at once. */
 export const APP_FILES: Readonly<Record<string, string>> = {

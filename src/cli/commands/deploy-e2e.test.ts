@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startInstance, type RunningInstance } from '../../instance/start-instance.js';
 import { FakeRuntime } from '../../runtimes/fake/fake-runtime.js';
-import { runCli } from '../test-kit.js';
+import { runCli } from '../../../test/support/cli-kit.js';
 
 const TOOLHUNT = `config-version: 0.1
 components:

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import type { DeploymentJson, TaskJson } from '../api-types.js';
-import { runCli, startTestApi, type RecordedRequest, type TestApi } from '../test-kit.js';
+import { runCli, startTestApi, type RecordedRequest, type TestApi } from '../../../test/support/cli-kit.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../../plan/plan.js';
 
 const ID = '20261125-101010-abcdefghij';

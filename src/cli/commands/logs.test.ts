@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { tempDir, writeFiles } from '../../runtimes/local/testing.js';
+import { tempDir, writeFiles } from '../../../test/support/local-kit.js';
 import { pickLogFile } from './logs.js';
 
 const run = promisify(execFile);

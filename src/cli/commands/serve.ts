@@ -17,6 +17,8 @@ export interface ServeOptions {
   readonly database?: string;
   readonly runtime: RuntimeKind;
   readonly dataDir: string;
+  /** This replica's lease owner id (PostgreSQL with several replicas: e.g. the pod name). */
+  readonly replicaId?: string;
 }
 
 export interface RunningService {
@@ -36,6 +38,7 @@ export const startService: StartService = async (options) => {
     host: options.host,
     port: options.port,
     logger: true,
+    ...(options.replicaId ? { executor: { owner: options.replicaId } } : {}),
   });
 };
 
@@ -65,16 +68,31 @@ export function register(program: Command, start: StartService = startService): 
     .addOption(
       new Option('--runtime <kind>', 'where components run').choices([...RUNTIME_KINDS]).default('local'),
     )
-    .action(async (opts: { host: string; port: string; database?: string; runtime: RuntimeKind }) => {
-      await runServe(
-        {
-          host: opts.host,
-          port: parsePort(opts.port),
-          ...(opts.database !== undefined ? { database: opts.database } : {}),
-          runtime: opts.runtime,
-          dataDir: defaultDataDir(),
-        },
-        start,
-      );
-    });
+    .addOption(
+      new Option(
+        '--replica-id <id>',
+        'stable id of this replica for deployment leases (default: random)',
+      ).env('TOOLFORGE_COMPONENTS_REPLICA_ID'),
+    )
+    .action(
+      async (opts: {
+        host: string;
+        port: string;
+        database?: string;
+        runtime: RuntimeKind;
+        replicaId?: string;
+      }) => {
+        await runServe(
+          {
+            host: opts.host,
+            port: parsePort(opts.port),
+            ...(opts.database !== undefined ? { database: opts.database } : {}),
+            runtime: opts.runtime,
+            dataDir: defaultDataDir(),
+            ...(opts.replicaId ? { replicaId: opts.replicaId } : {}),
+          },
+          start,
+        );
+      },
+    );
 }

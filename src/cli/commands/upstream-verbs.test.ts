@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { recordedBody, runCli, startTestApi, upstream, type TestApi } from '../test-kit.js';
+import { recordedBody, runCli, startTestApi, upstream, type TestApi } from '../../../test/support/cli-kit.js';
 
 const BETA = 'Warning: You are using a beta feature of Toolforge.';
 let api: TestApi;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DeploymentJson } from '../api-types.js';
 import { formatJson, painter, stripAnsi } from '../output.js';
-import { recordedBody } from '../test-kit.js';
+import { recordedBody } from '../../../test/support/cli-kit.js';
 import { renderDeploymentDetail, renderDeploymentSummary, renderDeploymentTable } from './deployment-view.js';
 import { simpleTable } from './table.js';
 

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './jobs/free-port.js';
 import { LocalRuntime } from './local-runtime.js';
-import { FAST_TIMINGS, buildImage, commitFiles, httpGet, isAlive, tempDir, waitFor } from './testing.js';
+import { FAST_TIMINGS, buildImage, commitFiles, httpGet, isAlive, tempDir, waitFor } from '../../../test/support/local-kit.js';
 
 const SERVER = `require('node:http').createServer((q, s) => s.end(String(process.ppid)))
   .listen(Number(process.env.PORT), '127.0.0.1');`;
@@ -89,7 +89,7 @@ describe('LocalRuntime persistence and shutdown', () => {
   it('after a daemon killed with SIGKILL, start() stops its leftovers and runs the jobs again', async () => {
     const port = await freePort('127.0.0.1');
     const dir = join(tmp.path, 'killed');
-    const script = fileURLToPath(new URL('./testing-daemon.ts', import.meta.url));
+    const script = fileURLToPath(new URL('../../../test/support/local-daemon.ts', import.meta.url));
     const daemon = spawn(process.execPath, ['--import', 'tsx', script, dir, repo, String(port)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './jobs/free-port.js';
 import { LocalRuntime } from './local-runtime.js';
-import { FAST_TIMINGS, httpGet, tempDir, waitFor } from './testing.js';
+import { FAST_TIMINGS, httpGet, tempDir, waitFor } from '../../../test/support/local-kit.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../examples/toolhunt/', import.meta.url));
 

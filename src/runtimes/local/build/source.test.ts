@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { commitFiles, tempDir, writeFiles } from '../testing.js';
+import { commitFiles, tempDir, writeFiles } from '../../../../test/support/local-kit.js';
 import { detectBuildSteps } from './build-steps.js';
 import { classifySource, directoryHash, resolveLocalRepository } from './source.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { tempDir, waitFor } from '../testing.js';
+import { tempDir, waitFor } from '../../../../test/support/local-kit.js';
 import { followLines } from './follow-lines.js';
 
 describe('followLines', () => {

@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LocalRuntime } from './local-runtime.js';
-import type { LocalTimings } from './timings.js';
+import type { LocalRuntime } from '../../src/runtimes/local/local-runtime.js';
+import type { LocalTimings } from '../../src/runtimes/local/timings.js';
 
 export const FAST_TIMINGS: Partial<LocalTimings> = {
   backoffInitialMs: 50,
@@ -93,7 +93,7 @@ export async function buildImage(
   return (await runtime.waitForBuild(tool, build.id))?.image ?? '';
 }
 
-export { isRunning as isAlive } from './process/pid-registry.js';
+export { isRunning as isAlive } from '../../src/runtimes/local/process/pid-registry.js';
 
 export async function httpGet(url: string): Promise<{ status: number; body: string } | undefined> {
   try {

@@ -46,7 +46,7 @@ interface Exchange {
 }
 
 const fixtures = JSON.parse(
-  readFileSync(fileURLToPath(new URL('./fixtures/upstream-responses.json', import.meta.url)), 'utf8'),
+  readFileSync(fileURLToPath(new URL('../../src/cli/fixtures/upstream-responses.json', import.meta.url)), 'utf8'),
 ) as { exchanges: Record<string, Exchange> };
 
 /** A route answering like upstream did in the recorded exchange `label`. */
@@ -121,7 +121,7 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 export interface CliRun {
   readonly env?: Readonly<Record<string, string>>;

@@ -1,10 +1,10 @@
 /**
  * A throw-away daemon for the persistence test: deploys one web job from the repository given in argv, prints
  * `ready <port>` once it is healthy, then idles until killed (the test kills it with SIGKILL, as a crash would).
- * Usage: node --import tsx testing-daemon.ts <dataDir> <repository> <port>
+ * Usage: node --import tsx test/support/local-daemon.ts <dataDir> <repository> <port>
  */
-import { LocalRuntime } from './local-runtime.js';
-import { FAST_TIMINGS, buildImage } from './testing.js';
+import { LocalRuntime } from '../../src/runtimes/local/local-runtime.js';
+import { FAST_TIMINGS, buildImage } from './local-kit.js';
 
 const [dataDir, repository, port] = process.argv.slice(2);
 if (dataDir === undefined || repository === undefined || port === undefined) process.exit(2);
