@@ -377,10 +377,10 @@ export class DeploymentRun {
       } else if (task.state === 'running' && task.kind === 'deploy' && task.result?.['applied'] === true) {
         const since = Date.parse(String(task.result['appliedAt'] ?? step.deployment.createdAt));
         const readySince = this.stability.readySince(`${this.tool}/${task.component}`);
-        const continuous = this.component(step, task.component)?.type === 'continuous';
-        if (readySince !== undefined && continuous) this.#learnReadyAge(readySince - since);
-        // No job of this deployment came up sooner than `expected`: looking earlier only costs calls.
-        const expected = since + 0.8 * (this.#readyAge ?? 0);
+        const kind = this.#jobKind(step, task.component);
+        if (readySince !== undefined && kind !== undefined) this.#learnReadyAge(kind, readySince - since);
+        // No job of its kind in this deployment came up sooner than `expected`: looking earlier only costs calls.
+        const expected = since + 0.8 * ((kind !== undefined ? this.#readyAge.get(kind) : undefined) ?? 0);
         const age = step.now - since;
         want(stableAt(task.component) ?? Math.max(expected, takenAt + jobClamp(age)));
       } else if (task.state === 'pending' || task.state === 'waiting') {
@@ -388,10 +388,11 @@ export class DeploymentRun {
         const done = (id: string): boolean => (step.tasks.get(id)?.state ?? 'succeeded') === 'succeeded';
         // Still blocked on its own build (or another `completed` dependency): no look can release it yet.
         if (deps.some((d) => d.condition === 'completed' && !done(d.task))) continue;
-        // Only a wait whose dependency is deployed (or has no task) can be decided by looking.
-        const decidable = deps.filter((d) => d.condition !== 'completed' && done(d.task));
-        if (decidable.length === 0) continue;
-        const stable = decidable.map((d) => stableAt(componentOfTask(d.task)));
+        // Only waits whose dependencies are all deployed (or have no task) can be decided by looking; until
+        // then, the deploys they wait for are polled anyway.
+        const waits = deps.filter((d) => d.condition !== 'completed');
+        if (waits.length === 0 || !waits.every((d) => done(d.task))) continue;
+        const stable = waits.map((d) => stableAt(componentOfTask(d.task)));
         if (stable.every((x) => x !== undefined)) want(Math.max(...stable));
         else want(takenAt + jobClamp(step.now - (this.waitSince.get(task.id) ?? step.now)));
       }
@@ -399,11 +400,17 @@ export class DeploymentRun {
     return at;
   }
 
-  /** The shortest time (ms) from an upsert until a continuous job was seen ready, in this run. */
-  #readyAge?: number;
+  /** Per kind of continuous job (with or without a health check): the shortest upsert → ready time seen (ms). */
+  readonly #readyAge = new Map<string, number>();
 
-  #learnReadyAge(ms: number): void {
-    if (ms > 0) this.#readyAge = Math.min(this.#readyAge ?? Infinity, ms);
+  #learnReadyAge(kind: string, ms: number): void {
+    if (ms > 0) this.#readyAge.set(kind, Math.min(this.#readyAge.get(kind) ?? Infinity, ms));
+  }
+
+  #jobKind(step: Step, name: string): string | undefined {
+    const component = this.component(step, name);
+    if (component?.type !== 'continuous') return undefined;
+    return component.run.healthCheck ? 'health-checked' : 'plain';
   }
 
   /** A snapshot taken at or after `at` (ms), or undefined (and a reminder to look again next tick). */
