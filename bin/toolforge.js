@@ -14,7 +14,9 @@ while (args[0] === '-v' || args[0] === '--verbose' || args[0] === '-d' || args[0
 }
 const sub = args.shift();
 if (!sub || sub === '--help' || sub === '-h') {
-  console.log('Usage: toolforge [-v] [-d] <command> [args]...\n\nCommands: components (and any toolforge-<name> on $PATH)');
+  console.log(
+    'Usage: toolforge [-v] [-d] <command> [args]...\n\nCommands: components (and any toolforge-<name> on $PATH)',
+  );
   process.exit(sub ? 0 : 2);
 }
 if (sub === '--version') {
@@ -23,7 +25,12 @@ if (sub === '--version') {
 }
 const child = spawn(`toolforge-${sub}`, args, {
   stdio: 'inherit',
-  env: { ...process.env, TOOLFORGE_CLI: '1', TOOLFORGE_VERBOSE: verbose ? '1' : '0', TOOLFORGE_DEBUG: debug ? '1' : '0' },
+  env: {
+    ...process.env,
+    TOOLFORGE_CLI: '1',
+    TOOLFORGE_VERBOSE: verbose ? '1' : '0',
+    TOOLFORGE_DEBUG: debug ? '1' : '0',
+  },
 });
 child.on('error', () => {
   console.error(`Error: no such command "${sub}" (no toolforge-${sub} on $PATH)`);

@@ -7,7 +7,11 @@ export class UserError extends Error {
   readonly code: string;
   readonly status: number;
   readonly exitCode: number;
-  constructor(code: string, message: string, options?: { status?: number; exitCode?: number; cause?: unknown }) {
+  constructor(
+    code: string,
+    message: string,
+    options?: { status?: number; exitCode?: number; cause?: unknown },
+  ) {
     super(message, { cause: options?.cause });
     this.name = 'UserError';
     this.code = code;

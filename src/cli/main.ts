@@ -6,7 +6,8 @@ import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
 import { UserError } from '../errors.js';
 
-const debug = process.argv.includes('--debug') || process.argv.includes('-d') || process.env.TOOLFORGE_DEBUG === '1';
+const debug =
+  process.argv.includes('--debug') || process.argv.includes('-d') || process.env.TOOLFORGE_DEBUG === '1';
 
 function fail(error: unknown): never {
   if (error instanceof CommanderError) {

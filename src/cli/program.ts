@@ -26,7 +26,9 @@ export const VERSION: string = (
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command('toolforge-components')
-    .description('Plan and deploy the components of a Toolforge tool (builds, continuous and scheduled jobs).')
+    .description(
+      'Plan and deploy the components of a Toolforge tool (builds, continuous and scheduled jobs).',
+    )
     .version(`Toolforge Components CLI, version ${VERSION}`, '--version')
     .option('-d, --debug', 'print stack traces and debug logs', process.env.TOOLFORGE_DEBUG === '1')
     .option('-v, --verbose', 'print more details', process.env.TOOLFORGE_VERBOSE === '1')

@@ -44,8 +44,7 @@ export interface ReuseBuild {
 export type BuildSpec = SourceBuild | ReuseBuild;
 
 export type HealthCheck =
-  | { readonly type: 'http'; readonly path: string }
-  | { readonly type: 'script'; readonly script: string };
+  { readonly type: 'http'; readonly path: string } | { readonly type: 'script'; readonly script: string };
 
 /** Run fields both component types share. Undefined = not set by the user (jobs-api default applies). */
 export interface CommonRun {

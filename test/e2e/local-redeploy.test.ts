@@ -8,7 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { APP_FILES, commitFiles, httpText, openE2e, task, waitFor, type E2e } from '../support/local-e2e.js';
 import { toolConfig } from '../support/local-e2e-config.js';
 
-function componentPlan(plan: { components: readonly { name: string; job: { kind: string } }[] }, name: string) {
+function componentPlan(
+  plan: { components: readonly { name: string; job: { kind: string } }[] },
+  name: string,
+) {
   const found = plan.components.find((c) => c.name === name);
   assert.ok(found, `component ${name} in the plan`);
   return found;
@@ -103,7 +106,11 @@ describe('local e2e: redeploys', () => {
     assert.equal(outcome.status, 'successful', outcome.longStatus);
     assert.equal(task(outcome, 'build:api').state, 'succeeded');
     assert.equal(task(outcome, 'deploy:flower').state, 'succeeded');
-    assert.equal(outcome.tasks.some((t) => t.component === 'cleanup'), false, 'cleanup untouched');
+    assert.equal(
+      outcome.tasks.some((t) => t.component === 'cleanup'),
+      false,
+      'cleanup untouched',
+    );
     const apiPids = e2e.pids('api');
     const flowerPids = e2e.pids('flower');
     assert.equal(apiPids.length, 1);

@@ -46,7 +46,10 @@ interface Exchange {
 }
 
 const fixtures = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../../src/cli/fixtures/upstream-responses.json', import.meta.url)), 'utf8'),
+  readFileSync(
+    fileURLToPath(new URL('../../src/cli/fixtures/upstream-responses.json', import.meta.url)),
+    'utf8',
+  ),
 ) as { exchanges: Record<string, Exchange> };
 
 /** A route answering like upstream did in the recorded exchange `label`. */

@@ -6,7 +6,15 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './jobs/free-port.js';
 import { LocalRuntime } from './local-runtime.js';
-import { FAST_TIMINGS, buildImage, commitFiles, httpGet, isAlive, tempDir, waitFor } from '../../../test/support/local-kit.js';
+import {
+  FAST_TIMINGS,
+  buildImage,
+  commitFiles,
+  httpGet,
+  isAlive,
+  tempDir,
+  waitFor,
+} from '../../../test/support/local-kit.js';
 
 const SERVER = `require('node:http').createServer((q, s) => s.end(String(process.ppid)))
   .listen(Number(process.env.PORT), '127.0.0.1');`;

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { LocalRuntime } from '../local-runtime.js';
-import { FAST_TIMINGS, commitFiles, tempDir, waitFor, writeFiles } from '../../../../test/support/local-kit.js';
+import {
+  FAST_TIMINGS,
+  commitFiles,
+  tempDir,
+  waitFor,
+  writeFiles,
+} from '../../../../test/support/local-kit.js';
 import { parseImageRef } from './image-store.js';
 
 const request = (repository: string, ref?: string) => ({

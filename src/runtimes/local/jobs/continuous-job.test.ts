@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { JobSpec } from '../../runtime.js';
 import { LocalRuntime } from '../local-runtime.js';
-import { FAST_TIMINGS, buildImage, commitFiles, httpGet, isAlive, tempDir, waitFor } from '../../../../test/support/local-kit.js';
+import {
+  FAST_TIMINGS,
+  buildImage,
+  commitFiles,
+  httpGet,
+  isAlive,
+  tempDir,
+  waitFor,
+} from '../../../../test/support/local-kit.js';
 import { freePort } from './free-port.js';
 
 // A web server that answers the pid of its process group leader (the shell the runtime started) or its own pid

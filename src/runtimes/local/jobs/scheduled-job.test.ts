@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { JobSpec } from '../../runtime.js';
 import { LocalRuntime } from '../local-runtime.js';
-import { FAST_TIMINGS, buildImage, commitFiles, isAlive, tempDir, waitFor } from '../../../../test/support/local-kit.js';
+import {
+  FAST_TIMINGS,
+  buildImage,
+  commitFiles,
+  isAlive,
+  tempDir,
+  waitFor,
+} from '../../../../test/support/local-kit.js';
 
 const NEVER_SOON = '0 0 1 1 *';
 
