@@ -119,6 +119,7 @@ export const API_ERRORS = {
     (message) => `Unable to read the tool's builds and jobs: ${message}`,
   ),
   CMP_ERR_NOT_FOUND: define(404, [], () => 'Not Found'),
+  CMP_ERR_METHOD_NOT_ALLOWED: define(405, [], () => 'Method Not Allowed'),
   CMP_ERR_INTERNAL: define(500, [], () => 'Internal server error'),
 } as const satisfies Record<string, ErrorDefinition>;
 
@@ -145,7 +146,10 @@ export function apiError(code: ApiErrorCode, ...args: string[]): ApiError {
   return new ApiError(code, [API_ERRORS[code].message(...args)]);
 }
 
-/** One 422 carrying every validation problem, each `Validation error at <loc>: <msg>`. */
+/**
+ * One 422 carrying every validation problem, each `Validation error at <loc>: <msg>`; `<msg>` ends with
+ * upstream's `. Received value: '<input>'` when the client sent a value there (see received-value.ts).
+ */
 export function validationError(
   entries: ReadonlyArray<{ readonly loc: string; readonly message: string }>,
 ): ApiError {

@@ -12,6 +12,7 @@ import { authenticate, TOOL_HEADER } from './auth.js';
 import { contextPlugin, resolveContext, type AppDeps } from './context.js';
 import { envelope, errorBody, fullMessages } from './envelope.js';
 import { handleError } from './error-handler.js';
+import { allowedMethods } from './method-not-allowed.js';
 import { parseJsonBody } from './config-input.js';
 import { httpRequestDurationSeconds, metricsRegistry, setDeploymentCounts } from './metrics.js';
 import { configRoutes } from './routes/config-routes.js';
@@ -106,8 +107,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerBodyParser(app);
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((_request, reply) => {
-    void reply.status(404).send(errorBody(apiError('CMP_ERR_NOT_FOUND').messages));
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = allowedMethods(app, request.url);
+    const error = allowed.length > 0 ? apiError('CMP_ERR_METHOD_NOT_ALLOWED') : apiError('CMP_ERR_NOT_FOUND');
+    if (allowed.length > 0) void reply.header('allow', allowed.join(', '));
+    void reply.status(error.status).send(errorBody(error.messages));
   });
   app.addHook('onResponse', async (request, reply) => {
     httpRequestDurationSeconds.observe(

@@ -8,6 +8,7 @@ import type { ToolConfig } from '../config/tool-config.js';
 import type { Diagnostic } from '../config/diagnostics.js';
 import { loadConfig, readYamlFast, type SourceNode } from './domain.js';
 import { ApiError, apiError, validationError } from './api-errors.js';
+import { receivedSuffix, valueAtPath } from './received-value.js';
 
 export interface InputLimits {
   /** Most components one config may have. */
@@ -62,9 +63,23 @@ function formatWarning(d: Diagnostic): string {
   return d.path && !d.message.includes(d.path) ? `${d.path}: ${d.message}` : d.message;
 }
 
-function formatError(d: Diagnostic): { loc: string; message: string } {
+/** `<msg>. Received value: '<input>' (line L, column C)`: upstream's entry plus where the problem is. */
+function formatError(d: Diagnostic, raw: unknown): { loc: string; message: string } {
   const where = d.line !== undefined ? ` (line ${d.line}, column ${d.column ?? 1})` : '';
-  return { loc: toUpstreamLoc(d.path), message: `${d.message}${where}` };
+  const input = receivedInput(raw, d);
+  const received = input === undefined ? '' : receivedSuffix(input.value);
+  return { loc: toUpstreamLoc(d.path), message: `${d.message}${received}${where}` };
+}
+
+/** The value a diagnostic is about, as pydantic reports it: a missing field reports the object it is missing from. */
+function receivedInput(raw: unknown, d: Diagnostic): { readonly value: unknown } | undefined {
+  if (raw === undefined) return undefined;
+  if (d.message !== 'Field required') return valueAtPath(raw, d.path);
+  if (d.path === '') return undefined;
+  const parent = valueAtPath(raw, d.path.replace(/(\[\d+\]|\.?[^.[]*)$/, ''));
+  return parent !== undefined && parent.value !== null && typeof parent.value === 'object'
+    ? parent
+    : undefined;
 }
 
 function checkLimits(value: unknown, limits: InputLimits): void {
@@ -184,7 +199,7 @@ export function loadConfigText(
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || !config) {
     throw errors.length > 0
-      ? validationError(errors.map(formatError))
+      ? validationError(errors.map((d) => formatError(d, raw)))
       : validationError([{ loc: '', message: 'Field required' }]);
   }
   return {

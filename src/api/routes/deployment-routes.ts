@@ -8,6 +8,7 @@ import { Type } from '@sinclair/typebox';
 import { ApiError, API_ERRORS, apiError, validationError } from '../api-errors.js';
 import { envelope } from '../envelope.js';
 import { parseJsonBody } from '../config-input.js';
+import { receivedSuffix } from '../received-value.js';
 import {
   createDeployment,
   expireStale,
@@ -40,13 +41,18 @@ function readDescription(request: FastifyRequest, ctx: ApiContext): string {
   if (body === null) return '';
   if (typeof body !== 'object' || Array.isArray(body)) {
     throw validationError([
-      { loc: '', message: 'Input should be a valid dictionary or object to extract fields from' },
+      {
+        loc: '',
+        message: `Input should be a valid dictionary or object to extract fields from${receivedSuffix(body)}`,
+      },
     ]);
   }
   const description = (body as { description?: unknown }).description;
   if (description === undefined) return '';
   if (typeof description !== 'string') {
-    throw validationError([{ loc: 'description', message: 'Input should be a valid string' }]);
+    throw validationError([
+      { loc: 'description', message: `Input should be a valid string${receivedSuffix(description)}` },
+    ]);
   }
   if (description.length > ctx.limits.maxStringLength) {
     throw validationError([
