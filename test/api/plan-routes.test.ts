@@ -75,8 +75,9 @@ for (const kind of STORES) {
         payload: webConfig(),
       });
       assert.equal(r.statusCode, 200, r.body);
-      const plan = body(r).data as { id: string; tasks: unknown[] };
-      assert.equal(typeof plan.id, 'string');
+      const plan = body(r).data as { format_version: string; plan_id: string; tasks: unknown[] };
+      assert.equal(plan.format_version, '1.0', 'the documented plan JSON');
+      assert.equal(typeof plan.plan_id, 'string');
       assert.ok(plan.tasks.length > 0);
       assert.equal(await h.store.getConfig('op'), undefined, 'config not stored');
       assert.deepEqual(await h.store.listDeployments('op'), []);
@@ -95,7 +96,7 @@ for (const kind of STORES) {
         headers: H('dp'),
         payload: webConfig(),
       });
-      const planId = (body(planned).data as { id: string }).id;
+      const planId = (body(planned).data as { plan_id: string }).plan_id;
       const r = await h.app.inject({
         method: 'POST',
         url: `/v1/tool/dp/deploy?plan-id=${planId}`,
@@ -106,11 +107,11 @@ for (const kind of STORES) {
       const data = body(r).data as {
         deploy_id: string;
         status: string;
-        plan: { id: string };
+        plan: { plan_id: string };
         tasks: unknown[];
       };
       assert.equal(data.status, 'pending');
-      assert.equal(data.plan.id, planId);
+      assert.equal(data.plan.plan_id, planId);
       assert.ok(notified.includes(data.deploy_id));
       assert.deepEqual((await h.store.getConfig('dp'))?.raw, webConfig());
       assert.equal((await h.store.listTasks(data.deploy_id)).length, data.tasks.length);
@@ -123,7 +124,7 @@ for (const kind of STORES) {
         headers: H('sp'),
         payload: webConfig(),
       });
-      const planId = (body(planned).data as { id: string }).id;
+      const planId = (body(planned).data as { plan_id: string }).plan_id;
       const changed = webConfig();
       (changed.components as Record<string, { run: Record<string, unknown> }>).web!.run.command = 'web2';
       const r = await h.app.inject({

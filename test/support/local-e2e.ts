@@ -4,6 +4,7 @@
  * and a cron script, and the deploy round trip through the real HTTP API (POST /deploy, then long-poll
  * GET /deployment/{id}?wait=60). Everything is removed by `close()`, also after a failed test.
  */
+import { planFromJson } from '../../src/plan/read-plan-json.js';
 import { join } from 'node:path';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
 import { LocalRuntime } from '../../src/runtimes/local/local-runtime.js';
@@ -132,7 +133,7 @@ export async function openE2e(tool = 'e2etool'): Promise<E2e> {
       return port;
     },
     async plan(config) {
-      return (await call(url, tool, 'POST', '/deploy?only-plan=true', config)) as unknown as Plan;
+      return planFromJson(await call(url, tool, 'POST', '/deploy?only-plan=true', config));
     },
     async deploy(config) {
       const created = await call(url, tool, 'POST', '/deploy', config);

@@ -3,6 +3,7 @@
  * POST /v1/tool/{t}/deploy (`?only-plan=true` → the plan, nothing changes; otherwise store the config, create
  * the deployment with its plan and tasks, and hand it to the executor).
  */
+import { planToJson } from '../../plan/render-json.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { envelope } from '../envelope.js';
@@ -106,7 +107,7 @@ export const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const config = loaded?.config ?? (await requireConfig(ctx, tool)).config;
         const plan = await computePlan(ctx, tool, config, options);
         plans.remember(plan);
-        return envelope(plan, {
+        return envelope(planToJson(plan), {
           info: ['Plan only: nothing was changed.'],
           warning: [...warnings, ...plan.warnings],
         });
@@ -134,7 +135,7 @@ export const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
       plans.remember(plan);
       const final = await waitForFinal(ctx, tool, deployment, query.wait, requestSignal(request, ctx));
       return envelope(
-        { ...(await present(ctx, final)), plan },
+        { ...(await present(ctx, final)), plan: planToJson(plan) },
         { info: [`Deployment for ${tool} created successfully.`], warning: [...warnings, ...plan.warnings] },
       );
     },

@@ -2,6 +2,7 @@
  * `deploy` through the real CLI process against a scripted loopback server: the exact plain output from an event
  * stream that drops midway (resumed with Last-Event-ID), the polling fallback, failures, --detach, --only-plan.
  */
+import { planToJson } from '../../plan/render-json.js';
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -159,11 +160,14 @@ before(async () => {
       handler: (request, response) => {
         const query = new URL(request.url, 'http://x').searchParams;
         if (query.get('only-plan') === 'true')
-          return json(response, { data: PLAN, messages: { info: ['Plan only: nothing was changed.'] } });
+          return json(response, {
+            data: planToJson(PLAN),
+            messages: { info: ['Plan only: nothing was changed.'] },
+          });
         const ids: Record<string, string> = { fail: FAIL_ID, poll: POLL_ID, hang: HANG_ID };
         const id = ids[query.get('description') ?? ''] ?? ID;
         json(response, {
-          data: { ...deployment(id, 'pending'), plan: PLAN },
+          data: { ...deployment(id, 'pending'), plan: planToJson(PLAN) },
           messages: { info: ['Deployment for toolhunt created successfully.'], warning: [] },
         });
       },

@@ -3,8 +3,8 @@
  * `plan`: 0, or 2 with --detailed-exitcode when the plan has changes (Terraform's convention).
  */
 import type { ApiResult } from '../api-client.js';
-import type { Plan } from '../../plan/plan.js';
 import { planHasChanges } from '../../plan/plan-builder.js';
+import { planFromJson } from '../../plan/read-plan-json.js';
 import { renderPlanForCli } from '../local-plan.js';
 import { colourEnabled, printMessages, type Output } from '../output.js';
 
@@ -13,7 +13,8 @@ export function renderOnlyPlan(
   options: { readonly json?: boolean; readonly detailedExitcode?: boolean },
   output: Output,
 ): number {
-  const plan = result.data as Plan;
+  // The API answers with the documented plan JSON (docs/plan-json.md): render it as a local plan is.
+  const plan = planFromJson(result.data);
   if (!options.json) {
     // The plan text lists its own warnings; only the others (e.g. unknown config fields) go to stderr.
     const own = new Set(plan.warnings);
