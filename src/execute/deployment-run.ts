@@ -13,7 +13,7 @@
  * - a task with a call in flight is owned by that call: steps leave it alone until it has persisted its outcome;
  * - after `kill()` nothing is written any more (a killed process writes nothing).
  */
-import type { Runtime, RuntimeSnapshot } from '../runtimes/runtime.js';
+import type { Runtime, RuntimeSnapshot, SnapshotPart } from '../runtimes/runtime.js';
 import type { Store, TaskPatch } from '../store/store.js';
 import type { Component } from '../config/tool-config.js';
 import type { ComponentPlan, PlanTask } from '../plan/plan.js';
@@ -42,13 +42,25 @@ import {
   startedText,
 } from './status-text.js';
 import { withTimeout } from './retry.js';
-import { RuntimeError } from '../runtimes/runtime.js';
+import { RuntimeError, SNAPSHOT_PARTS, snapshotHas } from '../runtimes/runtime.js';
 import { advanceBuildTask, cancelBuildTask } from './task-build.js';
 import { advanceDeleteTask, advanceDeployTask, cancelDeployTask } from './task-deploy.js';
+import { imageFor } from './image-source.js';
 
 export interface TakenSnapshot extends RuntimeSnapshot {
   /** Clock time (ms) just before the runtime was asked. */
   readonly takenAt: number;
+}
+
+/** Per part, the latest snapshot that fetched it: `builds.builds` and `jobs.jobs` are always real lists. */
+export type Snapshots = { [P in SnapshotPart]?: TakenSnapshot };
+
+/** Per part, when it is next due (ms); a part nobody needs is absent. */
+type DueParts = { [P in SnapshotPart]?: number };
+
+function earliest(due: DueParts): number | undefined {
+  const times = SNAPSHOT_PARTS.map((p) => due[p]).filter((t) => t !== undefined);
+  return times.length === 0 ? undefined : Math.min(...times);
 }
 
 /** What one step did: the loop uses it to pace itself. */
@@ -96,7 +108,8 @@ export class DeploymentRun {
   readonly waitSince = new Map<string, number>();
   /** taskId → when its last runtime call ended (a snapshot must be newer to show what that call did). */
   readonly attemptEnded = new Map<string, number>();
-  snapshot?: TakenSnapshot;
+  /** Only the list a part's snapshot fetched may be read: a part not fetched is empty, not "none". */
+  readonly snapshots: Snapshots = {};
   /** Called when a background call finished: the loop should step again now. */
   wake: () => void = () => undefined;
   #killed = false;
@@ -322,40 +335,54 @@ export class DeploymentRun {
   }
 
   /**
-   * One observe() per tool per tick at most, and only when a task needs live state. When depends on what waits:
+   * One observe() per tool per tick at most, only when a task needs live state, and only of the lists that are
+   * due (builds for builds, jobs for readiness): each list keeps its own clock. When depends on what waits:
    * a build is polled at half its age (fast at first, then every `tick.maxMs`); a job coming up at a third of
    * its age, between `tick.maxMs / 12` and `tick.maxMs / 3`, because dependents are blocked on it; a job seen
    * healthy is looked at again exactly when its stability period ends (not at the next regular poll: that delay
    * would add up along every wait-for level).
    */
   async #refreshSnapshot(step: Step): Promise<void> {
-    const takenAt = this.snapshot?.takenAt ?? -Infinity;
-    const nextAt = this.#nextObserveAt(step, takenAt);
-    if (nextAt === undefined) return;
-    if (step.now < nextAt) {
-      this.due(step, nextAt);
+    const next = this.#nextObserveAt(step);
+    const first = earliest(next);
+    if (first === undefined) return;
+    if (step.now < first) {
+      this.due(step, first);
       return;
     }
+    // A part due within the minimum spacing rides along: it would be fetched right after anyway.
+    const horizon = step.now + this.options.tick.minMs;
+    const parts = SNAPSHOT_PARTS.filter((p) => (next[p] ?? Infinity) <= horizon);
     const startedAt = this.now();
     try {
-      const snapshot = await this.call((signal) => this.env.runtime.observe(this.tool, { signal }));
-      this.snapshot = { ...snapshot, takenAt: startedAt };
+      const snapshot = await this.call((signal) => this.env.runtime.observe(this.tool, { signal, parts }));
+      const taken: TakenSnapshot = { ...snapshot, takenAt: startedAt };
+      // A runtime may return more than asked: keep every part it really fetched.
+      for (const part of SNAPSHOT_PARTS) if (snapshotHas(snapshot, part)) this.snapshots[part] = taken;
     } catch {
-      // Keep the previous snapshot; decisions that need a fresh one check `takenAt` and wait for the next tick.
+      // Keep the previous snapshots; decisions that need a fresh one check `takenAt` and wait for the next tick.
     }
-    const after = this.#nextObserveAt({ ...step, now: this.now() }, this.snapshot?.takenAt ?? startedAt);
+    const after = earliest(this.#nextObserveAt({ ...step, now: this.now() }, startedAt));
     if (after !== undefined) this.due(step, Math.max(after, startedAt + this.options.tick.minMs));
   }
 
-  /** When the next snapshot is due (ms), or undefined when nothing needs live state. */
-  #nextObserveAt(step: Step, takenAt: number): number | undefined {
+  /**
+   * When each part (builds list, jobs list) is next due (ms); a part nothing needs is absent. Running builds
+   * need the builds list (including the re-attach search after a restart); readiness checks need the jobs list.
+   * `never`: the look time of a part never fetched.
+   */
+  #nextObserveAt(step: Step, never = -Infinity): DueParts {
     const { minMs, maxMs } = this.options.tick;
     const clamp = (age: number, divisor: number, max: number): number =>
       Math.max(minMs, Math.min(max, Math.round(age / divisor)));
-    let at: number | undefined;
-    const want = (ms: number): void => {
-      at = Math.min(at ?? Infinity, ms);
+    const due: DueParts = {};
+    const lastLook = (part: SnapshotPart): number => this.snapshots[part]?.takenAt ?? never;
+    const wantPart = (part: SnapshotPart, ms: number): void => {
+      due[part] = Math.min(due[part] ?? Infinity, ms);
     };
+    const buildsTakenAt = lastLook('builds');
+    const takenAt = lastLook('jobs');
+    const want = (ms: number): void => wantPart('jobs', ms);
     const jobCap = Math.max(minMs, maxMs / 3);
     // A job takes seconds to start: looking every `minMs` right after the upsert only costs calls.
     const jobFloor = Math.max(minMs, jobCap / 4);
@@ -373,7 +400,8 @@ export class DeploymentRun {
       if (FINAL_TASK.has(task.state) || this.inflight.has(task.id)) continue;
       if (task.state === 'running' && task.kind === 'build') {
         const since = task.startedAt !== undefined ? Date.parse(task.startedAt) : step.now;
-        want(takenAt + (task.externalId === undefined ? minMs : clamp(step.now - since, 2, maxMs)));
+        const wait = task.externalId === undefined ? minMs : clamp(step.now - since, 2, maxMs);
+        wantPart('builds', buildsTakenAt + wait);
       } else if (task.state === 'running' && task.kind === 'deploy' && task.result?.['applied'] === true) {
         const since = Date.parse(String(task.result['appliedAt'] ?? step.deployment.createdAt));
         const readySince = this.stability.readySince(`${this.tool}/${task.component}`);
@@ -397,7 +425,23 @@ export class DeploymentRun {
         else want(takenAt + jobClamp(step.now - (this.waitSince.get(task.id) ?? step.now)));
       }
     }
-    return at;
+    // A deploy whose image is only in the builds list (a reused or followed build) reads it when it applies.
+    if (due.jobs !== undefined && due.builds === undefined && this.#imageNeedsBuilds(step)) {
+      due.builds = due.jobs;
+    }
+    return due;
+  }
+
+  /** Some deploy still to apply has no image yet without a builds list (a reused or followed build). */
+  #imageNeedsBuilds(step: Step): boolean {
+    const { plan } = step.deployment;
+    return [...step.tasks.values()].some(
+      (t) =>
+        t.kind === 'deploy' &&
+        !FINAL_TASK.has(t.state) &&
+        t.result?.['applied'] !== true &&
+        !imageFor(t.component, plan, step.tasks, undefined).ok,
+    );
   }
 
   /** Per kind of continuous job (with or without a health check): the shortest upsert → ready time seen (ms). */
@@ -413,9 +457,10 @@ export class DeploymentRun {
     return component.run.healthCheck ? 'health-checked' : 'plain';
   }
 
-  /** A snapshot taken at or after `at` (ms), or undefined (and a reminder to look again next tick). */
-  snapshotSince(step: Step, at: number): TakenSnapshot | undefined {
-    if (this.snapshot && this.snapshot.takenAt >= at) return this.snapshot;
+  /** A snapshot of `part` taken at or after `at` (ms), or undefined (and a reminder to look again next tick). */
+  snapshotSince(step: Step, at: number, part: SnapshotPart): TakenSnapshot | undefined {
+    const snapshot = this.snapshots[part];
+    if (snapshot && snapshot.takenAt >= at) return snapshot;
     this.due(step, step.now + this.options.tick.minMs);
     return undefined;
   }
@@ -473,7 +518,7 @@ export class DeploymentRun {
 
   /** Is job `name` ready in the current snapshot, and has it stayed so for `stableForMs`? */
   readiness(step: Step, name: string, condition: ReadyCondition, notBefore = 0): WaitCheck {
-    const snapshot = this.snapshotSince(step, notBefore);
+    const snapshot = this.snapshotSince(step, notBefore, 'jobs');
     if (!snapshot) return { kind: 'not-ready', detail: 'no status yet' };
     const job = snapshot.jobs.find((j) => j.name === name);
     const verdict = jobReadiness(name, job, condition);

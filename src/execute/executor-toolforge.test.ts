@@ -76,12 +76,10 @@ describe('Executor on the Toolforge simulator', () => {
     );
     assert.equal(stats.routes['POST /builds/v1/tool/:toolname/builds'], 2);
     assert.equal(stats.routes['PATCH /jobs/v1/tool/:tool_name/jobs'], 3);
-    // Never one GET per build: builds are read from the list, as many times as jobs are.
+    // Never one GET per build: builds are read from the list (and each list only while something needs it).
     assert.equal(stats.routes['GET /builds/v1/tool/:toolname/builds/:id'] ?? 0, 0);
-    assert.equal(
-      stats.routes['GET /builds/v1/tool/:toolname/builds'],
-      stats.routes['GET /jobs/v1/tool/:tool_name/jobs'],
-    );
+    assert.ok((stats.routes['GET /builds/v1/tool/:toolname/builds'] ?? 0) > 0);
+    assert.ok((stats.routes['GET /jobs/v1/tool/:tool_name/jobs'] ?? 0) > 0);
   });
 
   it('completes or fails with a reason under 20% injected 5xx and slow responses', async () => {

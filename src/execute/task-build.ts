@@ -158,7 +158,7 @@ async function resumeBuild(run: DeploymentRun, step: Step, task: DeploymentTask)
   }
   // Only a snapshot taken after the last attempt ended can show the build that attempt may have created.
   const after = Math.max(run.attemptEnded.get(task.id) ?? 0, task.notBefore ? Date.parse(task.notBefore) : 0);
-  const snapshot = run.snapshotSince(step, after);
+  const snapshot = run.snapshotSince(step, after, 'builds');
   if (!snapshot) return;
   const found = adoptable(run, step, task, request, snapshot.builds);
   if (found) {
@@ -191,7 +191,7 @@ function adoptable(
 }
 
 async function pollBuild(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
-  const snapshot = run.snapshot;
+  const snapshot = run.snapshots.builds;
   const buildId = task.externalId;
   if (!snapshot || buildId === undefined) return;
   const record = snapshot.builds.find((b) => b.id === buildId);
@@ -246,7 +246,7 @@ export async function cancelBuildTask(run: DeploymentRun, step: Step, task: Depl
   let buildId = task.externalId;
   if (buildId === undefined) {
     const request = buildRequest(run, step, task);
-    const snapshot = run.snapshot;
+    const snapshot = run.snapshots.builds;
     if (typeof request !== 'string' && snapshot)
       buildId = adoptable(run, step, task, request, snapshot.builds)?.id;
   }

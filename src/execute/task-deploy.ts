@@ -51,7 +51,7 @@ function busyDeploys(step: Step): number {
 async function applyJob(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
   const name = task.component;
   const component = run.component(step, name);
-  const image = imageFor(name, step.deployment.plan, step.tasks, run.snapshot);
+  const image = imageFor(name, step.deployment.plan, step.tasks, run.snapshots.builds);
   if (!component || !image.ok) {
     const reason = component ? (image.ok ? '' : image.reason) : `${name} is not in the deployment's config`;
     await run.write(step, task, { state: 'failed', reason, waitingFor: [], finishedAt: run.iso(step) });

@@ -5,7 +5,7 @@
  *
  * Rules every implementation keeps:
  * - `observe` costs O(1) calls per tool (one builds list + one jobs list), whatever the number of components,
- *   because the executor calls it once per polling tick.
+ *   because the executor calls it once per polling tick; with `parts` it may skip the list nobody needs.
  * - Methods that change things are idempotent where the backing API is (upsert, delete of a missing job).
  * - Failures are thrown as `RuntimeError` with `retryable` set, so callers never parse messages to decide.
  */
@@ -14,6 +14,25 @@ import type { BuildRecord, JobRecord, JobRunFields, RefResolution } from '../sta
 export interface RuntimeSnapshot {
   readonly builds: readonly BuildRecord[];
   readonly jobs: readonly JobRecord[];
+  /**
+   * Which lists were actually fetched; absent means both. A list that was not fetched is empty, which says
+   * nothing about the runtime: read `builds`/`jobs` only when its flag is true (see `snapshotHas`).
+   */
+  readonly fetched?: SnapshotParts;
+}
+
+export const SNAPSHOT_PARTS = ['builds', 'jobs'] as const;
+export type SnapshotPart = (typeof SNAPSHOT_PARTS)[number];
+export type SnapshotParts = { readonly [P in SnapshotPart]: boolean };
+
+export interface ObserveOptions extends CallOptions {
+  /** The lists the caller needs (default both); a runtime may return more than asked. */
+  readonly parts?: readonly SnapshotPart[];
+}
+
+/** Did `snapshot` fetch `part`? (A snapshot without `fetched` has both.) */
+export function snapshotHas(snapshot: RuntimeSnapshot, part: SnapshotPart): boolean {
+  return snapshot.fetched?.[part] ?? true;
 }
 
 export interface BuildRequest {
@@ -59,8 +78,8 @@ export interface Runtime {
   readonly name: 'toolforge' | 'local' | 'fake';
   readonly capabilities: RuntimeCapabilities;
 
-  /** The tool's builds and jobs, in O(1) calls. */
-  observe(tool: string, options?: CallOptions): Promise<RuntimeSnapshot>;
+  /** The tool's builds and jobs (or only the `parts` asked for), in O(1) calls. */
+  observe(tool: string, options?: ObserveOptions): Promise<RuntimeSnapshot>;
   /** Resolve a ref to a commit (`git ls-remote`); an unreachable repository is `{ok: false}`, not a throw. */
   resolveRef(
     tool: string,

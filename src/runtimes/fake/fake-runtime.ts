@@ -14,6 +14,7 @@ import {
   type CallOptions,
   type JobChange,
   type JobSpec,
+  type ObserveOptions,
   type Runtime,
   type RuntimeCapabilities,
   type RuntimeSnapshot,
@@ -105,7 +106,8 @@ export class FakeRuntime implements Runtime {
     return { builds, jobs };
   }
 
-  async observe(tool: string, options?: CallOptions): Promise<RuntimeSnapshot> {
+  /** In memory, so both lists are always returned, whatever `parts` asks for. */
+  async observe(tool: string, options?: ObserveOptions): Promise<RuntimeSnapshot> {
     await this.#enter('observe', tool, undefined, options);
     return this.inspect(tool);
   }

@@ -12,12 +12,15 @@ import type {
   CallOptions,
   JobChange,
   JobSpec,
+  ObserveOptions,
   Runtime,
   RuntimeCapabilities,
   RuntimeSnapshot,
+  SnapshotPart,
+  SnapshotParts,
   StartedBuild,
 } from '../runtime.js';
-import { RuntimeError } from '../runtime.js';
+import { RuntimeError, SNAPSHOT_PARTS } from '../runtime.js';
 import type { RefResolution } from '../../status/observed-state.js';
 import { resolveRef } from '../git.js';
 import { decodeBuild, decodeJob } from './toolforge-decode.js';
@@ -67,23 +70,30 @@ export class ToolforgeRuntime implements Runtime {
     this.http.resetStats();
   }
 
-  async observe(tool: string, options: CallOptions = {}): Promise<RuntimeSnapshot> {
+  async observe(tool: string, options: ObserveOptions = {}): Promise<RuntimeSnapshot> {
+    const parts = options.parts ?? SNAPSHOT_PARTS;
+    const fetched: SnapshotParts = { builds: parts.includes('builds'), jobs: parts.includes('jobs') };
     // When one of the two calls fails for good, stop the other's retries instead of leaving them running.
     const both = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, both.signal]) : both.signal;
-    const get = (api: 'builds' | 'jobs'): Promise<HttpResult> =>
-      this.http
+    const get = async (api: SnapshotPart): Promise<unknown[]> => {
+      if (!fetched[api]) return [];
+      const result = await this.http
         .call({ api, method: 'GET', path: `/tool/${enc(tool)}/${api}`, tool, signal })
         .catch((error: unknown) => {
           both.abort(error);
           throw error;
         });
+      return list(result.json, api);
+    };
     const [builds, jobs] = await Promise.allSettled([get('builds'), get('jobs')]);
     if (builds.status === 'rejected') throw builds.reason;
     if (jobs.status === 'rejected') throw jobs.reason;
     return {
-      builds: list(builds.value.json, 'builds').map(decodeBuild),
-      jobs: list(jobs.value.json, 'jobs').map(decodeJob),
+      builds: builds.value.map(decodeBuild),
+      jobs: jobs.value.map(decodeJob),
+      // Absent means both: only a partial snapshot says so.
+      ...(fetched.builds && fetched.jobs ? {} : { fetched }),
     };
   }
 
