@@ -17,8 +17,6 @@ import { createStore } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
 import type { RuntimeKind } from './runtime-kind.js';
 
-export { RUNTIME_KINDS, type RuntimeKind } from './runtime-kind.js';
-
 export interface InstanceOptions {
   readonly runtime: RuntimeKind | Runtime;
   /** Where the local runtime keeps images, state and logs, and where the default SQLite file lives. */
@@ -40,7 +38,7 @@ export interface RunningInstance {
   close(): Promise<void>;
 }
 
-function createRuntime(kind: RuntimeKind, dataDir: string): Runtime & { start?(): Promise<void> } {
+function createRuntime(kind: RuntimeKind, dataDir: string): Runtime {
   return kind === 'local' ? new LocalRuntime({ dataDir }) : toolforgeRuntimeFromEnvironment();
 }
 

@@ -3,6 +3,7 @@
  * toolforge` (SQLite temp file) → builds-api + jobs-api simulator on 127.0.0.1, with real git repositories.
  * The request's toolhunt flow, then a failing build (dependent skipped, independent branch deployed, exit 1).
  */
+import { toolhuntDeployLines } from '../support/toolhunt-output.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -50,21 +51,7 @@ describe('deploy CLI → serve --runtime toolforge → simulator', { concurrency
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${server!.output()}`);
     const id = /\(deployment (\S+)\)\.\.\./.exec(r.stdout)?.[1] ?? '';
     assert.match(id, /^\d{8}-\d{6}-[a-z0-9]{10}$/);
-    assert.equal(
-      r.stdout,
-      [
-        `Starting deploy for toolhunt (deployment ${id})...`,
-        'Building images:',
-        '[✅] toolhunt-cleanup',
-        '[✅] toolhunt-api',
-        'Deploying components:',
-        '[✅] toolhunt-api',
-        '[✅] toolhunt-cleanup (waiting for toolhunt-api)',
-        '[✅] toolhunt-flower (waiting for toolhunt-api)',
-        'All components deployed',
-        '',
-      ].join('\n'),
-    );
+    assert.equal(r.stdout, [...toolhuntDeployLines(id), ''].join('\n'));
     // What the simulator saw: one build per repository, from the real commits, and the three jobs.
     const builds = sim!.state.toolBuilds('toolhunt');
     assert.deepEqual(builds.map((b) => b.parameters.source_url).sort(), [api, cleanup].sort());

@@ -3,6 +3,7 @@
  * file), with the fake runtime standing in for Toolforge. The request's toolhunt flow, then status and the
  * deployment list; a failing build in a second tool.
  */
+import { toolhuntDeployLines } from '../../../test/support/toolhunt-output.js';
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -77,21 +78,7 @@ describe('CLI against the real server', { concurrency: 2 }, () => {
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     const id = /\(deployment (\S+)\)\.\.\./.exec(r.stdout)?.[1] ?? '';
     assert.match(id, /^\d{8}-\d{6}-[a-z0-9]{10}$/);
-    assert.equal(
-      r.stdout,
-      [
-        `Starting deploy for toolhunt (deployment ${id})...`,
-        'Building images:',
-        '[✅] toolhunt-cleanup',
-        '[✅] toolhunt-api',
-        'Deploying components:',
-        '[✅] toolhunt-api',
-        '[✅] toolhunt-cleanup (waiting for toolhunt-api)',
-        '[✅] toolhunt-flower (waiting for toolhunt-api)',
-        'All components deployed',
-        '',
-      ].join('\n'),
-    );
+    assert.equal(r.stdout, [...toolhuntDeployLines(id), ''].join('\n'));
     const [status, list] = await Promise.all([
       runCli(['status', '--json'], { env: env('toolhunt') }),
       runCli(['deployment', 'list'], { env: env('toolhunt') }),

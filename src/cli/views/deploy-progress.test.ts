@@ -1,3 +1,4 @@
+import { toolhuntDeployLines } from '../../../test/support/toolhunt-output.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DeploymentJson, TaskJson } from '../api-types.js';
@@ -119,17 +120,7 @@ test('toolhunt: recorded events render exactly the expected plain output, whatev
   const { progress, printed } = replay(start, stream);
   assert.equal(
     [startLine('toolhunt', ID), ...printed].join('\n'),
-    [
-      'Starting deploy for toolhunt (deployment 20261125-101010-abcdefghij)...',
-      'Building images:',
-      '[✅] toolhunt-cleanup',
-      '[✅] toolhunt-api',
-      'Deploying components:',
-      '[✅] toolhunt-api',
-      '[✅] toolhunt-cleanup (waiting for toolhunt-api)',
-      '[✅] toolhunt-flower (waiting for toolhunt-api)',
-      'All components deployed',
-    ].join('\n'),
+    toolhuntDeployLines('20261125-101010-abcdefghij').join('\n'),
   );
   assert.ok(isFinished(progress));
   assert.ok(deployedEverything(progress));
