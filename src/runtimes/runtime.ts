@@ -42,6 +42,8 @@ export interface BuildRequest {
   readonly ref?: string;
   readonly useLatestVersions: boolean;
   readonly useDeprecatedVersions: boolean;
+  /** Build-time environment variables (config `build.envvars`); empty when the config sets none. */
+  readonly envvars?: Readonly<Record<string, string>>;
 }
 
 export interface StartedBuild {

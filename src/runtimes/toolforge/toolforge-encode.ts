@@ -22,7 +22,7 @@ export function buildStartBody(request: BuildRequest): BuildStartBody {
     image_name: request.imageName,
     use_latest_versions: request.useLatestVersions,
     use_deprecated_versions: request.useDeprecatedVersions,
-    envvars: {},
+    envvars: request.envvars ?? {},
   };
 }
 
