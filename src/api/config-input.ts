@@ -7,6 +7,8 @@ import { parse as parseYaml } from 'yaml';
 import type { ToolConfig } from '../config/tool-config.js';
 import type { Diagnostic } from '../config/diagnostics.js';
 import { loadConfig, readYamlFast, type SourceNode } from './domain.js';
+import { findNestingProblem, nestingMessage, shortenPath } from '../config/nesting.js';
+import { flowDepthBeyond, MAX_FLOW_DEPTH } from '../config/read-yaml.js';
 import { ApiError, apiError, validationError } from './api-errors.js';
 import { receivedSuffix, valueAtPath } from './received-value.js';
 
@@ -36,10 +38,27 @@ export function toUpstreamLoc(path: string): string {
     .join(' -> ');
 }
 
-/** Parses JSON text the way upstream reports failures: `Invalid JSON at position <n>: <message>`. */
+/**
+ * A 422 for a document nested too deeply (or containing itself through a YAML alias), refused before any
+ * recursive code (ours or a library's) walks it: such a body must never become a stack overflow and a 500.
+ */
+export function checkNesting(value: unknown): void {
+  const problem = findNestingProblem(value);
+  if (problem) {
+    throw validationError([
+      { loc: toUpstreamLoc(shortenPath(problem.path)), message: nestingMessage(problem) },
+    ]);
+  }
+}
+
+/**
+ * Parses JSON text the way upstream reports failures: `Invalid JSON at position <n>: <message>`. Every JSON
+ * body goes through here, so the nesting check here protects every route.
+ */
 export function parseJsonBody(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const match = /at position (\d+)/.exec(message);
@@ -49,6 +68,8 @@ export function parseJsonBody(text: string): unknown {
       .replace(/\s*\(line \d+ column \d+\)$/, '');
     throw apiError('CMP_ERR_INVALID_JSON', position, detail);
   }
+  checkNesting(value);
+  return value;
 }
 
 /** Where parsing stopped when the engine's message has no position (e.g. unexpected end of input). */
@@ -107,6 +128,7 @@ function checkLimits(value: unknown, limits: InputLimits): void {
   if (long.length > 0) throw validationError(long);
 }
 
+/** Recursive, but only ever given a value `checkNesting` accepted. */
 function walkStrings(value: unknown, path: string[], visit: (path: string[], text: string) => void): void {
   if (typeof value === 'string') visit(path, value);
   else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, [...path, String(i)], visit));
@@ -162,8 +184,11 @@ function plainValue(node: SourceNode): unknown {
 export function parseYamlText(text: string): unknown {
   const tree = readYamlFast(text);
   if (tree !== undefined) return plainValue(tree);
+  // Deep flow nesting can take the library's recursion past what it survives; the loader reports it.
+  if (flowDepthBeyond(text, MAX_FLOW_DEPTH) !== -1) return undefined;
   try {
-    return parseYaml(text) as unknown;
+    // maxAliasCount (the library's default, stated): an alias bomb is refused instead of expanded.
+    return parseYaml(text, { maxAliasCount: 100 }) as unknown;
   } catch {
     return undefined; // the loader reports YAML syntax errors with their line and column
   }
@@ -187,6 +212,7 @@ export function loadConfigText(
   let raw: unknown;
   if (isJsonText(text, contentType)) raw = parseJsonBody(text);
   else raw = parseYamlText(text);
+  checkNesting(raw);
   if (raw !== undefined) checkLimits(raw, limits);
   let source = text;
   if (extract && raw && typeof raw === 'object' && !Array.isArray(raw)) {

@@ -374,7 +374,63 @@ describe('loadConfig: pathological nesting', () => {
     let value: unknown = 1;
     for (let i = 0; i < depth; i++) value = [value];
     assert.deepEqual(loadConfigObject({ components: value }).diagnostics, [
-      { severity: 'error', path: '', message: 'the config is nested too deeply to be read' },
+      {
+        severity: 'error',
+        path: 'components[0][0][0][0][0]…',
+        message: 'the config is nested more than 64 levels deep and cannot be read',
+      },
     ]);
+  });
+
+  it('a document deeper than 64 levels that the yaml library can read is refused with one error', () => {
+    const text = `{"components": ${'['.repeat(100)}${']'.repeat(100)}}`;
+    assert.deepEqual(loadConfig(text).diagnostics, [
+      {
+        severity: 'error',
+        path: 'components[0][0][0][0][0]…',
+        message: 'the config is nested more than 64 levels deep and cannot be read',
+        line: 1,
+        column: 80,
+      },
+    ]);
+  });
+
+  it('deep block nesting (beyond what the yaml library can compose) is one readable error', () => {
+    const diagnostics = loadConfig(`${'- '.repeat(50_000)}x\n`).diagnostics;
+    assert.deepEqual(
+      diagnostics.map((d) => [d.severity, d.path, d.message]),
+      [['error', '', 'the config is nested too deeply to be read']],
+    );
+  });
+
+  it('a recursive YAML alias is one error at the alias, not a crash or a cascade of errors', () => {
+    assert.deepEqual(loadConfig('a: &a [*a]').diagnostics, [
+      {
+        severity: 'error',
+        path: 'a[0]',
+        message:
+          'a YAML alias refers to a node that contains it (a recursive alias), so the config cannot be read',
+        line: 1,
+        column: 8,
+      },
+    ]);
+    const nested = loadConfig('components: &c\n  a:\n    build: {reuse-from: *c}\n');
+    assert.deepEqual(
+      nested.diagnostics.map((d) => d.path),
+      ['components.a.build.reuse-from'],
+    );
+  });
+
+  it('an alias used many times (not recursive) is still read', () => {
+    const text = [
+      'config-version: 0.1',
+      'x-build: &b {repository: ./r}',
+      'components:',
+      '  a: {build: *b}',
+      '  b: {build: *b}',
+      '',
+    ].join('\n');
+    const result = loadConfig(text);
+    assert.equal(result.config?.components.length, 2);
   });
 });

@@ -9,6 +9,7 @@ import { UserError } from '../errors.js';
 import { DiagnosticSink } from './diagnostic-sink.js';
 import type { Diagnostic } from './diagnostics.js';
 import { LineIndex } from './line-index.js';
+import { findNestingProblem, nestingMessage, shortenPath } from './nesting.js';
 import { readYaml } from './read-yaml.js';
 import { readJsonFast } from './read-json-fast.js';
 import { readYamlFast } from './read-yaml-fast.js';
@@ -48,6 +49,11 @@ export function loadConfig(text: string, _options: LoadOptions = {}): ConfigLoad
 /** Loads an already-parsed JSON value (an API request body); diagnostics have no positions. */
 export function loadConfigObject(value: unknown): ConfigLoadResult {
   const sink = new DiagnosticSink();
+  const problem = findNestingProblem(value);
+  if (problem) {
+    sink.error(shortenPath(problem.path), nestingMessage(problem));
+    return finish(undefined, sink);
+  }
   return finish(
     guardDepth(sink, () => sourceFromValue(value)),
     sink,
@@ -84,7 +90,10 @@ export async function loadConfigFile(
   return { ...result, fileName: path };
 }
 
-/** The readers recurse; a pathologically nested document exhausts the stack, which is a config error. */
+/**
+ * The readers bound their own depth (MAX_CONFIG_DEPTH); this is the last line of defence should a recursive
+ * library call still exhaust the stack: a config error, never a crash.
+ */
 function guardDepth(sink: DiagnosticSink, read: () => SourceNode | undefined): SourceNode | undefined {
   try {
     return read();

@@ -5,11 +5,11 @@
  * reports the errors with positions. For what it accepts it produces the same tree, offsets included, as
  * read-yaml.ts (read-json-fast.test.ts checks that).
  */
+import { MAX_CONFIG_DEPTH } from './nesting.js';
 import type { SourceEntry, SourceNode } from './source-tree.js';
 
 class GiveUp extends Error {}
 
-const MAX_DEPTH = 64;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?/y;
 // JSON strings may not hold raw control characters (U+0000–U+001F), hence the ranges below.
 // eslint-disable-next-line no-control-regex
@@ -48,7 +48,7 @@ class JsonReader {
   }
 
   value(depth: number): SourceNode {
-    if (depth > MAX_DEPTH) throw new GiveUp();
+    if (depth > MAX_CONFIG_DEPTH) throw new GiveUp();
     const offset = this.at;
     const c = this.text[offset];
     if (c === '{') return this.object(depth);

@@ -8,6 +8,7 @@
  * errors. For what it accepts it produces exactly the tree (values and offsets) that read-yaml.ts produces;
  * read-yaml-fast.test.ts checks that on a corpus.
  */
+import { MAX_CONFIG_DEPTH } from './nesting.js';
 import type { ScalarValue, SourceEntry, SourceNode } from './source-tree.js';
 
 interface Line {
@@ -71,6 +72,8 @@ function splitLines(text: string): Line[] {
 
 class BlockReader {
   private at = 0;
+  /** Nesting of the block being read: the reader recurses per level, so deep documents go to the library. */
+  private depth = 0;
 
   constructor(private readonly lines: readonly Line[]) {}
 
@@ -80,8 +83,11 @@ class BlockReader {
 
   block(indent: number): SourceNode {
     const line = this.peek();
-    if (!line || line.indent !== indent) return giveUp();
-    return isSeqItem(line.text) ? this.seq(indent) : this.map(indent);
+    if (!line || line.indent !== indent || this.depth >= MAX_CONFIG_DEPTH) return giveUp();
+    this.depth++;
+    const node = isSeqItem(line.text) ? this.seq(indent) : this.map(indent);
+    this.depth--;
+    return node;
   }
 
   private peek(): Line | undefined {

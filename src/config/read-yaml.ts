@@ -8,6 +8,7 @@
 import { isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import type { DiagnosticSink } from './diagnostic-sink.js';
+import { MAX_CONFIG_DEPTH, nestingMessage, shortenPath } from './nesting.js';
 import { formatPath, type PathLink } from './path.js';
 import type { ScalarValue, SourceEntry, SourceNode } from './source-tree.js';
 
@@ -15,7 +16,10 @@ import type { ScalarValue, SourceEntry, SourceNode } from './source-tree.js';
 const MERGE_KEY = '<<';
 
 /** Deeper flow nesting than any config needs; beyond it the library's recursion can crash V8 outright. */
-const MAX_FLOW_DEPTH = 500;
+export const MAX_FLOW_DEPTH = 500;
+
+/** The `yaml` library catches its own stack overflow on deep nesting and reports it as a parse error. */
+const LIBRARY_STACK_OVERFLOW = /Maximum call stack size exceeded/;
 
 export function readYaml(text: string, sink: DiagnosticSink): SourceNode | undefined {
   const deep = flowDepthBeyond(text, MAX_FLOW_DEPTH);
@@ -27,56 +31,90 @@ export function readYaml(text: string, sink: DiagnosticSink): SourceNode | undef
   // builder below finds duplicates with a Set instead.
   const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
   for (const warning of doc.warnings) sink.warning('', warning.message, warning.pos[0]);
-  for (const error of doc.errors) sink.error('', error.message, error.pos[0]);
+  let tooDeep = false;
+  for (const error of doc.errors) {
+    if (!LIBRARY_STACK_OVERFLOW.test(error.message)) sink.error('', error.message, error.pos[0]);
+    else if (!tooDeep) {
+      // Once: the library reports the overflow again at every level it unwinds through.
+      tooDeep = true;
+      sink.error('', 'the config is nested too deeply to be read', error.pos[0]);
+    }
+  }
   if (doc.errors.length > 0) return undefined;
   if (doc.contents === null) return { kind: 'scalar', value: null, offset: 0 };
-  return new TreeBuilder(doc, sink).build(doc.contents, undefined);
+  const builder = new TreeBuilder(doc, sink);
+  const root = builder.build(doc.contents, undefined, undefined, 0);
+  // A recursive alias or a too deep document has no usable tree: validating what was built would only add
+  // confusing consequences (missing fields) to the one error that matters.
+  return builder.unreadable ? undefined : root;
 }
 
 class TreeBuilder {
   private readonly built = new Map<Node, SourceNode>();
-  private readonly inProgress = new Set<Node>();
+  /** The collections being built, from the root down to the current node: an alias to one of them recurses. */
+  private readonly ancestors = new Set<Node>();
+  unreadable = false;
 
   constructor(
     private readonly doc: Document.Parsed,
     private readonly sink: DiagnosticSink,
   ) {}
 
-  build(node: Node | null, path: PathLink | undefined, fallbackOffset?: number): SourceNode {
+  build(
+    node: Node | null,
+    path: PathLink | undefined,
+    fallbackOffset: number | undefined,
+    depth: number,
+  ): SourceNode {
     if (node === null) return { kind: 'scalar', value: null, offset: fallbackOffset };
-    if (isAlias(node)) return this.buildAlias(node, path);
+    if (this.unreadable) return { kind: 'scalar', value: null, offset: fallbackOffset };
+    if (isAlias(node)) return this.buildAlias(node, path, depth);
     const done = this.built.get(node);
     if (done) return done;
     const offset = node.range?.[0];
+    if (depth > MAX_CONFIG_DEPTH && (isMap(node) || isSeq(node))) {
+      const problem = { kind: 'too-deep', path: formatPath(path), limit: MAX_CONFIG_DEPTH } as const;
+      this.stop(shortenPath(problem.path), nestingMessage(problem), offset);
+      return { kind: 'scalar', value: null, offset };
+    }
     let result: SourceNode;
-    if (isMap(node)) result = { kind: 'map', entries: this.buildEntries(node.items, path), offset };
+    this.ancestors.add(node);
+    if (isMap(node)) result = { kind: 'map', entries: this.buildEntries(node.items, path, depth), offset };
     else if (isSeq(node)) {
       const items = node.items.map((item, index) =>
-        this.build(item as Node | null, { parent: path, index }, offset),
+        this.build(item as Node | null, { parent: path, index }, offset, depth + 1),
       );
       result = { kind: 'seq', items, offset };
     } else if (isScalar(node)) result = { kind: 'scalar', value: scalarValue(node.value), offset };
     else result = { kind: 'scalar', value: null, offset };
+    this.ancestors.delete(node);
     this.built.set(node, result);
     return result;
   }
 
-  private buildAlias(alias: Node & { resolve(doc: Document): Node | undefined }, path: PathLink | undefined) {
+  private buildAlias(
+    alias: Node & { resolve(doc: Document): Node | undefined; source: string },
+    path: PathLink | undefined,
+    depth: number,
+  ): SourceNode {
     const target = alias.resolve(this.doc);
     const offset = alias.range?.[0];
-    if (!target || this.inProgress.has(target)) {
-      this.fail(path, 'Alias cannot be resolved (unknown or self-referencing anchor)', offset);
-      return { kind: 'scalar', value: null, offset } as const;
+    if (!target) {
+      this.fail(path, `Alias *${alias.source} cannot be resolved (unknown anchor)`, offset);
+      return { kind: 'scalar', value: null, offset };
     }
-    this.inProgress.add(target);
-    try {
-      return this.build(target, path, offset);
-    } finally {
-      this.inProgress.delete(target);
+    if (this.ancestors.has(target)) {
+      this.stop(formatPath(path), nestingMessage({ kind: 'self-reference', path: '' }), offset);
+      return { kind: 'scalar', value: null, offset };
     }
+    return this.build(target, path, offset, depth);
   }
 
-  private buildEntries(pairs: readonly Pair<unknown, unknown>[], path: PathLink | undefined): SourceEntry[] {
+  private buildEntries(
+    pairs: readonly Pair<unknown, unknown>[],
+    path: PathLink | undefined,
+    depth: number,
+  ): SourceEntry[] {
     const entries: SourceEntry[] = [];
     const firstOffset = new Map<string, number | undefined>();
     const merges: SourceNode[] = [];
@@ -90,7 +128,7 @@ class TreeBuilder {
       const key = keyNode === null ? '' : String(scalarValue(keyNode.value) ?? '');
       const childPath: PathLink = { parent: path, key };
       if (key === MERGE_KEY && keyNode?.type === 'PLAIN') {
-        merges.push(this.build(pair.value as Node | null, childPath, keyOffset));
+        merges.push(this.build(pair.value as Node | null, childPath, keyOffset, depth + 1));
         continue;
       }
       if (firstOffset.has(key)) {
@@ -100,7 +138,11 @@ class TreeBuilder {
         continue;
       }
       firstOffset.set(key, keyOffset);
-      entries.push({ key, keyOffset, value: this.build(pair.value as Node | null, childPath, keyOffset) });
+      entries.push({
+        key,
+        keyOffset,
+        value: this.build(pair.value as Node | null, childPath, keyOffset, depth + 1),
+      });
     }
     for (const merged of merges) this.merge(entries, firstOffset, merged, path);
     return entries;
@@ -134,6 +176,13 @@ class TreeBuilder {
   private fail(path: PathLink | undefined, message: string, offset: number | undefined): void {
     this.sink.error(formatPath(path), message, offset);
   }
+
+  /** An error that leaves no usable tree: reported once, and nothing more is built. */
+  private stop(path: string, message: string, offset: number | undefined): void {
+    if (this.unreadable) return;
+    this.unreadable = true;
+    this.sink.error(path, message, offset);
+  }
 }
 
 function scalarValue(value: unknown): ScalarValue {
@@ -147,7 +196,7 @@ function scalarValue(value: unknown): ScalarValue {
  * Offset where `[`/`{` nesting first exceeds `limit`, or -1. Brackets inside quoted strings are counted too:
  * an over-estimate that only matters for strings holding hundreds of unbalanced brackets.
  */
-function flowDepthBeyond(text: string, limit: number): number {
+export function flowDepthBeyond(text: string, limit: number): number {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -74,6 +74,53 @@ describe('toolforge-components config validate / schema', { concurrency: true },
     ]);
   });
 
+  it('validate: a recursive alias or a 5 000-deep document is one readable line, exit 1', async () => {
+    const cases: Array<[string, string, string]> = [
+      [
+        'alias.yaml',
+        'a: &a [*a]',
+        ':1:8: a[0]: a YAML alias refers to a node that contains it (a recursive alias), so the config cannot be read',
+      ],
+      [
+        'deep.json',
+        `{"components": ${'['.repeat(5000)}${']'.repeat(5000)}}`,
+        ':1:515: the config is nested too deeply to be read (more than 500 levels)',
+      ],
+      ['deep.yaml', `${'- '.repeat(5000)}x\n`, ': the config is nested too deeply to be read'],
+    ];
+    for (const [name, text, expected] of cases) {
+      const file = join(dir, name);
+      await writeFile(file, text);
+      const run = await cli('config', 'validate', file);
+      assert.equal(run.code, 1, run.stderr);
+      assert.equal(run.stdout, '');
+      const lines = run.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, run.stderr);
+      assert.ok(lines[0]?.startsWith(file) && lines[0].endsWith(expected), run.stderr);
+    }
+  });
+
+  it('validate: a migration reusing the image of a component that waits for it is valid', async () => {
+    const file = join(dir, 'migrate.yaml');
+    await writeFile(
+      file,
+      [
+        'config-version: 0.1',
+        'components:',
+        '  api:',
+        '    build: {repository: ./api}',
+        '    wait-for: [migrate]',
+        '  migrate:',
+        '    build: {reuse-from: api}',
+        '    run: {command: migrate}',
+        '',
+      ].join('\n'),
+    );
+    const run = await cli('config', 'validate', file);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, 'OK: 2 components\n');
+  });
+
   it('validate: an unreadable file is a usage error (exit 2)', async () => {
     const run = await cli('config', 'validate', join(dir, 'missing.yaml'));
     assert.equal(run.code, 2);
