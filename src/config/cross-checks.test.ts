@@ -94,11 +94,27 @@ describe('dependency cycles', () => {
     assert.match(two[0] ?? '', /dependency cycle: a -> b -> a \(/);
   });
 
-  it('a cycle through a reuse edge and a wait edge', () => {
-    // api waits for flower, flower runs api's image (needs api's build first): a deadlock.
-    assert.deepEqual(errors(seedYaml({ api: { wait: ['flower'] }, flower: { reuse: 'api' } })), [
-      't.yaml:7:9: components.api.wait-for[0]: dependency cycle: api -> flower -> api (api wait-for flower at line 7, flower reuse-from api at line 10)',
-    ]);
+  it('reusing the image of a component that waits for you is not a cycle (the migration pattern)', () => {
+    // migrate runs api's image (waits for api's build), api waits for migrate's deploy: build api →
+    // deploy migrate → deploy api.
+    const result = loadConfig(seedYaml({ api: { wait: ['migrate'] }, migrate: { reuse: 'api' } }));
+    assert.deepEqual(result.diagnostics, []);
+    assert.deepEqual(
+      result.config?.components.map((c) => [c.name, c.waitFor]),
+      [
+        ['api', ['migrate']],
+        ['migrate', []],
+      ],
+    );
+  });
+
+  it('a wait-for cycle is still one when one of its components reuses the other', () => {
+    assert.deepEqual(
+      errors(seedYaml({ api: { wait: ['flower'] }, flower: { reuse: 'api', wait: ['api'] } })),
+      [
+        't.yaml:7:9: components.api.wait-for[0]: dependency cycle: api -> flower -> api (api wait-for flower at line 7, flower wait-for api at line 12)',
+      ],
+    );
   });
 
   it('one diagnostic per strongly connected component; acyclic diamonds are fine', () => {

@@ -1,8 +1,13 @@
 /**
  * Checks between components, run after every component was read: references to missing components, reuse
- * chains (upstream allows one level only), a component waiting for or reusing itself, and dependency cycles
- * through wait-for and reuse edges. Linear in components + references; suggestions are computed only for the
- * first few misses so that a file full of bad names stays fast.
+ * chains (upstream allows one level only), a component waiting for or reusing itself, and dependency cycles.
+ *
+ * Cycles are looked for on the deployment's task graph, not on the components: `reuse-from` makes a
+ * component's deploy wait for its parent's *build*, and `wait-for` makes it wait for the other component's
+ * *deploy*. A build waits for nothing, so a reuse edge can never close a cycle: `migrate` reusing `api`'s image
+ * while `api` waits for `migrate` deploys as build api → deploy migrate → deploy api. Only wait-for edges can
+ * deadlock. Linear in components + references; suggestions are computed only for the first few misses so that
+ * a file full of bad names stays fast.
  */
 import { findCycles, Graph } from '../dag/index.js';
 import type { DiagnosticSink } from './diagnostic-sink.js';
@@ -18,11 +23,18 @@ interface Edge {
   readonly ref: ComponentRef;
 }
 
-/** Wait-for and reuse edges by component index (drafts order): `targets[i]` are what component i depends on. */
-interface EdgeLists {
+/**
+ * The task graph every component would have if all of them were built and deployed: vertex `2i` is component
+ * i's build, `2i + 1` its deploy. `targets[v]` are the vertices task v waits for; `refs[v]` the config entries
+ * that made those edges, in the same order.
+ */
+interface TaskEdges {
   readonly targets: number[][];
   readonly refs: Edge[][];
 }
+
+const buildVertex = (component: number): number => 2 * component;
+const deployVertex = (component: number): number => 2 * component + 1;
 
 export function checkReferences(
   drafts: readonly ComponentDraft[],
@@ -41,7 +53,11 @@ export function checkReferences(
     return suggest(target, (allNames ??= [...indexOf.keys()]));
   };
   const reuseName = spell('reuse_from', dialect);
-  const edges: EdgeLists = { targets: drafts.map(() => []), refs: drafts.map(() => []) };
+  const edges: TaskEdges = { targets: [], refs: [] };
+  for (let v = 0; v < 2 * drafts.length; v++) {
+    edges.targets.push([]);
+    edges.refs.push([]);
+  }
   let edgeCount = 0;
   const addEdge = (from: number, to: number, edge: Edge) => {
     edges.targets[from]?.push(to);
@@ -71,7 +87,8 @@ export function checkReferences(
       } else {
         const parentDraft = drafts[parent] as ComponentDraft;
         if (parentDraft.reuse) reportChain(sink, reuse, parentDraft, reuseName);
-        addEdge(from, parent, { kind: 'reuse', ref: reuse });
+        // The child's deploy runs the parent's image: it waits for the parent's build, not its deploy.
+        addEdge(deployVertex(from), buildVertex(parent), { kind: 'reuse', ref: reuse });
       }
     }
     for (const wait of draft.waitFor) {
@@ -83,7 +100,7 @@ export function checkReferences(
         const suffix = close ? ` (did you mean "${close}"?)` : '';
         sink.error(wait.path, `unknown component "${wait.target}"${suffix}`, wait.offset);
       } else {
-        addEdge(from, target, { kind: 'wait', ref: wait });
+        addEdge(deployVertex(from), deployVertex(target), { kind: 'wait', ref: wait });
       }
     }
   });
@@ -126,33 +143,36 @@ function reportChain(
 }
 
 /**
- * One diagnostic per cycle (per strongly connected component, found by the dag library), located at the
- * cycle's first edge, starting from the component that comes first in the config; the message lists where
- * each edge is written.
+ * One diagnostic per cycle (per strongly connected component of the task graph, found by the dag library),
+ * located at the cycle's first edge, starting from the component that comes first in the config; the message
+ * names the components and lists where each edge is written.
  */
 function reportCycles(
   drafts: readonly ComponentDraft[],
-  edges: EdgeLists,
+  edges: TaskEdges,
   dialect: ConfigDialect,
   sink: DiagnosticSink,
 ): void {
-  // Edge a → b: "a waits for (or reuses) b". Vertices in config order, so cycles start at the earliest one.
+  // Vertices in config order (each component's build, then its deploy), so cycles start at the earliest one.
   const graph = new Graph();
-  for (const draft of drafts) graph.addVertex(draft.name);
-  edges.refs.forEach((list, from) => {
-    for (const edge of list) graph.addEdge((drafts[from] as ComponentDraft).name, edge.ref.target);
+  for (const draft of drafts) graph.addVertex(`build:${draft.name}`).addVertex(`deploy:${draft.name}`);
+  edges.targets.forEach((list, from) => {
+    for (const to of list) graph.addEdgeByIndex(from, to);
   });
   for (const cycle of findCycles(graph)) {
+    const vertices = cycle.map((id) => graph.indexOf(id));
     const steps: Edge[] = [];
-    for (let i = 0; i + 1 < cycle.length; i++) {
-      const from = graph.indexOf(cycle[i] as string);
-      const edge = edges.refs[from]?.find((e) => e.ref.target === cycle[i + 1]);
+    for (let i = 0; i + 1 < vertices.length; i++) {
+      const from = vertices[i] as number;
+      const at = edges.targets[from]?.indexOf(vertices[i + 1] as number) ?? -1;
+      const edge = edges.refs[from]?.[at];
       if (edge) steps.push(edge);
     }
     const first = steps[0];
     if (!first) continue;
-    const details = steps.map((edge, i) => describeEdge(cycle[i] as string, edge, dialect, sink)).join(', ');
-    sink.error(first.ref.path, `dependency cycle: ${cycle.join(' -> ')} (${details})`, first.ref.offset);
+    const names = vertices.map((v) => (drafts[v >> 1] as ComponentDraft).name);
+    const details = steps.map((edge, i) => describeEdge(names[i] as string, edge, dialect, sink)).join(', ');
+    sink.error(first.ref.path, `dependency cycle: ${names.join(' -> ')} (${details})`, first.ref.offset);
   }
 }
 

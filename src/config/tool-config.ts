@@ -6,7 +6,8 @@
  * - `components` keeps the order of the source file; that order breaks every tie.
  * - names are unique, valid jobs-api job names;
  * - `reuse` builds name an existing component that itself builds from source (no chains);
- * - `waitFor` names existing components, never the component itself, and wait-for/reuse edges are acyclic;
+ * - `waitFor` names existing components, never the component itself, and wait-for edges are acyclic (reuse
+ *   edges tie a deploy to a build, which waits for nothing, so they cannot close a cycle);
  * - a scheduled component always has a `schedule`; a continuous one never has one.
  */
 

@@ -6,6 +6,7 @@ import type { ContinuousComponent, ToolConfig } from '../config/tool-config.js';
 import { planDeployment, planHasChanges } from './plan-builder.js';
 import { planString } from './plan-string.js';
 import { PlanError } from './plan-error.js';
+import { loadConfig } from '../config/load.js';
 import {
   NO_OPTIONS,
   commitOf,
@@ -340,6 +341,34 @@ test('a scheduled dependency is waited for until registered', () => {
   assert.throws(
     () => planDeployment(config, emptyObservedState('toolhunt'), NO_OPTIONS),
     /dependency cycle: deploy:toolhunt-cleanup -> deploy:toolhunt-api -> deploy:toolhunt-cleanup/,
+  );
+});
+
+test('migration pattern: a component reusing the image of one that waits for it deploys first', () => {
+  // migrate runs api's image, api waits for migrate: a component-level loop, but not a task-level one.
+  const { config, diagnostics } = loadConfig(
+    [
+      'config-version: 0.1',
+      'components:',
+      '  api:',
+      '    build: {repository: ./api}',
+      '    wait-for: [migrate]',
+      '  migrate:',
+      '    type: scheduled',
+      '    build: {reuse-from: api}',
+      '    run: {command: migrate, schedule: "@daily"}',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(diagnostics, []);
+  const plan = planDeployment(config as ToolConfig, emptyObservedState('t'), NO_OPTIONS);
+  assert.equal(
+    planString(plan),
+    [
+      '[1] build:api, build no-matching-build',
+      '[2] deploy:migrate, create, after #1 completed',
+      '[3] deploy:api, create, after #1 completed, #2 registered',
+    ].join('\n'),
   );
 });
 
