@@ -73,10 +73,18 @@ function changeLine(change: FieldChange): string {
   return `${change.field}: ${formatValue(change.before)} → ${formatValue(change.after)}`;
 }
 
-function componentLines(plan: Plan, paint: Paint): string[] {
-  const width = Math.min(40, Math.max(0, ...plan.components.map((c) => c.name.length)));
-  const wordWidth = Math.max(0, ...plan.components.map((c) => JOB_WORDS[c.job.kind].length));
-  const lines: string[] = [];
+/**
+ * Appends one line per component. Loops, never `push(...many)` or `Math.max(...many)`: a spread passes every
+ * element as an argument, and a tool with a few hundred thousand components overflows the call stack.
+ */
+function addComponentLines(lines: string[], plan: Plan, paint: Paint): void {
+  let longestName = 0;
+  let wordWidth = 0;
+  for (const c of plan.components) {
+    longestName = Math.max(longestName, c.name.length);
+    wordWidth = Math.max(wordWidth, JOB_WORDS[c.job.kind].length);
+  }
+  const width = Math.min(40, longestName);
   for (const c of plan.components) {
     const marker = c.build ? BUILD_MARKERS[c.build.kind] : ' ';
     const color = jobColor(c.job);
@@ -86,7 +94,6 @@ function componentLines(plan: Plan, paint: Paint): string[] {
     if (c.job.kind === 'update')
       for (const change of c.job.changes) lines.push(`          ${changeLine(change)}`);
   }
-  return lines;
 }
 
 function taskLine(task: PlanTask, position: number, byName: ReadonlyMap<string, ComponentPlan>): string {
@@ -121,21 +128,20 @@ export function renderPlanText(plan: Plan, options: TextRenderOptions = {}): str
     ? (code, text) => `\u001b[${code}m${text}\u001b[0m`
     : (_code, text) => text;
   const lines = [paint(COLORS.bold, `Plan ${plan.id} for tool ${plan.tool}`), '', ...legend(plan), ''];
-  if (plan.components.length > 0) lines.push(...componentLines(plan, paint), '');
+  if (plan.components.length > 0) {
+    addComponentLines(lines, plan, paint);
+    lines.push('');
+  }
   if (plan.tasks.length > 0) {
     const byName = new Map(plan.components.map((c) => [c.name, c]));
-    lines.push(
-      paint(COLORS.bold, 'Task order:'),
-      ...plan.tasks.map((t, i) => taskLine(t, i + 1, byName)),
-      '',
-    );
+    lines.push(paint(COLORS.bold, 'Task order:'));
+    plan.tasks.forEach((t, i) => lines.push(taskLine(t, i + 1, byName)));
+    lines.push('');
   }
   if (plan.warnings.length > 0) {
-    lines.push(
-      paint(COLORS.bold, 'Warnings:'),
-      ...plan.warnings.map((w) => `  ${paint(COLORS.yellow, `warning: ${w}`)}`),
-      '',
-    );
+    lines.push(paint(COLORS.bold, 'Warnings:'));
+    for (const w of plan.warnings) lines.push(`  ${paint(COLORS.yellow, `warning: ${w}`)}`);
+    lines.push('');
   }
   lines.push(paint(COLORS.bold, summaryLine(plan)));
   return `${lines.join('\n')}\n`;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { emptyObservedState, refKey } from '../status/observed-state.js';
 import type { ContinuousComponent } from '../config/tool-config.js';
 import { planDeployment } from './plan-builder.js';
+import type { ComponentPlan, Plan, PlanTask } from './plan.js';
 import { renderPlanText } from './render-text.js';
 import { renderPlanJson, PLAN_JSON_FORMAT_VERSION } from './render-json.js';
 import {
@@ -91,6 +92,27 @@ test('text: no changes, and colour only when asked', () => {
   assert.ok(!text.includes('Task order:'));
   assert.ok(!text.includes('\u001b['));
   assert.ok(renderPlanText(plan, { color: true }).includes('\u001b[1mNo changes.'));
+});
+
+test('text: a plan of 250 000 components renders (no argument spread over the components)', () => {
+  const n = 250_000;
+  const components: ComponentPlan[] = [];
+  const tasks: PlanTask[] = [];
+  for (let i = 0; i < n; i++) {
+    components.push({
+      name: `c${i}`,
+      type: 'continuous',
+      job: { kind: 'create' },
+      reason: 'no job yet',
+      waitFor: [],
+    });
+    tasks.push({ id: `deploy:c${i}`, kind: 'deploy', component: `c${i}`, dependsOn: [] });
+  }
+  const summary = { toBuild: 0, toCreate: n, toUpdate: 0, toRestart: 0, toDelete: 0, unchanged: 0 };
+  const plan: Plan = { ...toolhuntPlan(), components, tasks, warnings: ['w'], summary };
+  const lines = renderPlanText(plan).split('\n');
+  assert.ok(lines.includes('    +   c249999  create  (no job yet)'));
+  assert.ok(lines.includes(`  [${n}] deploy c249999`));
 });
 
 test('json: snapshot of the toolhunt plan', () => {
