@@ -15,7 +15,8 @@ import type { Dispatcher } from 'undici';
 import { RuntimeError } from '../runtime.js';
 import type { RuntimeErrorKind } from '../runtime.js';
 
-export type ApiName = 'builds' | 'jobs';
+/** `logs`: the logs service, where deployment events go (src/instance/toolforge-event-sink.ts). */
+export type ApiName = 'builds' | 'jobs' | 'logs';
 
 export interface ToolforgeAuth {
   /** PEM files, as in a kubeconfig's `client-certificate` / `client-key` / cluster `certificate-authority`. */
@@ -69,7 +70,7 @@ export interface HttpResult {
 
 type Failure = { readonly error: RuntimeError; readonly retry: boolean; readonly ambiguous: boolean };
 
-const PREFIX: Record<ApiName, string> = { builds: '/builds/v1', jobs: '/jobs/v1' };
+const PREFIX: Record<ApiName, string> = { builds: '/builds/v1', jobs: '/jobs/v1', logs: '/logs/v1' };
 
 function readPem(file: string | undefined, inline: string | undefined): string | undefined {
   return inline ?? (file ? readFileSync(file, 'utf8') : undefined);
@@ -155,7 +156,7 @@ function transportFailure(spec: CallSpec, error: unknown, timeoutMs: number): Fa
 
 export class ToolforgeHttp {
   private readonly agent: Agent;
-  private readonly counts: Record<ApiName, number> = { builds: 0, jobs: 0 };
+  private readonly counts: Record<ApiName, number> = { builds: 0, jobs: 0, logs: 0 };
   private readonly options: HttpOptions;
 
   constructor(options: HttpOptions) {

@@ -13,6 +13,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { registerBuildsRoutes } from './builds-routes.js';
 import { registerJobsRoutes } from './jobs-routes.js';
+import { registerLogsRoutes } from './logs-routes.js';
 import { createPrng, type Prng } from '../../../support/seeded-random.js';
 import { loadReferenceSchemas } from './reference-schemas.js';
 import type { SimContext } from './sim-context.js';
@@ -134,6 +135,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   installErrorHandler(app);
   registerBuildsRoutes(app, ctx);
   registerJobsRoutes(app, ctx);
+  registerLogsRoutes(app, ctx);
   const address = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   return {
     url: address.replace('[::1]', '127.0.0.1'),
