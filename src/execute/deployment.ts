@@ -76,6 +76,8 @@ export interface Deployment {
   readonly plan: Plan;
   readonly startedAt?: string;
   readonly finishedAt?: string;
+  /** The user who asked for it (gateway header `x-toolforge-user`): deployment events name them. */
+  readonly requestedBy?: string;
 }
 
 export interface DeploymentEvent {

@@ -106,11 +106,17 @@ export class KyselyStore implements Store {
   async putToken(token: StoredToken): Promise<void> {
     await this.#db
       .insertInto('tokens')
-      .values({ tool: token.tool, hash: token.hash, created_at: token.createdAt })
+      .values({
+        tool: token.tool,
+        hash: token.hash,
+        created_at: token.createdAt,
+        secret: token.secret ?? null,
+      })
       .onConflict((oc) =>
         oc.column('tool').doUpdateSet((eb) => ({
           hash: eb.ref('excluded.hash'),
           created_at: eb.ref('excluded.created_at'),
+          secret: eb.ref('excluded.secret'),
         })),
       )
       .execute();
@@ -123,6 +129,26 @@ export class KyselyStore implements Store {
       .returningAll()
       .executeTakeFirst();
     return row ? tokenFromRow(row) : undefined;
+  }
+
+  async listTokens(): Promise<StoredToken[]> {
+    const rows = await this.#db.selectFrom('tokens').selectAll().orderBy('tool', 'asc').execute();
+    return rows.map(tokenFromRow);
+  }
+
+  async replaceTokenSecret(tool: string, expected: string, secret: string): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('tokens')
+      .set({ secret })
+      .where('tool', '=', tool)
+      .where('secret', '=', expected)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async listConfigs(): Promise<StoredConfig[]> {
+    const rows = await this.#db.selectFrom('configs').selectAll().orderBy('tool', 'asc').execute();
+    return rows.map(configFromRow);
   }
 
   async createDeployment(

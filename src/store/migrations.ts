@@ -113,9 +113,24 @@ const orderedReads: Migration = {
   },
 };
 
+/**
+ * Deploy tokens become showable: `secret` holds the token sealed with the server's key (src/api/token-keyring.ts).
+ * Rows written before keep only the sha256 the server compares with: their plain text was never stored, so
+ * they are converted to hash-only tokens (secret NULL) that still authenticate but can never be shown; the
+ * API says so and points to `deploy-token refresh`. Deployments remember who asked for them, so the events sent
+ * when a resumed deployment ends still name that user.
+ */
+const showableTokens: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('tokens').addColumn('secret', 'text').execute();
+    await db.schema.alterTable('deployments').addColumn('requested_by', 'text').execute();
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-ordered-reads': orderedReads,
+  '0003-showable-tokens': showableTokens,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -37,7 +37,8 @@ export function configFromRow(row: Selectable<ConfigsTable>): StoredConfig {
 }
 
 export function tokenFromRow(row: Selectable<TokensTable>): StoredToken {
-  return { tool: row.tool, hash: row.hash, createdAt: row.created_at };
+  const token = { tool: row.tool, hash: row.hash, createdAt: row.created_at };
+  return row.secret === null ? token : { ...token, secret: row.secret };
 }
 
 export function deploymentToRow(d: Deployment): Insertable<DeploymentsTable> {
@@ -56,6 +57,7 @@ export function deploymentToRow(d: Deployment): Insertable<DeploymentsTable> {
     plan: JSON.stringify(d.plan),
     started_at: d.startedAt ?? null,
     finished_at: d.finishedAt ?? null,
+    requested_by: d.requestedBy ?? null,
   };
 }
 
@@ -82,6 +84,7 @@ export const DEPLOYMENT_HEAD_COLUMNS = [
   'long_status',
   'started_at',
   'finished_at',
+  'requested_by',
   'ordinal',
   'event_seq',
 ] as const satisfies readonly (keyof DeploymentHeadRow)[];
@@ -113,6 +116,7 @@ export function deploymentFromParts(row: DeploymentHeadRow, snapshot: Deployment
   if (row.long_status !== null) deployment.longStatus = row.long_status;
   if (row.started_at !== null) deployment.startedAt = row.started_at;
   if (row.finished_at !== null) deployment.finishedAt = row.finished_at;
+  if (row.requested_by !== null) deployment.requestedBy = row.requested_by;
   return deployment;
 }
 

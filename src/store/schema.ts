@@ -17,6 +17,8 @@ export interface TokensTable {
   tool: string;
   hash: string;
   created_at: string;
+  /** The token sealed with the server's token key (AES-256-GCM); NULL for tokens stored before 0003. */
+  secret: string | null;
 }
 
 export interface DeploymentsTable {
@@ -34,6 +36,8 @@ export interface DeploymentsTable {
   plan: string;
   started_at: string | null;
   finished_at: string | null;
+  /** Who asked for it (the gateway's `x-toolforge-user`), for the deployment events sent when it ends. */
+  requested_by: string | null;
   ordinal: Generated<number>;
   event_seq: Generated<number>;
 }

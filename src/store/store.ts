@@ -18,9 +18,14 @@ export interface StoredConfig {
 
 export interface StoredToken {
   readonly tool: string;
-  /** sha256 of the token; the token itself is shown once and never stored. */
+  /** sha256 of the token: what requests are compared with (in constant time). */
   readonly hash: string;
   readonly createdAt: string;
+  /**
+   * The token sealed with the server's token key (never the plain text). Absent for tokens created before
+   * tokens were kept encrypted: those can authenticate but never be shown.
+   */
+  readonly secret?: string;
 }
 
 export type DeploymentPatch = Partial<Pick<Deployment, 'state' | 'longStatus' | 'startedAt' | 'finishedAt'>>;
@@ -50,6 +55,13 @@ export interface Store {
   getToken(tool: string): Promise<StoredToken | undefined>;
   putToken(token: StoredToken): Promise<void>;
   deleteToken(tool: string): Promise<StoredToken | undefined>;
+  /** Every tool's token (key rotation re-seals them). */
+  listTokens(): Promise<StoredToken[]>;
+  /** Compare-and-set of a token's sealed value; false when the row no longer holds `expected`. */
+  replaceTokenSecret(tool: string, expected: string, secret: string): Promise<boolean>;
+
+  /** Every stored config, by tool name (config search). */
+  listConfigs(): Promise<StoredConfig[]>;
 
   /**
    * Stores the deployment and its tasks (state `pending`) atomically. At most one pending/running deployment

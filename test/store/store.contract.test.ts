@@ -49,6 +49,65 @@ for (const kind of STORES) {
       assert.equal(await store.getToken('tok'), undefined);
     });
 
+    test('a sealed token round-trips, is listed, and is replaced only by a compare-and-set', async () => {
+      await store.putToken({
+        tool: 'seal-b',
+        hash: 'hb',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        secret: 's1',
+      });
+      await store.putToken({ tool: 'seal-a', hash: 'ha', createdAt: '2026-01-01T00:00:00.000Z' });
+      assert.deepEqual(
+        (await store.listTokens()).filter((t) => t.tool.startsWith('seal-')),
+        [
+          { tool: 'seal-a', hash: 'ha', createdAt: '2026-01-01T00:00:00.000Z' },
+          { tool: 'seal-b', hash: 'hb', createdAt: '2026-01-01T00:00:00.000Z', secret: 's1' },
+        ],
+        'by tool name; a hash-only token has no secret',
+      );
+      assert.equal(await store.replaceTokenSecret('seal-b', 'stale', 's2'), false);
+      assert.equal((await store.getToken('seal-b'))?.secret, 's1');
+      assert.equal(await store.replaceTokenSecret('seal-b', 's1', 's2'), true);
+      assert.equal((await store.getToken('seal-b'))?.secret, 's2');
+      assert.equal(await store.replaceTokenSecret('seal-a', 'anything', 's3'), false, 'hash-only rows stay');
+      // A refresh replaces the secret too.
+      await store.putToken({
+        tool: 'seal-b',
+        hash: 'hb2',
+        createdAt: '2026-01-02T00:00:00.000Z',
+        secret: 's4',
+      });
+      assert.equal((await store.getToken('seal-b'))?.secret, 's4');
+    });
+
+    test('every config is listed by tool name', async () => {
+      await store.putConfig('list-b', { b: 1 }, sampleConfig());
+      await store.putConfig('list-a', { a: 1 }, sampleConfig());
+      const listed = (await store.listConfigs()).filter((c) => c.tool.startsWith('list-'));
+      assert.deepEqual(
+        listed.map((c) => [c.tool, c.raw]),
+        [
+          ['list-a', { a: 1 }],
+          ['list-b', { b: 1 }],
+        ],
+      );
+      assert.deepEqual(listed[0]?.config, sampleConfig());
+    });
+
+    test('the requesting user is kept with the deployment', async () => {
+      const { deployment, tasks } = sampleDeployment('by-user');
+      const withUser = { ...deployment, requestedBy: 'alice' };
+      await store.createDeployment(withUser, tasks);
+      assert.equal((await store.getDeployment('by-user', deployment.id))?.requestedBy, 'alice');
+      assert.equal((await store.latestDeployment('by-user'))?.requestedBy, 'alice');
+      const finished = await store.updateDeployment(deployment.id, { state: 'cancelling' });
+      assert.equal(finished?.requestedBy, 'alice', 'also on the rows updates answer with');
+      assert.equal(
+        (await store.findDeployments(['cancelling'])).find((d) => d.id === deployment.id)?.requestedBy,
+        'alice',
+      );
+    });
+
     test('a deployment and its tasks round-trip', async () => {
       const { deployment, tasks } = sampleDeployment('rt');
       await store.createDeployment(deployment, tasks);
