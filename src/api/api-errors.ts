@@ -4,6 +4,7 @@
  * clients keep matching them. docs/errors.md documents every code; a test checks the two agree.
  */
 import { UserError } from '../errors.js';
+import { TOOL_NAME_RULE } from './tool-name.js';
 
 type Template = (...args: string[]) => string;
 
@@ -50,6 +51,11 @@ export const API_ERRORS = {
     403,
     ['header', 'tool'],
     (header, tool) => `The 'x-toolforge-tool' header names the tool '${header}', not '${tool}'`,
+  ),
+  CMP_ERR_INVALID_TOOL_NAME: define(
+    422,
+    ['tool'],
+    (tool) => `Validation error at toolname: Invalid tool name, ${TOOL_NAME_RULE}. Received value: '${tool}'`,
   ),
   CMP_ERR_CONFIG_NOT_FOUND: define(404, ['tool'], (tool) => `No configuration found for tool: ${tool}`),
   CMP_ERR_SOURCE_URL: define(

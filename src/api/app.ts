@@ -8,7 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { FINAL_DEPLOYMENT_STATES, ACTIVE_DEPLOYMENT_STATES } from '../execute/deployment.js';
 import { apiError } from './api-errors.js';
-import { authenticate, TOOL_HEADER } from './auth.js';
+import { authenticate, checkToolParam, TOOL_HEADER } from './auth.js';
 import { contextPlugin, resolveContext, type AppDeps } from './context.js';
 import { envelope, errorBody, fullMessages } from './envelope.js';
 import { handleError } from './error-handler.js';
@@ -20,6 +20,7 @@ import { deploymentRoutes } from './routes/deployment-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { planRoutes } from './routes/plan-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
+import { searchRoutes } from './routes/search-routes.js';
 import { VERSION } from '../cli/program.js';
 
 export type { AppDeps } from './context.js';
@@ -128,7 +129,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerOpenApi(app);
   await app.register(contextPlugin, { ctx });
   registerPublicRoutes(app);
+  await app.register(searchRoutes);
   await app.register(async (tool) => {
+    // The tool name is checked first: an impossible tool is refused before anything is parsed, authenticated
+    // against the store, read or written.
+    tool.addHook('onRequest', async (request) => checkToolParam(request));
     tool.addHook('preValidation', async (request) => authenticate(ctx, request));
     await tool.register(configRoutes);
     await tool.register(tokenRoutes);

@@ -7,8 +7,19 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { ApiContext } from './context.js';
 import { apiError } from './api-errors.js';
+import { isValidToolName } from './tool-name.js';
 
 export const TOOL_HEADER = 'x-toolforge-tool';
+/** Set by the API gateway to the authenticated user; deployment events name them (`user_name`). */
+export const USER_HEADER = 'x-toolforge-user';
+const MAX_USER_LENGTH = 255;
+
+/** The requesting user as `createDeployment` options take it (nothing when the header is absent). */
+export function requestUser(request: FastifyRequest): { user?: string } {
+  const value = request.headers[USER_HEADER];
+  const user = (Array.isArray(value) ? value[0] : value)?.trim();
+  return user ? { user: user.slice(0, MAX_USER_LENGTH) } : {};
+}
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -44,6 +55,12 @@ async function checkToken(ctx: ApiContext, tool: string, token: string): Promise
   if (Date.parse(stored.createdAt) + ctx.limits.tokenLifetimeMs < ctx.now().getTime()) {
     throw apiError('CMP_ERR_TOKEN_EXPIRED', token);
   }
+}
+
+/** onRequest hook of the tool routes: a path naming no possible Toolforge tool is a 422 (upstream's status). */
+export async function checkToolParam(request: FastifyRequest): Promise<void> {
+  const tool = pathTool(request);
+  if (!isValidToolName(tool)) throw apiError('CMP_ERR_INVALID_TOOL_NAME', tool);
 }
 
 /** preValidation hook: runs after body parsing (bad JSON is a 422 first, as upstream) and before validation. */

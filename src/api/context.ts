@@ -7,6 +7,9 @@ import type { Store } from '../store/store.js';
 import type { Runtime } from '../runtimes/runtime.js';
 import type { DeploymentScheduler } from '../execute/scheduler.js';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from './config-input.js';
+import { TokenKeyring } from './token-keyring.js';
+import { NO_DEPLOYMENT_EVENTS } from '../execute/deployment-events.js';
+import { DeploymentEventReporter } from './deployment-event-reporter.js';
 
 export interface ApiLimits extends InputLimits {
   /** Largest request body in bytes (413 above). */
@@ -41,6 +44,10 @@ export interface AppDeps {
   /** `false` (default in tests) or a pino/Fastify logger option object; `true` logs requests as JSON. */
   readonly logger?: boolean | object;
   readonly limits?: Partial<ApiLimits>;
+  /** Seals deploy tokens at rest; default: a random in-memory key (tokens cannot be shown after a restart). */
+  readonly tokenKeys?: TokenKeyring;
+  /** Sends deployment events (Toolforge's logs service, the local event log); default: none are sent. */
+  readonly events?: DeploymentEventReporter;
 }
 
 export interface ApiContext {
@@ -49,6 +56,8 @@ export interface ApiContext {
   readonly scheduler?: DeploymentScheduler;
   readonly now: () => Date;
   readonly limits: ApiLimits;
+  readonly tokenKeys: TokenKeyring;
+  readonly events: DeploymentEventReporter;
   /** Aborted when the server starts closing: long-polls answer and event streams end. */
   readonly shutdown: AbortSignal;
 }
@@ -75,6 +84,8 @@ export function resolveContext(deps: AppDeps, shutdown: AbortSignal): ApiContext
     ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
     now: deps.now ?? (() => new Date()),
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
+    tokenKeys: deps.tokenKeys ?? TokenKeyring.ephemeral(),
+    events: deps.events ?? new DeploymentEventReporter({ store: deps.store, sink: NO_DEPLOYMENT_EVENTS }),
   };
 }
 

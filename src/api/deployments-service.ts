@@ -21,13 +21,15 @@ const EMPTY_CONFIG: ToolConfig = { dialect: 'v1beta1', components: [] };
 /** Upstream's time-out rule: pending/running for more than an hour → `timed_out`. */
 export async function expireStale(ctx: ApiContext, tool: string): Promise<void> {
   const cutoff = new Date(ctx.now().getTime() - ctx.limits.staleAfterMs).toISOString();
+  // A timed-out deployment failed as far as its events go: each one expired here is reported once.
   if (ctx.store.expireStaleDeployments) {
-    await ctx.store.expireStaleDeployments(tool, cutoff);
+    for (const expired of await ctx.store.expireStaleDeployments(tool, cutoff)) ctx.events.report(expired);
     return;
   }
   for (const d of await ctx.store.listDeployments(tool)) {
     if ((d.state === 'pending' || d.state === 'running') && d.createdAt < cutoff) {
-      await ctx.store.updateDeployment(d.id, { state: 'timed_out' }, ['pending', 'running']);
+      const expired = await ctx.store.updateDeployment(d.id, { state: 'timed_out' }, ['pending', 'running']);
+      if (expired) ctx.events.report(expired);
     }
   }
 }
@@ -120,6 +122,8 @@ export async function computePlan(
 
 export interface CreateOptions extends PlanOptions {
   readonly description: string;
+  /** Who asks (the gateway's `x-toolforge-user` header), kept on the deployment for its events. */
+  readonly user?: string;
   /** Refuse with 409 when the freshly computed plan differs from this one. */
   readonly planId?: string;
   /** Explains a stale plan id: what the plan it names looked like, when this server computed it. */
@@ -156,6 +160,7 @@ export async function createDeployment(
     toolConfig: stored.raw,
     config: stored.config,
     plan,
+    ...(options.user !== undefined ? { requestedBy: options.user } : {}),
   };
   try {
     await ctx.store.createDeployment(
@@ -180,6 +185,7 @@ export async function createDeployment(
     type: 'deployment',
     state: 'pending',
   });
+  ctx.events.report(deployment);
   ctx.scheduler?.notify(deployment.id);
   return { deployment, plan };
 }

@@ -4,10 +4,17 @@
  * so the serializer can never drop a field a client relies on.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { TOOL_NAME_MAX_LENGTH, TOOL_NAME_PATTERN } from './tool-name.js';
 
-export const ToolParams = Type.Object({ toolname: Type.String({ minLength: 1, maxLength: 255 }) });
+/** Documents Toolforge's tool-name rule; the tool routes' onRequest hook enforces it before anything else. */
+const ToolName = Type.String({
+  pattern: TOOL_NAME_PATTERN,
+  maxLength: TOOL_NAME_MAX_LENGTH,
+  description: 'Tool name (Toolforge rule: lowercase letter first, then lowercase letters, digits and -)',
+});
+export const ToolParams = Type.Object({ toolname: ToolName });
 export const DeploymentParams = Type.Object({
-  toolname: Type.String({ minLength: 1, maxLength: 255 }),
+  toolname: ToolName,
   deployment_id: Type.String({ minLength: 1, maxLength: 255 }),
 });
 export type ToolParamsT = Static<typeof ToolParams>;

@@ -14,6 +14,7 @@ import {
 } from './client-errors.js';
 import { SseParser, type SseEvent } from './sse.js';
 import type { ApiTarget } from './target.js';
+import { requireValidToolName } from '../api/tool-name.js';
 
 /** Upstream's client timeout. */
 export const DEFAULT_TIMEOUT_MS = 20_000;
@@ -96,6 +97,9 @@ export class ComponentsApiClient {
   readonly #timeoutMs: number;
 
   constructor(target: ApiTarget, options: { timeoutMs?: number } = {}) {
+    // Every command that talks to the API comes through here: an impossible tool name (from --tool,
+    // TOOLFORGE_TOOL or a kubeconfig) stops before any request is sent (usage error, exit 2).
+    requireValidToolName(target.tool);
     this.target = target;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const tls = target.tls;

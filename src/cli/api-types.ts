@@ -45,6 +45,9 @@ export interface DeploymentJson {
 }
 
 export interface DeployTokenJson {
+  /** Absent when the server cannot show it (a token stored only as a hash; a warning says why). */
   readonly token?: string;
   readonly creation_date?: string;
+  readonly expiration_date?: string;
+  readonly token_exists?: boolean;
 }

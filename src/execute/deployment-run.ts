@@ -254,6 +254,8 @@ export class DeploymentRun {
         state,
         reason: patch.longStatus,
       });
+      // Only the compare-and-set winner gets here, so each final state is reported once, by one replica.
+      if (FINAL_DEPLOYMENT_STATES.includes(state)) this.options.onDeploymentFinished?.(next);
     }
     return next;
   }
@@ -392,8 +394,7 @@ export class DeploymentRun {
      * undefined when it was not seen healthy, or a snapshot already covers the period.
      */
     const stableAt = (name: string): number | undefined => {
-      const since = this.stability.readySince(`${this.tool}/${name}`);
-      const end = since === undefined ? undefined : since + this.options.stableForMs;
+      const end = this.stability.stableAt(`${this.tool}/${name}`);
       return end !== undefined && end > takenAt ? end : undefined;
     };
     for (const task of step.tasks.values()) {
@@ -516,7 +517,10 @@ export class DeploymentRun {
     return verdict;
   }
 
-  /** Is job `name` ready in the current snapshot, and has it stayed so for `stableForMs`? */
+  /**
+   * Is job `name` ready in the current snapshot, and has it stayed so for `stableForMs` (or, when the runtime
+   * cannot see its health, running without a restart for `unknownHealthStableForMs`)?
+   */
   readiness(step: Step, name: string, condition: ReadyCondition, notBefore = 0): WaitCheck {
     const snapshot = this.snapshotSince(step, notBefore, 'jobs');
     if (!snapshot) return { kind: 'not-ready', detail: 'no status yet' };
@@ -524,13 +528,25 @@ export class DeploymentRun {
     const verdict = jobReadiness(name, job, condition);
     if (verdict.kind === 'broken') return { kind: 'fail', reason: verdict.reason };
     const key = `${this.tool}/${name}`;
-    const stableFor = condition === 'healthy' ? this.options.stableForMs : 0;
+    const unseenHealth = verdict.kind === 'ready' && verdict.rule === 'no-restart';
+    const stableFor =
+      condition !== 'healthy'
+        ? 0
+        : unseenHealth
+          ? Math.max(this.options.stableForMs, this.options.unknownHealthStableForMs)
+          : this.options.stableForMs;
     if (this.stability.observe(key, verdict.kind === 'ready', snapshot.takenAt, stableFor))
       return { kind: 'ready' };
     if (verdict.kind === 'not-ready') return { kind: 'not-ready', detail: verdict.detail };
     const since = this.stability.readySince(key) ?? snapshot.takenAt;
     step.dueAt = Math.min(step.dueAt ?? Infinity, since + stableFor);
-    return { kind: 'not-ready', detail: 'healthy, checking that it stays healthy' };
+    // The text says which rule decides, so a wait on real Toolforge is not mistaken for a health check.
+    return {
+      kind: 'not-ready',
+      detail: unseenHealth
+        ? `running; the runtime reports no health, so ready after ${shortDuration(stableFor)} without a restart`
+        : 'healthy, checking that it stays healthy',
+    };
   }
 
   iso(step: Step | undefined): string {

@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
 import type { Runtime } from '../runtimes/runtime.js';
-import type { DeploymentTask } from './deployment.js';
+import type { Deployment, DeploymentTask } from './deployment.js';
 
 export interface ExecutorOptions {
   readonly store: Store;
@@ -21,6 +21,12 @@ export interface ExecutorOptions {
   readonly waitTimeoutMs?: number;
   /** How long a job must stay healthy before it counts as ready (default 2 s). */
   readonly stableForMs?: number;
+  /**
+   * How long a job with a health check the runtime cannot see (Toolforge: jobs-api reports no readiness) must
+   * run without a restart before it counts as ready (default 30 s: jobs-api's liveness probe restarts a job
+   * failing its check within 30 s; a startup probe may take up to 120 s, a longer window is safer still).
+   */
+  readonly unknownHealthStableForMs?: number;
   /** A build still running after this long is cancelled and failed (default 30 min, upstream's). */
   readonly buildTimeoutMs?: number;
   /** How long a build waits for builds-api's quota to free a slot (default 30 min, upstream's). */
@@ -38,10 +44,15 @@ export interface ExecutorOptions {
   readonly now?: () => Date;
   /** Metrics hook: a task reached a final state, `durationMs` since it started (0 if it never started). */
   readonly onTaskFinished?: (task: DeploymentTask, durationMs: number) => void;
+  /**
+   * A deployment reached a final state (successful, failed, cancelled), called once, after it was stored.
+   * Must not throw or block: deployment events are sent from here, and their delivery never fails a deployment.
+   */
+  readonly onDeploymentFinished?: (deployment: Deployment) => void;
 }
 
-export type ResolvedOptions = Required<Omit<ExecutorOptions, 'onTaskFinished'>> &
-  Pick<ExecutorOptions, 'onTaskFinished'>;
+type Hooks = 'onTaskFinished' | 'onDeploymentFinished';
+export type ResolvedOptions = Required<Omit<ExecutorOptions, Hooks>> & Pick<ExecutorOptions, Hooks>;
 
 export function resolveOptions(options: ExecutorOptions): ResolvedOptions {
   return {
@@ -50,6 +61,7 @@ export function resolveOptions(options: ExecutorOptions): ResolvedOptions {
     deployConcurrency: 8,
     waitTimeoutMs: 10 * 60_000,
     stableForMs: 2_000,
+    unknownHealthStableForMs: 30_000,
     buildTimeoutMs: 30 * 60_000,
     buildQueueTimeoutMs: 30 * 60_000,
     leaseTtlMs: 30_000,

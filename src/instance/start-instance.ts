@@ -16,6 +16,12 @@ import type { Runtime } from '../runtimes/runtime.js';
 import { createStore } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
 import type { RuntimeKind } from './runtime-kind.js';
+import { rekeyTokens, type TokenKeyring } from '../api/token-keyring.js';
+import { DeploymentEventReporter, type Warn } from '../api/deployment-event-reporter.js';
+import { NO_DEPLOYMENT_EVENTS, type DeploymentEventSink } from '../execute/deployment-events.js';
+import { loadTokenKeyring } from './token-key.js';
+import { LocalEventSink } from './local-event-sink.js';
+import { ToolforgeEventSink } from './toolforge-event-sink.js';
 
 export interface InstanceOptions {
   readonly runtime: RuntimeKind | Runtime;
@@ -28,6 +34,15 @@ export interface InstanceOptions {
   readonly logger?: boolean | object;
   /** Executor tuning (tests and benchmarks shorten the waits). */
   readonly executor?: Omit<ExecutorOptions, 'store' | 'runtime'>;
+  /** Seals deploy tokens; default: the key in `<dataDir>/token.key` (created on first use). */
+  readonly tokenKeys?: TokenKeyring;
+  /**
+   * Where deployment events go. Default: the tool's event log in the data dir with the local runtime, the
+   * logs service behind the API gateway with `runtime: 'toolforge'`, nowhere for any other runtime object.
+   */
+  readonly events?: DeploymentEventSink;
+  /** Warnings of the background work (an event the logs service did not take, tokens it cannot re-key). */
+  readonly warn?: Warn;
 }
 
 export interface RunningInstance {
@@ -35,11 +50,41 @@ export interface RunningInstance {
   readonly store: Store;
   readonly runtime: Runtime;
   readonly executor: Executor;
+  /** Sends the deployment events; `flush()` waits for those handed over so far. */
+  readonly events: DeploymentEventReporter;
   close(): Promise<void>;
 }
 
 function createRuntime(kind: RuntimeKind, dataDir: string): Runtime {
   return kind === 'local' ? new LocalRuntime({ dataDir }) : toolforgeRuntimeFromEnvironment();
+}
+
+function defaultEventSink(
+  kind: RuntimeKind | Runtime,
+  runtime: Runtime,
+  dataDir: string,
+): DeploymentEventSink {
+  if (runtime instanceof LocalRuntime) return new LocalEventSink(dataDir);
+  // A runtime object other than the local one brings no gateway address: events only when given a sink.
+  return kind === 'toolforge' ? ToolforgeEventSink.fromEnvironment() : NO_DEPLOYMENT_EVENTS;
+}
+
+function defaultWarn(message: string): void {
+  process.stderr.write(`toolforge-components: warning: ${message}\n`);
+}
+
+/** Re-seals tokens under the current key (a rotation in progress) and says what it could not. */
+async function rekeyStoredTokens(store: Store, keys: TokenKeyring, warn: Warn): Promise<void> {
+  const report = await rekeyTokens(store, keys);
+  if (report.rekeyed.length > 0) {
+    warn(`re-encrypted ${report.rekeyed.length} deploy token(s) under the current token key`);
+  }
+  if (report.unreadable.length > 0) {
+    warn(
+      `${report.unreadable.length} deploy token(s) are encrypted with a key this server was not given ` +
+        `(tools: ${report.unreadable.join(', ')}): pass it with --previous-token-key-file, or refresh them`,
+    );
+  }
 }
 
 const isPostgres = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
@@ -61,12 +106,19 @@ export async function startInstance(options: InstanceOptions): Promise<RunningIn
   const owner = leaseOwner(databaseUrl, options.executor?.owner);
   const runtime =
     typeof options.runtime === 'string' ? createRuntime(options.runtime, options.dataDir) : options.runtime;
+  const warn = options.warn ?? defaultWarn;
+  let sink: DeploymentEventSink | undefined;
   try {
+    const tokenKeys = options.tokenKeys ?? loadTokenKeyring({ dataDir: options.dataDir });
+    await rekeyStoredTokens(store, tokenKeys, warn);
+    sink = options.events ?? defaultEventSink(options.runtime, runtime, options.dataDir);
+    const events = new DeploymentEventReporter({ store, sink, warn });
     // The local runtime brings back the components it ran before this process stopped.
     if (runtime instanceof LocalRuntime) await runtime.start();
     const executor = new Executor({
       onTaskFinished: (task, ms) =>
         taskDurationSeconds.observe({ kind: task.kind, state: task.state }, ms / 1000),
+      onDeploymentFinished: (deployment) => events.report(deployment),
       ...options.executor,
       ...(owner ? { owner } : {}),
       store,
@@ -75,19 +127,22 @@ export async function startInstance(options: InstanceOptions): Promise<RunningIn
     const server = await startServer({
       ...(options.host ? { host: options.host } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),
-      deps: { store, runtime, scheduler: executor, logger: options.logger ?? false },
+      deps: { store, runtime, scheduler: executor, logger: options.logger ?? false, tokenKeys, events },
     });
     await executor.start();
     let closing: Promise<void> | undefined;
     const close = async (): Promise<void> => {
       await server.close();
       await executor.stop();
+      await events.flush();
+      await sink?.close?.();
       if (runtime instanceof LocalRuntime) await runtime.shutdown();
       else await runtime.close();
       await store.close();
     };
-    return { url: server.url, store, runtime, executor, close: () => (closing ??= close()) };
+    return { url: server.url, store, runtime, executor, events, close: () => (closing ??= close()) };
   } catch (error) {
+    await sink?.close?.();
     if (runtime instanceof LocalRuntime) await runtime.shutdown();
     await store.close();
     throw error;

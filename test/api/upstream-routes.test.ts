@@ -208,7 +208,7 @@ for (const kind of STORES) {
       );
     });
 
-    test('deploy tokens: none, create, exists, get (no token shown), refresh, delete', async () => {
+    test('deploy tokens: none, create, exists, get (shows it), refresh, delete', async () => {
       const url = '/v1/tool/tok/deployment/token';
       const none = await h.app.inject({ method: 'GET', url, headers: H('tok') });
       assert.equal(none.statusCode, 404);
@@ -227,8 +227,8 @@ for (const kind of STORES) {
         error: [],
       });
       const stored = await h.store.getToken('tok');
-      assert.notEqual(stored?.hash, data.token, 'only a hash is stored');
       assert.equal(stored?.hash.length, 64);
+      assert.ok(!JSON.stringify(stored).includes(data.token), 'never stored in plain text');
 
       const exists = await h.app.inject({ method: 'POST', url, headers: H('tok') });
       assert.equal(exists.statusCode, 409);
@@ -238,8 +238,14 @@ for (const kind of STORES) {
 
       const got = await h.app.inject({ method: 'GET', url, headers: H('tok') });
       assert.equal(got.statusCode, 200);
-      assert.ok(!got.body.includes(data.token), 'the token is never shown again');
-      assert.equal((body(got).data as { creation_date: string }).creation_date, data.creation_date);
+      assert.deepEqual(body(got), {
+        data: {
+          token: data.token,
+          creation_date: data.creation_date,
+          expiration_date: '2027-11-24T17:59:44.000Z',
+        },
+        messages: { info: [], warning: [BETA_WARNING], error: [] },
+      });
 
       const refreshed = await h.app.inject({ method: 'PUT', url, headers: H('tok') });
       assert.equal(refreshed.statusCode, 200);
@@ -248,6 +254,11 @@ for (const kind of STORES) {
 
       const removed = await h.app.inject({ method: 'DELETE', url, headers: H('tok') });
       assert.equal(removed.statusCode, 200);
+      assert.equal(
+        (body(removed).data as { token: string }).token,
+        (body(refreshed).data as { token: string }).token,
+        'DELETE shows the token it deleted',
+      );
       assert.deepEqual(body(removed).messages.info, ['Deploy token for tok deleted successfully.']);
       assert.equal((await h.app.inject({ method: 'DELETE', url, headers: H('tok') })).statusCode, 404);
     });

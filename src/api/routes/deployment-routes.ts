@@ -30,6 +30,7 @@ import {
 } from '../schemas.js';
 import type { ApiContext } from '../context.js';
 import { requestSignal } from '../request-signal.js';
+import { requestUser } from '../auth.js';
 
 const RETRY_AFTER_SECONDS = 5;
 
@@ -103,6 +104,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         forceBuild: request.query['force-build'],
         forceRun: request.query['force-run'],
         prune: request.query.prune,
+        ...requestUser(request),
       });
       const final = await waitForFinal(
         ctx,

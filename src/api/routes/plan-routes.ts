@@ -4,6 +4,7 @@
  * the deployment with its plan and tasks, and hand it to the executor).
  */
 import { planToJson } from '../../plan/render-json.js';
+import { requestUser } from '../auth.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { envelope } from '../envelope.js';
@@ -129,6 +130,7 @@ export const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { deployment, plan } = await createDeployment(ctx, tool, stored, {
         ...options,
         description: query.description ?? '',
+        ...requestUser(request),
         ...(planId !== undefined ? { planId } : {}),
         explainStale: (id, current) => plans.explain(id, current),
       });

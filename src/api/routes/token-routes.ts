@@ -1,6 +1,8 @@
 /**
- * `/v1/tool/{toolname}/deployment/token` (upstream §H). Deviation: the token is shown once, when created or
- * refreshed; we keep only its sha256, so GET and DELETE show its creation date and that it exists.
+ * `/v1/tool/{toolname}/deployment/token` (upstream §H). As upstream, every route shows the token: it is kept
+ * sealed with the server's token key (src/api/token-keyring.ts) next to the sha256 requests are compared with.
+ * A token that cannot be opened (stored before tokens were encrypted, or sealed with a key this server was not
+ * given) is answered without its `token` field and with a warning that says why and what to do.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -11,21 +13,60 @@ import type { StoredToken } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
 import { ToolParams, responses } from '../schemas.js';
 
-const HIDDEN_NOTE = 'The token itself is only shown when it is created or refreshed.';
-
-/** ISO 8601 with a `Z` suffix, as upstream prints `creation_date`. */
-function tokenView(stored: StoredToken, ctx: ApiContext, token?: string): Record<string, unknown> {
-  const expires = new Date(Date.parse(stored.createdAt) + ctx.limits.tokenLifetimeMs).toISOString();
-  return token !== undefined
-    ? { token, creation_date: stored.createdAt, expiration_date: expires }
-    : { token_exists: true, creation_date: stored.createdAt, expiration_date: expires };
+interface TokenView {
+  readonly data: Record<string, unknown>;
+  /** Why the token is not shown, when it is not. */
+  readonly warning?: string;
 }
 
-async function issue(ctx: ApiContext, tool: string): Promise<Record<string, unknown>> {
+function refreshHint(tool: string): string {
+  return `run 'toolforge components deploy-token refresh' (PUT /v1/tool/${tool}/deployment/token) to replace it with one that can be shown`;
+}
+
+/** Why a stored token cannot be shown, or its plain text. */
+function reveal(ctx: ApiContext, stored: StoredToken): { token: string } | { warning: string } {
+  if (stored.secret === undefined) {
+    return {
+      warning: `The deploy token of ${stored.tool} was created before tokens were kept encrypted, so it cannot be shown (it still works); ${refreshHint(stored.tool)}.`,
+    };
+  }
+  const opened = ctx.tokenKeys.open(stored.tool, stored.secret);
+  if (opened.ok) return { token: opened.token };
+  if (opened.reason === 'unknown-key') {
+    return {
+      warning: `The deploy token of ${stored.tool} was encrypted with a token key this server does not have (key id ${opened.keyId ?? '?'}), so it cannot be shown (it still works); give the server that key (serve --previous-token-key-file) or ${refreshHint(stored.tool)}.`,
+    };
+  }
+  return {
+    warning: `The stored deploy token of ${stored.tool} cannot be decrypted (damaged), so it cannot be shown; ${refreshHint(stored.tool)}.`,
+  };
+}
+
+/** ISO 8601 with a `Z` suffix, as upstream prints `creation_date`. */
+function tokenView(ctx: ApiContext, stored: StoredToken, token?: string): TokenView {
+  const dates = {
+    creation_date: stored.createdAt,
+    expiration_date: new Date(Date.parse(stored.createdAt) + ctx.limits.tokenLifetimeMs).toISOString(),
+  };
+  const shown = token !== undefined ? { token } : reveal(ctx, stored);
+  if ('token' in shown) return { data: { token: shown.token, ...dates } };
+  return { data: { token_exists: true, ...dates }, warning: shown.warning };
+}
+
+function answer(view: TokenView, info: string[] = []): ReturnType<typeof envelope> {
+  return envelope(view.data, fullMessages({ info, warning: view.warning ? [view.warning] : [] }));
+}
+
+async function issue(ctx: ApiContext, tool: string): Promise<TokenView> {
   const token = randomUUID();
-  const stored: StoredToken = { tool, hash: hashToken(token), createdAt: ctx.now().toISOString() };
+  const stored: StoredToken = {
+    tool,
+    hash: hashToken(token),
+    createdAt: ctx.now().toISOString(),
+    secret: ctx.tokenKeys.seal(tool, token),
+  };
   await ctx.store.putToken(stored);
-  return tokenView(stored, ctx, token);
+  return tokenView(ctx, stored, token);
 }
 
 export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -44,7 +85,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const tool = request.params.toolname;
       const stored = await ctx.store.getToken(tool);
       if (!stored) throw apiError('CMP_ERR_TOKEN_NOT_FOUND', tool);
-      return envelope(tokenView(stored, ctx), fullMessages({ info: [HIDDEN_NOTE] }));
+      return answer(tokenView(ctx, stored));
     },
   );
 
@@ -54,8 +95,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const tool = request.params.toolname;
       if (await ctx.store.getToken(tool)) throw apiError('CMP_ERR_TOKEN_EXISTS', tool);
-      const data = await issue(ctx, tool);
-      return envelope(data, fullMessages({ info: [`Deploy token for ${tool} created successfully.`] }));
+      return answer(await issue(ctx, tool), [`Deploy token for ${tool} created successfully.`]);
     },
   );
 
@@ -65,8 +105,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const tool = request.params.toolname;
       if (!(await ctx.store.getToken(tool))) throw apiError('CMP_ERR_TOKEN_NOT_FOUND', tool);
-      const data = await issue(ctx, tool);
-      return envelope(data, fullMessages({ info: [`Deploy token for ${tool} updated successfully.`] }));
+      return answer(await issue(ctx, tool), [`Deploy token for ${tool} updated successfully.`]);
     },
   );
 
@@ -77,10 +116,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const tool = request.params.toolname;
       const removed = await ctx.store.deleteToken(tool);
       if (!removed) throw apiError('CMP_ERR_TOKEN_NOT_FOUND', tool);
-      return envelope(
-        tokenView(removed, ctx),
-        fullMessages({ info: [`Deploy token for ${tool} deleted successfully.`] }),
-      );
+      return answer(tokenView(ctx, removed), [`Deploy token for ${tool} deleted successfully.`]);
     },
   );
 };

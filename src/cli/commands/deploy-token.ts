@@ -1,8 +1,10 @@
 /**
- * Upstream's `deploy-token create|refresh|show|delete`: the token CI pipelines deploy with.
+ * Upstream's `deploy-token create|refresh|show|delete`: the token CI pipelines deploy with. `show --json`
+ * prints `{token, creation_date, …}`, what upstream's CI recipes read (`deploy-token show --json | jq -r .token`).
  */
 import type { Command } from 'commander';
 import type { DeployTokenJson } from '../api-types.js';
+import { BETA_WARNING } from '../../api/envelope.js';
 import { AbortedByUserError, ComponentsApiError } from '../client-errors.js';
 import { printJson, printMessages, type Output } from '../output.js';
 import { confirm } from '../prompt.js';
@@ -13,9 +15,27 @@ interface Options {
   readonly yesImSure?: boolean;
 }
 
+/** How the CLI names itself in hints: as the `toolforge` dispatcher's subcommand when run through it. */
+function cliName(): string {
+  return process.env.TOOLFORGE_CLI === '1' ? 'toolforge components' : 'toolforge-components';
+}
+
+/**
+ * What upstream's CLI means to print when `create` meets an existing token (its 0.0.15 never does, see
+ * upstream-behaviour §2): the three ways on, as commands to copy.
+ */
+export function tokenExistsText(name: string = cliName()): string {
+  return [
+    'A valid deployment token already exists. You can:',
+    `  - show it: ${name} deploy-token show`,
+    `  - replace it with a new one: ${name} deploy-token refresh`,
+    `  - delete it: ${name} deploy-token delete`,
+  ].join('\n');
+}
+
 export function tokenLines(token: DeployTokenJson, output: Pick<Output, 'paintOut'>): string[] {
   return [
-    `${output.paintOut('bold', 'Token:')} ${token.token ?? ''}`,
+    `${output.paintOut('bold', 'Token:')} ${token.token ?? '(cannot be shown, see the warning above)'}`,
     `${output.paintOut('bold', 'Created:')} ${token.creation_date ?? ''}`,
   ];
 }
@@ -42,7 +62,18 @@ export function register(program: Command): void {
     .option('--json', 'print the token as JSON')
     .action(async (options: Options, command: Command) => {
       await runWithClient(command, async (client, output) => {
-        const result = await client.call<DeployTokenJson>('POST', '/deployment/token');
+        const result = await client
+          .call<DeployTokenJson>('POST', '/deployment/token')
+          .catch((error: unknown) => {
+            if (error instanceof ComponentsApiError && error.httpStatus === 409) return error;
+            throw error;
+          });
+        if (result instanceof ComponentsApiError) {
+          // As upstream prints every API error: the answer's info and warnings first, then what to do.
+          printMessages(output, result.messages);
+          output.err(output.paintErr('red', tokenExistsText()));
+          return 1;
+        }
         if (options.json) return printJson(output, result.data);
         printMessages(output, result.messages);
         printToken(output, result.data);
@@ -75,9 +106,21 @@ export function register(program: Command): void {
       await runWithClient(command, async (client, output) => {
         try {
           const result = await client.call<DeployTokenJson>('GET', '/deployment/token');
-          if (options.json) return printJson(output, result.data);
-          printMessages(output, result.messages);
-          printToken(output, result.data);
+          // A token the server cannot show (stored before tokens were encrypted, or under another key): say
+          // why even with --json, and fail, so `… --json | jq -r .token` in CI stops here, not at a 401 later.
+          const hidden = result.data.token === undefined;
+          if (options.json) {
+            if (hidden) {
+              for (const line of result.messages.warning.filter((w) => w !== BETA_WARNING)) {
+                output.err(`Warning: ${line}`);
+              }
+            }
+            printJson(output, result.data);
+          } else {
+            printMessages(output, result.messages);
+            printToken(output, result.data);
+          }
+          return hidden ? 1 : undefined;
         } catch (error) {
           if (!(error instanceof ComponentsApiError && error.httpStatus === 404)) throw error;
           if (options.json) return printJson(output, {});

@@ -124,12 +124,19 @@ describe('upstream verbs', { concurrency: 4 }, () => {
     assert.ok(lines.indexOf('  components:') < lines.indexOf('  config_version: v1beta1'), 'sorted keys');
   });
 
-  test('deploy-token create when one exists: the generic 4xx error (exit 1), after the beta warning', async () => {
+  test('deploy-token create when one exists: the ways on (show, refresh, delete), exit 1, after the beta warning', async () => {
     const r = await runCli(['deploy-token', 'create'], { env: env() });
     assert.equal(r.code, 1);
     assert.equal(
       r.stderr,
-      `${BETA}\nError: Deploy token already exists. Use the 'refresh' subcommand or PUT /tool/t1/deployment/token to refresh it.\n`,
+      [
+        BETA,
+        'A valid deployment token already exists. You can:',
+        '  - show it: toolforge-components deploy-token show',
+        '  - replace it with a new one: toolforge-components deploy-token refresh',
+        '  - delete it: toolforge-components deploy-token delete',
+        '',
+      ].join('\n'),
     );
   });
 
