@@ -38,7 +38,7 @@ test('jobs with a build become components; others are skipped with upstream warn
     "Job oneoff is not a continuous or scheduled job, it's not supported yet, skipping",
   ]);
   assert.deepEqual(data, {
-    config_version: 'v1beta1',
+    config_version: 'v1beta2',
     components: {
       web: {
         build: { repository: build.repository, ref: 'main' },

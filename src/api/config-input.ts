@@ -9,6 +9,7 @@ import type { Diagnostic } from '../config/diagnostics.js';
 import { loadConfig, readYamlFast, type SourceNode } from './domain.js';
 import { findNestingProblem, nestingMessage, shortenPath } from '../config/nesting.js';
 import { flowDepthBeyond, MAX_FLOW_DEPTH } from '../config/read-yaml.js';
+import { upgradeDocument } from '../config/upgrade.js';
 import { ApiError, apiError, validationError } from './api-errors.js';
 import { receivedSuffix, valueAtPath } from './received-value.js';
 
@@ -22,7 +23,10 @@ export interface InputLimits {
 export const DEFAULT_INPUT_LIMITS: InputLimits = { maxComponents: 500, maxStringLength: 10_000 };
 
 export interface LoadedConfig {
-  /** The document as sent, minus unknown fields (what GET /config returns and deployments snapshot). */
+  /**
+   * The document as sent, minus unknown fields, upgraded to v1beta2 with URLs normalised as upstream stores
+   * it (what POST answers, GET /config returns and deployments snapshot).
+   */
   readonly raw: unknown;
   readonly config: ToolConfig;
   /** `Unknown field …, skipped` and other loader warnings, in document order. */
@@ -229,7 +233,7 @@ export function loadConfigText(
       : validationError([{ loc: '', message: 'Field required' }]);
   }
   return {
-    raw: stripUnknown(raw ?? null, diagnostics),
+    raw: upgradeDocument(stripUnknown(raw ?? null, diagnostics)),
     config,
     warnings: diagnostics.filter((d) => d.severity === 'warning').map(formatWarning),
   };

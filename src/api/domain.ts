@@ -3,8 +3,9 @@
  * (src/status) and planning (src/plan/plan-builder.ts). Routes import from here only, so the seam between the
  * HTTP layer and the core stays one file wide.
  */
-export { loadConfig, loadConfigObject, toV1beta1 } from '../config/load.js';
+export { loadConfig, loadConfigObject, toV1beta2 } from '../config/load.js';
 export { readYamlFast } from '../config/read-yaml-fast.js';
+export { upgradeDocument } from '../config/upgrade.js';
 export type { SourceNode } from '../config/source-tree.js';
 export { observeTool } from '../status/observe.js';
 export { describeToolStatus } from '../status/tool-status.js';

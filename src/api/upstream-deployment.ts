@@ -6,6 +6,7 @@
 import type { Deployment, DeploymentTask } from '../execute/deployment.js';
 import type { BuildDecision, ComponentPlan } from '../plan/plan.js';
 import { creationTime } from './deploy-id.js';
+import { upgradeDocument } from './domain.js';
 
 export type UpstreamBuildStatus =
   'pending' | 'running' | 'failed' | 'successful' | 'unknown' | 'skipped' | 'cancelled';
@@ -210,7 +211,8 @@ export function toUpstreamDeployment(
     description: deployment.description,
     builds,
     runs,
-    tool_config: deployment.toolConfig,
+    // Snapshots taken before the v1beta2 upgrade existed read back upgraded, as upstream's do.
+    tool_config: upgradeDocument(deployment.toolConfig),
     status: deployment.state,
     long_status: deployment.longStatus ?? '',
     force_build: deployment.forceBuild,

@@ -1,18 +1,21 @@
 /**
- * The two spellings of every config field. Canonical names are upstream's snake_case (v1beta1); the seed
+ * The two spellings of every config field. Canonical names are upstream's snake_case (v1beta1/v1beta2); the seed
  * dialect spells them in kebab-case, except `component_type`, which the seed calls `type`. A key written in
  * the other dialect's spelling is an error naming the expected spelling (a silently skipped `reuse_from` in a
  * seed file would change what gets deployed).
  */
 import type { ConfigDialect } from './tool-config.js';
 
-export const TOP_FIELDS = ['config_version', 'source_url', 'components'] as const;
+export const TOP_FIELDS = ['config_version', 'source_url', 'defaults', 'components'] as const;
+export const DEFAULTS_FIELDS = ['alerts'] as const;
+export const ALERTS_FIELDS = ['notify'] as const;
 export const COMPONENT_FIELDS = ['description', 'component_type', 'build', 'run', 'wait_for'] as const;
 export const BUILD_FIELDS = [
   'repository',
   'ref',
   'use_latest_versions',
   'use_deprecated_versions',
+  'envvars',
   'reuse_from',
 ] as const;
 export const COMMON_RUN_FIELDS = [
@@ -40,7 +43,7 @@ export type RunField = (typeof RUN_FIELDS)[number];
 
 /** How `field` (canonical snake_case) is written in `dialect`. */
 export function spell(field: string, dialect: ConfigDialect): string {
-  if (dialect === 'v1beta1') return field;
+  if (dialect !== 'seed') return field;
   return field === 'component_type' ? 'type' : field.replaceAll('_', '-');
 }
 
@@ -55,7 +58,7 @@ export class FieldTable {
   private readonly other = new Map<string, string>();
 
   constructor(fields: readonly string[], dialect: ConfigDialect) {
-    const otherDialect: ConfigDialect = dialect === 'seed' ? 'v1beta1' : 'seed';
+    const otherDialect: ConfigDialect = dialect === 'seed' ? 'v1beta2' : 'seed';
     for (const field of fields) this.own.set(spell(field, dialect), field);
     for (const field of fields) {
       const spelling = spell(field, otherDialect);
@@ -86,6 +89,8 @@ export class FieldTable {
 export interface DialectTables {
   readonly dialect: ConfigDialect;
   readonly top: FieldTable;
+  readonly defaults: FieldTable;
+  readonly alerts: FieldTable;
   readonly component: FieldTable;
   readonly build: FieldTable;
   readonly run: FieldTable;
@@ -99,6 +104,8 @@ export function dialectTables(dialect: ConfigDialect): DialectTables {
     tables = {
       dialect,
       top: new FieldTable(TOP_FIELDS, dialect),
+      defaults: new FieldTable(DEFAULTS_FIELDS, dialect),
+      alerts: new FieldTable(ALERTS_FIELDS, dialect),
       component: new FieldTable(COMPONENT_FIELDS, dialect),
       build: new FieldTable(BUILD_FIELDS, dialect),
       run: new FieldTable(RUN_FIELDS, dialect),

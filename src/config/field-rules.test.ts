@@ -6,7 +6,7 @@ type Json = Record<string, unknown>;
 
 /** One-component config in either dialect, with the given run/build/extra fields. */
 function v1(component: Json, extra: Json = {}): Json {
-  return { config_version: 'v1beta1', components: { web: component }, ...extra };
+  return { config_version: 'v1beta2', components: { web: component }, ...extra };
 }
 function seed(component: Json, extra: Json = {}): Json {
   return { 'config-version': 0.1, components: { web: component }, ...extra };
@@ -28,11 +28,13 @@ function ok(value: unknown): void {
 }
 
 describe('top-level fields', () => {
-  it('config_version must be v1beta1 or null; the seed config-version must be 0.1', () => {
+  it('config_version must be v1beta1, v1beta2 or null; the seed config-version must be 0.1', () => {
     ok(continuous({}));
     ok({ ...continuous({}), config_version: null });
+    const { config_version: _version, ...unversioned } = continuous({});
+    ok(unversioned);
     assert.deepEqual(problems({ ...continuous({}), config_version: 'v2' }), [
-      "error config_version: Input should be 'v1beta1'",
+      "error config_version: Input should be 'v1beta1' or 'v1beta2'",
     ]);
     ok(seed({ build: { repository: './a' } }));
     ok({ ...seed({ build: { repository: './a' } }), 'config-version': '0.1' });
@@ -42,7 +44,7 @@ describe('top-level fields', () => {
   });
 
   it('components: required, a mapping, at least one entry', () => {
-    assert.deepEqual(problems({ config_version: 'v1beta1' }), ['error components: Field required']);
+    assert.deepEqual(problems({ config_version: 'v1beta2' }), ['error components: Field required']);
     assert.deepEqual(problems({ components: {} }), [
       'error components: Dictionary should have at least 1 item after validation, not 0',
     ]);
@@ -86,8 +88,8 @@ describe('dialect spelling', () => {
   it('a v1beta1 key in a seed file is an error naming the expected spelling', () => {
     assert.deepEqual(problems(seed({ build: { reuse_from: 'x' }, component_type: 'continuous' })), [
       'error components.web.build.repository: Field required',
-      'error components.web.build.reuse_from: "reuse_from" is the v1beta1 spelling, but this config uses the seed dialect (config-version): write "reuse-from"',
-      'error components.web.component_type: "component_type" is the v1beta1 spelling, but this config uses the seed dialect (config-version): write "type"',
+      `error components.web.build.reuse_from: "reuse_from" is upstream's spelling, but this config uses the seed dialect (config-version): write "reuse-from"`,
+      `error components.web.component_type: "component_type" is upstream's spelling, but this config uses the seed dialect (config-version): write "type"`,
     ]);
   });
 
@@ -103,9 +105,9 @@ describe('dialect spelling', () => {
     assert.deepEqual(
       result.diagnostics.map((d) => `${d.path}: ${d.message}`),
       [
-        'components.web.type: "type" is the seed dialect\'s spelling, but this config is v1beta1 (it has no config-version key): write "component_type"',
-        'components.web.run.health-check-http: "health-check-http" is the seed dialect\'s spelling, but this config is v1beta1 (it has no config-version key): write "health_check_http"',
-        'components.web.wait-for: "wait-for" is the seed dialect\'s spelling, but this config is v1beta1 (it has no config-version key): write "wait_for"',
+        `components.web.type: "type" is the seed dialect's spelling, but this config is upstream's (it has no config-version key): write "component_type"`,
+        `components.web.run.health-check-http: "health-check-http" is the seed dialect's spelling, but this config is upstream's (it has no config-version key): write "health_check_http"`,
+        `components.web.wait-for: "wait-for" is the seed dialect's spelling, but this config is upstream's (it has no config-version key): write "wait_for"`,
       ],
     );
     assert.equal(
@@ -194,9 +196,38 @@ describe('dialect spelling', () => {
 });
 
 describe('component fields', () => {
-  it('component_type is continuous or scheduled', () => {
-    assert.deepEqual(problems(v1({ component_type: 'cron', build: V1_BUILD, run: { command: 'x' } })), [
+  it('component_type follows the run (upstream v1beta2): a value that disagrees is overwritten, with a warning', () => {
+    const cron = loadConfigObject(v1({ component_type: 'cron', build: V1_BUILD, run: { command: 'x' } }));
+    assert.equal(cron.config?.components[0]?.type, 'continuous');
+    assert.deepEqual(
+      cron.diagnostics.map((d) => `${d.severity} ${d.path}: ${d.message}`),
+      [
+        'warning components.web.component_type: string "cron" replaced by "continuous": its run has no schedule (a component is scheduled exactly when its run has a schedule)',
+      ],
+    );
+    const run = { command: 'x', schedule: '@daily' };
+    const wrong = loadConfigObject(v1({ component_type: 'continuous', build: V1_BUILD, run }));
+    assert.equal(wrong.config?.components[0]?.type, 'scheduled');
+    assert.deepEqual(wrong.config?.components[0]?.run, run);
+    assert.match(wrong.diagnostics[0]?.message ?? '', /^string "continuous" replaced by "scheduled"/);
+    // Without a readable run, the written type stands (and must be valid).
+    assert.deepEqual(problems(v1({ component_type: 'cron', build: V1_BUILD })), [
       "error components.web.component_type: Input should be 'continuous' or 'scheduled'",
+    ]);
+  });
+
+  it('a component with a schedule and no type is scheduled, in both dialects (not continuous, schedule dropped)', () => {
+    const run = { command: 'x', schedule: '@daily' };
+    for (const value of [v1({ build: V1_BUILD, run }), seed({ build: { repository: './a' }, run })]) {
+      const result = loadConfigObject(value);
+      assert.deepEqual(result.diagnostics, []);
+      const component = result.config?.components[0];
+      assert.equal(component?.type, 'scheduled');
+      assert.deepEqual(component?.run, run);
+    }
+    // The seed dialect's written type still wins.
+    assert.deepEqual(problems(seed({ type: 'continuous', build: { repository: './a' }, run })), [
+      'warning components.web.run.schedule: Unknown field components.web.run.schedule, skipped',
     ]);
   });
 
@@ -358,8 +389,12 @@ describe('run fields (upstream rules)', () => {
   });
 
   it('scheduled: run, command and schedule are required', () => {
-    assert.deepEqual(problems(v1({ component_type: 'scheduled', build: V1_BUILD, run: { command: 'x' } })), [
-      'error components.web.run.schedule: Field required',
+    assert.deepEqual(
+      problems(seed({ type: 'scheduled', build: { repository: './a' }, run: { command: 'x' } })),
+      ['error components.web.run.schedule: Field required'],
+    );
+    assert.deepEqual(problems(v1({ build: V1_BUILD, run: { schedule: '@daily' } })), [
+      'error components.web.run.command: Field required',
     ]);
     assert.deepEqual(problems(v1({ component_type: 'scheduled', build: V1_BUILD })), [
       'error components.web.run: Field required',
@@ -377,9 +412,12 @@ describe('run fields (upstream rules)', () => {
       ],
     );
     assert.deepEqual(result.config.components[0]?.run, { command: 'job', schedule: '@daily' });
-    const untyped = loadConfigObject(v1({ build: V1_BUILD, run: { command: 'x', schedule: '@daily' } }));
-    assert.equal(untyped.diagnostics[0]?.message, 'Unknown field components.web.run.schedule, skipped');
-    assert.match(untyped.diagnostics[0]?.hint ?? '', /set component_type: scheduled/);
+    const untyped = loadConfigObject(v1({ build: V1_BUILD, run: { command: 'x', retry: 2 } }));
+    assert.equal(untyped.diagnostics[0]?.message, 'Unknown field components.web.run.retry, skipped');
+    assert.equal(
+      untyped.diagnostics[0]?.hint,
+      'retry is for scheduled components, and this one is continuous because its run has no schedule',
+    );
   });
 
   it('schedules are checked as cron', () => {

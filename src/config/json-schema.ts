@@ -1,5 +1,5 @@
 /**
- * JSON Schema (draft-07, the draft yaml-language-server and most editors support fully) of either dialect,
+ * JSON Schema (draft-07, the draft yaml-language-server and most editors support fully) of each dialect,
  * for completion and inline checks in editors. It is generated from the same field lists as the loader, so the
  * spellings cannot drift. It checks shapes, types, enums and ranges; the loader remains the authority for what
  * a schema cannot say (references between components, cycles, cron syntax beyond the field count).
@@ -10,6 +10,7 @@ import { spell } from './field-names.js';
 import {
   COMPONENT_TYPES,
   EMAIL_MODES,
+  ENVVAR_NAME_PATTERN,
   MOUNT_MODES,
   PORT_PROTOCOLS,
   type ConfigDialect,
@@ -69,7 +70,7 @@ function spelled(properties: Record<string, Schema>, dialect: ConfigDialect): Re
 
 function runSchema(dialect: ConfigDialect, type: 'continuous' | 'scheduled'): Schema {
   const specific = type === 'continuous' ? continuousRun() : scheduledRun();
-  const required = type === 'scheduled' ? ['command', 'schedule'] : dialect === 'v1beta1' ? ['command'] : [];
+  const required = type === 'scheduled' ? ['command', 'schedule'] : dialect !== 'seed' ? ['command'] : [];
   const schema: Schema = {
     type: 'object',
     additionalProperties: false,
@@ -85,14 +86,14 @@ function runSchema(dialect: ConfigDialect, type: 'continuous' | 'scheduled'): Sc
 
 function buildSchemas(dialect: ConfigDialect): Record<string, Schema> {
   const repository =
-    dialect === 'v1beta1'
+    dialect !== 'seed'
       ? str('URL of the public git repository to build.', { minLength: 1, pattern: '^(https?|git)://' })
       : str('Git URL (http, https, git, file) or a path relative to this file.', { minLength: 1 });
   return {
     sourceBuild: {
       type: 'object',
       additionalProperties: false,
-      required: dialect === 'v1beta1' ? ['repository', 'ref'] : ['repository'],
+      required: dialect !== 'seed' ? ['repository', 'ref'] : ['repository'],
       properties: spelled(
         {
           repository,
@@ -102,6 +103,16 @@ function buildSchemas(dialect: ConfigDialect): Record<string, Schema> {
             type: 'boolean',
             description: 'Use the deprecated buildpacks and run images.',
           },
+          ...(dialect !== 'v1beta1'
+            ? {
+                envvars: {
+                  type: 'object',
+                  description: 'Environment variables set while building (not when running).',
+                  propertyNames: { pattern: ENVVAR_NAME_PATTERN.source },
+                  additionalProperties: { type: dialect === 'seed' ? ['string', 'number'] : 'string' },
+                },
+              }
+            : {}),
         },
         dialect,
       ),
@@ -117,16 +128,48 @@ function buildSchemas(dialect: ConfigDialect): Record<string, Schema> {
   };
 }
 
+/**
+ * Which run a component has: scheduled exactly when the run has a `schedule` (upstream's rule); in the seed
+ * dialect a written `type` decides instead.
+ */
+function runByType(dialect: ConfigDialect): Schema {
+  const type = spell('component_type', dialect);
+  const run = spell('run', dialect);
+  const scheduled = { required: [run], properties: { [run]: { $ref: '#/definitions/scheduledRun' } } };
+  const continuous = { properties: { [run]: { $ref: '#/definitions/continuousRun' } } };
+  const inferred = {
+    if: { required: [run], properties: { [run]: { type: 'object', required: ['schedule'] } } },
+    then: scheduled,
+    else: continuous,
+  };
+  if (dialect !== 'seed') return inferred;
+  return {
+    if: { required: [type] },
+    then: {
+      if: { properties: { [type]: { const: 'scheduled' } } },
+      then: scheduled,
+      else: continuous,
+    },
+    else: inferred,
+  };
+}
+
 function componentSchema(dialect: ConfigDialect): Schema {
   const type = spell('component_type', dialect);
   const run = spell('run', dialect);
   return {
     type: 'object',
     additionalProperties: false,
-    required: dialect === 'v1beta1' ? ['build', 'run'] : ['build'],
+    required: dialect !== 'seed' ? ['build', 'run'] : ['build'],
     properties: {
       description: str('What the component is for.'),
-      [type]: { enum: [...COMPONENT_TYPES], default: 'continuous' },
+      [type]: {
+        enum: [...COMPONENT_TYPES],
+        description:
+          dialect === 'seed'
+            ? 'Left out: scheduled when the run has a schedule, else continuous.'
+            : 'Scheduled exactly when the run has a schedule (a different value is overwritten).',
+      },
       build: { oneOf: [{ $ref: '#/definitions/sourceBuild' }, { $ref: '#/definitions/reuseBuild' }] },
       [run]: { type: 'object' },
       [spell('wait_for', dialect)]: {
@@ -137,28 +180,60 @@ function componentSchema(dialect: ConfigDialect): Schema {
         items: { type: 'string', pattern: JOB_NAME_PATTERN },
       },
     },
-    if: { required: [type], properties: { [type]: { const: 'scheduled' } } },
-    then: { required: [run], properties: { [run]: { $ref: '#/definitions/scheduledRun' } } },
-    else: { properties: { [run]: { $ref: '#/definitions/continuousRun' } } },
+    ...runByType(dialect),
   };
 }
 
-export function configJsonSchema(dialect: 'seed' | 'v1beta1'): object {
+function versionSchema(dialect: ConfigDialect): Schema {
+  if (dialect === 'seed') return { enum: [0.1, '0.1'] };
+  if (dialect === 'v1beta1') return { enum: ['v1beta1', null], default: 'v1beta1' };
+  return {
+    enum: ['v1beta1', 'v1beta2', null],
+    default: 'v1beta2',
+    description: 'v1beta1 is deprecated: it is read as v1beta2.',
+  };
+}
+
+const DEFAULTS_SCHEMA: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Tool-wide settings.',
+  properties: {
+    alerts: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        notify: {
+          type: 'boolean',
+          default: false,
+          description: "E-mail the tool's maintainers about its alerts (beta).",
+        },
+      },
+    },
+  },
+};
+
+const TITLES: Record<ConfigDialect, string> = {
+  seed: 'Toolforge tool config (config-version 0.1)',
+  v1beta1: 'Toolforge tool config (v1beta1, deprecated)',
+  v1beta2: 'Toolforge tool config (v1beta2)',
+};
+
+export function configJsonSchema(dialect: ConfigDialect): object {
   const version = spell('config_version', dialect);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
-    title:
-      dialect === 'seed' ? 'Toolforge tool config (config-version 0.1)' : 'Toolforge tool config (v1beta1)',
+    title: TITLES[dialect],
     type: 'object',
     additionalProperties: false,
     required: dialect === 'seed' ? [version, 'components'] : ['components'],
     properties: {
-      [version]:
-        dialect === 'seed' ? { enum: [0.1, '0.1'] } : { enum: ['v1beta1', null], default: 'v1beta1' },
+      [version]: versionSchema(dialect),
       [spell('source_url', dialect)]: str('Fetch the config from this URL on every deploy.', {
         format: 'uri',
         pattern: '^https?://',
       }),
+      ...(dialect !== 'v1beta1' ? { defaults: DEFAULTS_SCHEMA } : {}),
       components: {
         type: 'object',
         minProperties: 1,

@@ -69,8 +69,8 @@ describe('loadConfig: the toolhunt example', () => {
   });
 });
 
-describe('loadConfig: v1beta1 dialect', () => {
-  const v1 = `config_version: v1beta1
+describe('loadConfig: upstream dialect (v1beta2; v1beta1 is upgraded)', () => {
+  const v1 = `config_version: v1beta2
 components:
   web:
     component_type: continuous
@@ -107,7 +107,7 @@ components:
   it('loads every field into the model', () => {
     const { config, diagnostics } = loadConfig(v1);
     assert.deepEqual(diagnostics, []);
-    assert.equal(config?.dialect, 'v1beta1');
+    assert.equal(config?.dialect, 'v1beta2');
     assert.deepEqual(config?.components[0], {
       name: 'web',
       type: 'continuous',
@@ -150,7 +150,7 @@ components:
       components: { a: { build: { repository: 'https://example.org', ref: 'main' }, run: { command: 'x' } } },
     });
     assert.deepEqual(diagnostics, []);
-    assert.equal(config?.dialect, 'v1beta1');
+    assert.equal(config?.dialect, 'v1beta2');
     assert.equal(config?.sourceUrl, 'https://example.org/');
     const build = config?.components[0]?.build;
     assert.equal(
@@ -158,6 +158,106 @@ components:
       'https://example.org/',
       'host-only URL gains a /',
     );
+  });
+
+  it('v1beta1 is read as v1beta2: types inferred from the run, one deprecation warning naming what changed', () => {
+    const text = [
+      'config_version: v1beta1',
+      'components:',
+      '  web:',
+      '    build: {repository: https://x.org/r, ref: main}',
+      '    run: {command: web}',
+      '  cron:',
+      '    component_type: continuous',
+      '    build: {reuse_from: web}',
+      '    run: {command: c, schedule: "@daily"}',
+      '  ok:',
+      '    component_type: continuous',
+      '    build: {reuse_from: web}',
+      '    run: {command: c}',
+      '',
+    ].join('\n');
+    const { config, diagnostics } = loadConfig(text);
+    assert.equal(config?.dialect, 'v1beta2');
+    assert.deepEqual(
+      config?.components.map((c) => [c.name, c.type]),
+      [
+        ['web', 'continuous'],
+        ['cron', 'scheduled'],
+        ['ok', 'continuous'],
+      ],
+    );
+    assert.deepEqual(lines(diagnostics), [
+      'warning: f.yaml:1:17: config_version v1beta1 is deprecated and will stop being accepted: the config was upgraded to v1beta2 (changed: config_version, components.web.component_type, components.cron.component_type) (write "config_version: v1beta2")',
+      'warning: f.yaml:7:21: components.cron.component_type: string "continuous" replaced by "scheduled": its run has a schedule (a component is scheduled exactly when its run has a schedule)',
+    ]);
+  });
+
+  it('v1beta2 fields: build.envvars (upstream name pattern, string values) and defaults.alerts.notify', () => {
+    const value = {
+      config_version: 'v1beta2',
+      defaults: { alerts: { notify: true } },
+      components: {
+        web: {
+          build: {
+            repository: 'https://x.org/r',
+            ref: 'main',
+            envvars: { NODE_ENV: 'production', API_V2: '1' },
+          },
+          run: { command: 'web' },
+        },
+      },
+    };
+    const { config, diagnostics } = loadConfigObject(value);
+    assert.deepEqual(diagnostics, []);
+    assert.deepEqual(config?.defaults, { alerts: { notify: true } });
+    const build = config?.components[0]?.build;
+    assert.deepEqual(build?.kind === 'source' && build.envvars, { NODE_ENV: 'production', API_V2: '1' });
+    const bad = loadConfigObject({
+      ...value,
+      defaults: { alerts: { notify: 'yes' } },
+      components: {
+        web: {
+          build: {
+            repository: 'https://x.org/r',
+            ref: 'main',
+            envvars: { node_env: 'x', ABC: 'x', PORT: 80 },
+          },
+          run: { command: 'web' },
+        },
+      },
+    });
+    assert.deepEqual(
+      bad.diagnostics.map((d) => `${d.path}: ${d.message}`),
+      [
+        'defaults.alerts.notify: Input should be a valid boolean',
+        "components.web.build.envvars.node_env: String should match pattern '^[A-Z][A-Z_0-9]{2,}[A-Z0-9]$'",
+        "components.web.build.envvars.ABC: String should match pattern '^[A-Z][A-Z_0-9]{2,}[A-Z0-9]$'",
+        'components.web.build.envvars.PORT: Input should be a valid string',
+      ],
+    );
+  });
+
+  it('the seed dialect takes build.envvars (numbers as text) and defaults.alerts.notify too', () => {
+    const text = [
+      'config-version: 0.1',
+      'defaults:',
+      '  alerts:',
+      '    notify: true',
+      'components:',
+      '  web:',
+      '    build:',
+      '      repository: ./app',
+      '      envvars:',
+      '        WORKERS: 4',
+      '        MODE: fast',
+      '',
+    ].join('\n');
+    const { config, diagnostics } = loadConfig(text);
+    assert.deepEqual(diagnostics, []);
+    assert.deepEqual(config?.defaults, { alerts: { notify: true } });
+    const build = config?.components[0]?.build;
+    assert.deepEqual(build?.kind === 'source' && build.envvars, { WORKERS: '4', MODE: 'fast' });
   });
 
   it('requires ref, run and command (upstream), unlike the seed dialect', () => {
@@ -276,7 +376,7 @@ describe('loadConfig: positions and syntax', () => {
     ].join('\n');
     const { diagnostics } = loadConfig(text);
     assert.deepEqual(lines(diagnostics), [
-      'warning: f.yaml:2:1: Unknown field x-defaults, skipped',
+      'warning: f.yaml:2:1: Unknown field x-defaults, skipped (did you mean "defaults"?)',
       'f.yaml:4:9: components.b.run.port: Input should be less than or equal to 65535',
     ]);
     const ok = loadConfig(text.replace('70000', '80'));

@@ -20,7 +20,7 @@ import { validateConfig } from './validate-config.js';
 
 export { formatDiagnostic } from './format-diagnostic.js';
 export { resolveRepositoryPaths } from './repository-paths.js';
-export { toSeed, toV1beta1 } from './serialize.js';
+export { toSeed, toV1beta2 } from './serialize.js';
 export { configJsonSchema } from './json-schema.js';
 
 export interface ConfigLoadResult {

@@ -11,6 +11,11 @@ import { suggest } from './suggest.js';
 export interface LoadContext {
   readonly sink: DiagnosticSink;
   readonly tables: DialectTables;
+  /**
+   * Paths of the fields upstream's v1beta1 → v1beta2 upgrade sets or corrects (`component_type`), in document
+   * order: a v1beta1 config's deprecation warning names them.
+   */
+  readonly upgraded: string[];
 }
 
 /** Says why a known field does not belong here (e.g. `port` on a scheduled component), or undefined. */
@@ -54,13 +59,13 @@ export function unknownField(ctx: LoadContext, path: string, entry: SourceEntry,
 
 function wrongDialectMessage(ctx: LoadContext, key: string, expected: string): string {
   if (ctx.tables.dialect === 'seed') {
-    return `"${key}" is the v1beta1 spelling, but this config uses the seed dialect (config-version): write "${expected}"`;
+    return `"${key}" is upstream's spelling, but this config uses the seed dialect (config-version): write "${expected}"`;
   }
-  return `"${key}" is the seed dialect's spelling, but this config is v1beta1 (it has no config-version key): write "${expected}"`;
+  return `"${key}" is the seed dialect's spelling, but this config is upstream's (it has no config-version key): write "${expected}"`;
 }
 
 function dialectHint(ctx: LoadContext): string | undefined {
-  return ctx.tables.dialect === 'v1beta1'
+  return ctx.tables.dialect !== 'seed'
     ? 'or add "config-version: 0.1" at the top to use the seed dialect'
     : undefined;
 }

@@ -1,5 +1,5 @@
 /**
- * What a build's `repository` may be. v1beta1 keeps upstream's rule (an http, https or git URL). The seed
+ * What a build's `repository` may be. Upstream's dialects keep upstream's rule (an http, https or git URL). The seed
  * dialect also takes file:// URLs and filesystem paths, which the local runtime builds from. URLs are
  * normalised the way upstream's URL type does it (WHATWG: a host-only URL gains a trailing `/`).
  */
@@ -26,7 +26,7 @@ export function checkRepository(repository: string, dialect: ConfigDialect): Rep
       : "URL scheme should be 'http', 'https' or 'git'";
   const scheme = SCHEME.exec(repository)?.[1]?.toLowerCase();
   if (scheme === undefined) {
-    if (dialect === 'v1beta1')
+    if (dialect !== 'seed')
       return { ok: false, message: 'Input should be a valid URL, relative URL without a base' };
     if (SCP_LIKE.test(repository)) {
       return {

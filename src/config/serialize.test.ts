@@ -9,7 +9,7 @@ import {
   loadConfigObject,
   resolveRepositoryPaths,
   toSeed,
-  toV1beta1,
+  toV1beta2,
 } from './load.js';
 import type { ToolConfig } from './tool-config.js';
 
@@ -24,14 +24,20 @@ function toolhunt(): ToolConfig {
   return config;
 }
 
-const FULL_V1 = {
-  config_version: 'v1beta1',
+const FULL_V2 = {
+  config_version: 'v1beta2',
   source_url: 'https://example.org/config.yaml',
+  defaults: { alerts: { notify: true } },
   components: {
     web: {
       description: 'the web service',
       component_type: 'continuous',
-      build: { repository: 'https://x.org/r', ref: 'main', use_deprecated_versions: true },
+      build: {
+        repository: 'https://x.org/r',
+        ref: 'main',
+        use_deprecated_versions: true,
+        envvars: { NODE_ENV: 'production' },
+      },
       run: {
         command: 'web',
         port: 8080,
@@ -57,7 +63,7 @@ const FULL_V1 = {
   },
 };
 
-describe('toV1beta1 / toSeed', () => {
+describe('toV1beta2 / toSeed', () => {
   it('toSeed writes the seed dialect with only the set fields, and loads back to the same config', () => {
     const config = toolhunt();
     const seed = toSeed(config);
@@ -89,16 +95,16 @@ describe('toV1beta1 / toSeed', () => {
     assert.deepEqual(loadConfigObject(seed).config, config);
   });
 
-  it('toV1beta1 of a v1beta1 config gives the input back (every field), and it loads back', () => {
-    const { config, diagnostics } = loadConfigObject(FULL_V1);
+  it('toV1beta2 of a v1beta2 config gives the input back (every field), and it loads back', () => {
+    const { config, diagnostics } = loadConfigObject(FULL_V2);
     assert.deepEqual(diagnostics, []);
     assert.ok(config);
-    assert.deepEqual(toV1beta1(config), FULL_V1);
+    assert.deepEqual(toV1beta2(config), FULL_V2);
     assert.deepEqual(loadConfigObject(toSeed(config)).config, { ...config, dialect: 'seed' });
   });
 
-  it('toV1beta1 fills what upstream requires: ref HEAD and command web', () => {
-    const v1 = toV1beta1(toolhunt()) as { components: Record<string, { build: unknown; run: unknown }> };
+  it('toV1beta2 fills what upstream requires: ref HEAD and command web', () => {
+    const v1 = toV1beta2(toolhunt()) as { components: Record<string, { build: unknown; run: unknown }> };
     assert.deepEqual(v1.components['toolhunt-api']?.build, { repository: './toolhunt', ref: 'HEAD' });
     assert.deepEqual(v1.components['toolhunt-api']?.run, {
       command: 'web',
@@ -144,15 +150,48 @@ describe('resolveRepositoryPaths', () => {
 describe('configJsonSchema', () => {
   const ajv = new Ajv({ allErrors: true, strict: false });
   const seedSchema = ajv.compile(configJsonSchema('seed'));
-  const v1Schema = ajv.compile(configJsonSchema('v1beta1'));
+  const v1Schema = ajv.compile(configJsonSchema('v1beta2'));
+  const legacySchema = ajv.compile(configJsonSchema('v1beta1'));
 
-  it('is draft-07 and accepts the toolhunt example and a full v1beta1 config', () => {
+  it('is draft-07 and accepts the toolhunt example, a full v1beta2 config and a v1beta1 one', () => {
     assert.equal(
       (configJsonSchema('seed') as { $schema: string }).$schema,
       'http://json-schema.org/draft-07/schema#',
     );
     assert.ok(seedSchema(parse(TOOLHUNT_TEXT)), JSON.stringify(seedSchema.errors));
-    assert.ok(v1Schema(FULL_V1), JSON.stringify(v1Schema.errors));
+    assert.ok(v1Schema(FULL_V2), JSON.stringify(v1Schema.errors));
+    assert.ok(v1Schema({ ...FULL_V2, config_version: 'v1beta1' }), JSON.stringify(v1Schema.errors));
+    const { defaults: _defaults, ...v1beta1 } = structuredClone(FULL_V2);
+    delete (v1beta1.components.web.build as { envvars?: unknown }).envvars;
+    assert.ok(legacySchema({ ...v1beta1, config_version: 'v1beta1' }), JSON.stringify(legacySchema.errors));
+    assert.equal(legacySchema(FULL_V2), false);
+  });
+
+  it('a run with a schedule is a scheduled run unless the seed type says otherwise', () => {
+    const seedConfig = (component: Record<string, unknown>) => ({
+      'config-version': 0.1,
+      components: { a: { build: { repository: './a' }, ...component } },
+    });
+    const cron = { command: 'c', schedule: '@daily' };
+    assert.ok(seedSchema(seedConfig({ run: cron })), JSON.stringify(seedSchema.errors));
+    assert.equal(seedSchema(seedConfig({ run: { ...cron, port: 80 } })), false);
+    assert.equal(seedSchema(seedConfig({ type: 'continuous', run: cron })), false);
+    const upstream = (run: Record<string, unknown>) => ({
+      components: { a: { build: { repository: 'https://x.org/r', ref: 'main' }, run } },
+    });
+    assert.ok(v1Schema(upstream({ ...cron, retry: 2 })), JSON.stringify(v1Schema.errors));
+    assert.equal(v1Schema(upstream({ command: 'c', retry: 2 })), false);
+    assert.equal(
+      v1Schema({
+        components: {
+          a: {
+            build: { repository: 'https://x.org/r', ref: 'm', envvars: { lower: 'x' } },
+            run: { command: 'x' },
+          },
+        },
+      }),
+      false,
+    );
   });
 
   it('rejects what the loader rejects: bad types, ranges, enums, wrong dialect keys, missing fields', () => {

@@ -1,16 +1,23 @@
 /**
- * The normalised config written back out in either dialect, with only the fields that are set (jobs-api
- * defaults stay implicit). Loading the output gives the same config back, with two v1beta1 exceptions forced
- * by upstream's schema: a source build without a ref gets `ref: HEAD` (what upstream's config generator
+ * The normalised config written back out in the seed dialect or upstream's current one (v1beta2), with only
+ * the fields that are set (jobs-api defaults stay implicit). Loading the output gives the same config back,
+ * with two upstream exceptions forced by upstream's schema: a source build without a ref gets `ref: HEAD` (what upstream's config generator
  * writes), and a continuous component without a command gets `command: web` (the default process type).
  */
 import { spell } from './field-names.js';
-import type { Component, ConfigDialect, ContinuousRun, ScheduledRun, ToolConfig } from './tool-config.js';
+import {
+  CURRENT_UPSTREAM_VERSION,
+  type Component,
+  type ConfigDialect,
+  type ContinuousRun,
+  type ScheduledRun,
+  type ToolConfig,
+} from './tool-config.js';
 
 type Json = Record<string, unknown>;
 
-export function toV1beta1(config: ToolConfig): Json {
-  return serialize(config, 'v1beta1');
+export function toV1beta2(config: ToolConfig): Json {
+  return serialize(config, 'v1beta2');
 }
 
 export function toSeed(config: ToolConfig): Json {
@@ -22,8 +29,11 @@ function serialize(config: ToolConfig, dialect: ConfigDialect): Json {
   for (const component of config.components)
     components[component.name] = serializeComponent(component, dialect);
   return {
-    [spell('config_version', dialect)]: dialect === 'seed' ? 0.1 : 'v1beta1',
+    [spell('config_version', dialect)]: dialect === 'seed' ? 0.1 : CURRENT_UPSTREAM_VERSION,
     ...(config.sourceUrl !== undefined ? { [spell('source_url', dialect)]: config.sourceUrl } : {}),
+    ...(config.defaults !== undefined
+      ? { defaults: { alerts: { notify: config.defaults.alerts.notify } } }
+      : {}),
     components,
   };
 }
@@ -35,7 +45,7 @@ function serializeComponent(component: Component, dialect: ConfigDialect): Json 
   out[key('component_type')] = component.type;
   out.build = serializeBuild(component, dialect);
   const run = serializeRun(component, dialect);
-  if (Object.keys(run).length > 0 || dialect === 'v1beta1' || component.type === 'scheduled') out.run = run;
+  if (Object.keys(run).length > 0 || dialect !== 'seed' || component.type === 'scheduled') out.run = run;
   if (component.waitFor.length > 0) out[key('wait_for')] = [...component.waitFor];
   return out;
 }
@@ -43,12 +53,13 @@ function serializeComponent(component: Component, dialect: ConfigDialect): Json 
 function serializeBuild(component: Component, dialect: ConfigDialect): Json {
   const build = component.build;
   if (build.kind === 'reuse') return { [spell('reuse_from', dialect)]: build.reuseFrom };
-  const ref = build.ref ?? (dialect === 'v1beta1' ? 'HEAD' : undefined);
+  const ref = build.ref ?? (dialect !== 'seed' ? 'HEAD' : undefined);
   return {
     repository: build.repository,
     ...(ref !== undefined ? { ref } : {}),
     ...(build.useLatestVersions ? { [spell('use_latest_versions', dialect)]: true } : {}),
     ...(build.useDeprecatedVersions ? { [spell('use_deprecated_versions', dialect)]: true } : {}),
+    ...(build.envvars !== undefined ? { envvars: { ...build.envvars } } : {}),
   };
 }
 
@@ -58,8 +69,7 @@ function serializeRun(component: Component, dialect: ConfigDialect): Json {
     if (value !== undefined) out[spell(field, dialect)] = value;
   };
   const run = component.run;
-  const command =
-    run.command ?? (dialect === 'v1beta1' && component.type === 'continuous' ? 'web' : undefined);
+  const command = run.command ?? (dialect !== 'seed' && component.type === 'continuous' ? 'web' : undefined);
   put('command', command);
   if (component.type === 'scheduled') putScheduled(put, component.run);
   else putContinuous(put, component.run);

@@ -1,6 +1,8 @@
 /**
- * The normalised tool config: what both dialects (the seed's `config-version: 0.1` kebab-case and upstream's
- * v1beta1 snake_case) load into. Everything downstream (status, plan, executor, API) reads only this model.
+ * The normalised tool config: what every dialect (the seed's `config-version: 0.1` kebab-case and upstream's
+ * snake_case v1beta1 and v1beta2) loads into. Everything downstream (status, plan, executor, API) reads only
+ * this model. Upstream upgrades every v1beta1 config to v1beta2 when it reads it, and so does the loader: a
+ * loaded config's dialect is `seed` or `v1beta2`.
  *
  * Invariants (established by the loader, relied on everywhere else):
  * - `components` keeps the order of the source file; that order breaks every tie.
@@ -8,11 +10,24 @@
  * - `reuse` builds name an existing component that itself builds from source (no chains);
  * - `waitFor` names existing components, never the component itself, and wait-for edges are acyclic (reuse
  *   edges tie a deploy to a build, which waits for nothing, so they cannot close a cycle);
- * - a scheduled component always has a `schedule`; a continuous one never has one.
+ * - a scheduled component always has a `schedule`; a continuous one never has one. A component is scheduled
+ *   exactly when its `run` has a `schedule` (upstream's rule; the seed dialect's explicit `type` still wins).
  */
 
-export const CONFIG_DIALECTS = ['seed', 'v1beta1'] as const;
+/** v1beta1 and v1beta2 are spelt alike (snake_case); v1beta2 adds `defaults` and `build.envvars`. */
+export const CONFIG_DIALECTS = ['seed', 'v1beta1', 'v1beta2'] as const;
 export type ConfigDialect = (typeof CONFIG_DIALECTS)[number];
+
+/** Upstream's current config version: what a config without one, or with v1beta1, is read as. */
+export const CURRENT_UPSTREAM_VERSION = 'v1beta2';
+
+/** True for upstream's snake_case dialects. */
+export function isUpstreamDialect(dialect: ConfigDialect): boolean {
+  return dialect !== 'seed';
+}
+
+/** Build-time environment variable names (upstream's pattern): upper case, digits and `_`, 4+ characters. */
+export const ENVVAR_NAME_PATTERN = /^[A-Z][A-Z_0-9]{2,}[A-Z0-9]$/;
 
 export const COMPONENT_TYPES = ['continuous', 'scheduled'] as const;
 export type ComponentType = (typeof COMPONENT_TYPES)[number];
@@ -34,6 +49,11 @@ export interface SourceBuild {
   readonly ref?: string;
   readonly useLatestVersions: boolean;
   readonly useDeprecatedVersions: boolean;
+  /**
+   * Environment variables set while building (not at run time). Absent when the config sets none, so that
+   * configs written before envvars existed keep their digest (and their saved plans stay valid).
+   */
+  readonly envvars?: Readonly<Record<string, string>>;
 }
 
 /** Run from the image another component builds. */
@@ -98,11 +118,21 @@ export interface ScheduledComponent extends ComponentBase {
 
 export type Component = ContinuousComponent | ScheduledComponent;
 
+/** Tool-wide settings (upstream's `defaults`). */
+export interface ToolDefaults {
+  readonly alerts: {
+    /** E-mail the tool's maintainers about its alerts (upstream beta feature); default false. */
+    readonly notify: boolean;
+  };
+}
+
 export interface ToolConfig {
   /** Which dialect the source was written in (kept so that GET /config can answer in the same one). */
   readonly dialect: ConfigDialect;
   /** Upstream's `source_url`: the config is re-fetched from there on every set and deploy. */
   readonly sourceUrl?: string;
+  /** Absent when the config has no `defaults` (then every default applies). */
+  readonly defaults?: ToolDefaults;
   /** In source order. */
   readonly components: readonly Component[];
 }

@@ -9,7 +9,15 @@ import { indexPath, joinPath } from './path.js';
 import { readFields, type LoadContext } from './read-fields.js';
 import { checkRepository } from './repository.js';
 import type { SourceEntry, SourceMap, SourceNode } from './source-tree.js';
-import { COMPONENT_TYPES, type BuildSpec, type Component, type ComponentType } from './tool-config.js';
+import {
+  COMPONENT_TYPES,
+  ENVVAR_NAME_PATTERN,
+  isUpstreamDialect,
+  type BuildSpec,
+  type Component,
+  type ComponentType,
+} from './tool-config.js';
+import { describeNode } from './source-tree.js';
 import { readBoolean, readEnum, readMap, readString, typeError } from './value-checks.js';
 import { validateRun } from './validate-run.js';
 
@@ -47,16 +55,14 @@ export function validateComponent(
   const fields = readFields(ctx, map, path, tables.component);
   const at = (field: string) => fields.get(field);
   const typeEntry = at('component_type');
-  const type: ComponentType | undefined = typeEntry
-    ? readEnum(sink, joinPath(path, typeEntry.key), typeEntry.value, COMPONENT_TYPES)
-    : 'continuous';
+  const runEntry = at('run');
+  const { type, explicit } = readType(ctx, path, typeEntry, runEntry);
   const descriptionEntry = at('description');
   const description = descriptionEntry
     ? readString(sink, joinPath(path, descriptionEntry.key), descriptionEntry.value)
     : undefined;
   const build = readBuild(ctx, at('build'), path, map);
   const waitFor = readWaitFor(ctx, at('wait_for'), path);
-  const runEntry = at('run');
   const run =
     type === undefined
       ? undefined
@@ -64,7 +70,7 @@ export function validateComponent(
           node: runEntry?.value,
           path: joinPath(path, runEntry?.key ?? 'run'),
           type,
-          typeExplicit: typeEntry !== undefined,
+          typeExplicit: explicit,
           componentOffset: entry.keyOffset,
         });
 
@@ -79,6 +85,48 @@ export function validateComponent(
     ...(description !== undefined ? { description } : {}),
   } as Component;
   return { ...draft, component };
+}
+
+/** Upstream's rule (v1beta2, and every v1beta1 config upgraded to it): scheduled exactly when run has a schedule. */
+function inferredType(run: SourceEntry | undefined): ComponentType | undefined {
+  if (run?.value.kind !== 'map') return undefined;
+  return run.value.entries.some((e) => e.key === 'schedule') ? 'scheduled' : 'continuous';
+}
+
+/**
+ * The component's type. Upstream's dialects always infer it from the run (a written `component_type` that
+ * disagrees is overwritten, as upstream's upgrade does, with a warning); the seed dialect infers it only when
+ * `type` is left out. Without a readable run, the written type (or continuous) stands and the run's own
+ * errors are reported.
+ */
+function readType(
+  ctx: LoadContext,
+  path: string,
+  typeEntry: SourceEntry | undefined,
+  runEntry: SourceEntry | undefined,
+): { readonly type: ComponentType | undefined; readonly explicit: boolean } {
+  const { sink, tables } = ctx;
+  const written = () =>
+    typeEntry ? readEnum(sink, joinPath(path, typeEntry.key), typeEntry.value, COMPONENT_TYPES) : undefined;
+  const inferred = inferredType(runEntry);
+  if (tables.dialect === 'seed' && typeEntry) return { type: written(), explicit: true };
+  if (inferred === undefined) return { type: typeEntry ? written() : 'continuous', explicit: !!typeEntry };
+  if (isUpstreamDialect(tables.dialect)) {
+    const value = typeEntry?.value;
+    const text = value?.kind === 'scalar' ? value.value : undefined;
+    const typePath = joinPath(path, typeEntry?.key ?? 'component_type');
+    if (text !== inferred) ctx.upgraded.push(typePath);
+    if (typeEntry && text !== inferred) {
+      const shown = value ? describeNode(value) : '';
+      const why = inferred === 'scheduled' ? 'its run has a schedule' : 'its run has no schedule';
+      sink.warning(
+        typePath,
+        `${shown} replaced by "${inferred}": ${why} (a component is scheduled exactly when its run has a schedule)`,
+        typeEntry.value.offset,
+      );
+    }
+  }
+  return { type: inferred, explicit: false };
 }
 
 interface BuildResult {
@@ -153,7 +201,7 @@ function readSource(
   }
   let ref: string | undefined;
   if (refEntry) ref = readString(sink, joinPath(path, refEntry.key), refEntry.value, 1);
-  else if (tables.dialect === 'v1beta1') {
+  else if (tables.dialect !== 'seed') {
     sink.error(joinPath(path, 'ref'), 'Field required', map.offset, 'a branch, tag or commit, e.g. "main"');
   }
   const flag = (field: string) => {
@@ -162,18 +210,55 @@ function readSource(
   };
   const useLatestVersions = flag('use_latest_versions');
   const useDeprecatedVersions = flag('use_deprecated_versions');
+  const envvarsEntry = fields.get('envvars');
+  const envvars = envvarsEntry ? readEnvvars(ctx, joinPath(path, envvarsEntry.key), envvarsEntry.value) : {};
   if (repository === undefined || useLatestVersions === undefined || useDeprecatedVersions === undefined) {
     return undefined;
   }
-  if (refEntry && ref === undefined) return undefined;
+  if ((refEntry && ref === undefined) || envvars === undefined) return undefined;
   const spec: BuildSpec = {
     kind: 'source',
     repository,
     ...(ref !== undefined ? { ref } : {}),
     useLatestVersions,
     useDeprecatedVersions,
+    ...(Object.keys(envvars).length > 0 ? { envvars } : {}),
   };
   return spec;
+}
+
+/**
+ * `build.envvars`: names matching upstream's pattern, string values. The seed dialect also takes a number
+ * (`WORKERS: 4`), as its text: YAML makes it a number, and the build sees text either way.
+ */
+function readEnvvars(ctx: LoadContext, path: string, node: SourceNode): Record<string, string> | undefined {
+  const { sink } = ctx;
+  if (node.kind === 'scalar' && node.value === null) return {};
+  const map = readMap(sink, path, node);
+  if (!map) return undefined;
+  const envvars: Record<string, string> = {};
+  let ok = true;
+  for (const entry of map.entries) {
+    const entryPath = joinPath(path, entry.key);
+    if (!ENVVAR_NAME_PATTERN.test(entry.key)) {
+      ok = false;
+      sink.error(
+        entryPath,
+        `String should match pattern '${ENVVAR_NAME_PATTERN.source}'`,
+        entry.keyOffset,
+        'upper-case letters, digits and _, starting with a letter, at least 4 characters',
+      );
+      continue;
+    }
+    const { value } = entry;
+    const text =
+      ctx.tables.dialect === 'seed' && value.kind === 'scalar' && typeof value.value === 'number'
+        ? String(value.value)
+        : readString(sink, entryPath, value);
+    if (text === undefined) ok = false;
+    else envvars[entry.key] = text;
+  }
+  return ok ? envvars : undefined;
 }
 
 function readRepository(ctx: LoadContext, path: string, node: SourceNode): string | undefined {

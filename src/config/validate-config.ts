@@ -1,21 +1,32 @@
 /**
  * The whole document: dialect detection (a `config-version` key means the seed dialect, anything else is
- * upstream's v1beta1), the top-level fields, every component, then the cross-component checks. Returns the
- * normalised config only when no error was reported.
+ * upstream's, read as v1beta2: a v1beta1 config is upgraded the way upstream upgrades it, with a deprecation
+ * warning naming what changed), the top-level fields, every component, then the cross-component checks.
+ * Returns the normalised config only when no error was reported.
  */
 import { checkReferences } from './cross-checks.js';
 import type { DiagnosticSink } from './diagnostic-sink.js';
 import { dialectTables } from './field-names.js';
+import { joinPath } from './path.js';
 import { readFields, type LoadContext } from './read-fields.js';
 import type { SourceEntry, SourceNode } from './source-tree.js';
-import type { Component, ConfigDialect, ToolConfig } from './tool-config.js';
+import {
+  CURRENT_UPSTREAM_VERSION,
+  type Component,
+  type ConfigDialect,
+  type ToolConfig,
+  type ToolDefaults,
+} from './tool-config.js';
 import { validateComponent, type ComponentDraft } from './validate-component.js';
-import { readString, typeError } from './value-checks.js';
+import { readBoolean, readMap, readString, typeError } from './value-checks.js';
 
 const SEED_VERSION_KEY = 'config-version';
+const UPSTREAM_VERSIONS = ['v1beta1', 'v1beta2'];
 
 export function detectDialect(root: SourceNode): ConfigDialect {
-  return root.kind === 'map' && root.entries.some((e) => e.key === SEED_VERSION_KEY) ? 'seed' : 'v1beta1';
+  return root.kind === 'map' && root.entries.some((e) => e.key === SEED_VERSION_KEY)
+    ? 'seed'
+    : CURRENT_UPSTREAM_VERSION;
 }
 
 export function validateConfig(root: SourceNode, sink: DiagnosticSink): ToolConfig | undefined {
@@ -25,33 +36,66 @@ export function validateConfig(root: SourceNode, sink: DiagnosticSink): ToolConf
   }
   if (root.kind !== 'map') return typeError(sink, '', root, 'Input should be a valid dictionary');
   const dialect = detectDialect(root);
-  const ctx: LoadContext = { sink, tables: dialectTables(dialect) };
+  const ctx: LoadContext = { sink, tables: dialectTables(dialect), upgraded: [] };
   const fields = readFields(ctx, root, '', ctx.tables.top);
   const versionEntry = fields.get('config_version');
-  if (versionEntry) checkVersion(ctx, versionEntry);
+  const version = versionEntry ? checkVersion(ctx, versionEntry) : undefined;
   const sourceEntry = fields.get('source_url');
   const sourceUrl = sourceEntry ? readSourceUrl(ctx, sourceEntry) : undefined;
+  const defaultsEntry = fields.get('defaults');
+  const defaults = defaultsEntry ? readDefaults(ctx, defaultsEntry) : undefined;
   const drafts = readComponents(ctx, fields.get('components'), root.offset);
   if (drafts.length > 0) checkReferences(drafts, dialect, sink);
+  if (version === 'v1beta1' && versionEntry) warnDeprecated(ctx, versionEntry);
   if (sink.hasErrors) return undefined;
   return {
     dialect,
     ...(sourceUrl !== undefined ? { sourceUrl } : {}),
+    ...(defaults !== undefined ? { defaults } : {}),
     components: drafts.map((d) => d.component as Component),
   };
 }
 
-function checkVersion(ctx: LoadContext, entry: SourceEntry): void {
+/** The version the config says it is written in (undefined when unusable or null, i.e. the current one). */
+function checkVersion(ctx: LoadContext, entry: SourceEntry): string | undefined {
   const { value } = entry;
   const text = value.kind === 'scalar' ? value.value : undefined;
   if (ctx.tables.dialect === 'seed') {
-    if (text === 0.1 || text === '0.1') return;
-    typeError(ctx.sink, entry.key, value, 'Input should be 0.1');
-  } else if (text !== 'v1beta1' && text !== null) {
-    const hint =
-      text === 0.1 || text === '0.1' ? 'the seed dialect is spelt "config-version: 0.1"' : undefined;
-    ctx.sink.error(entry.key, "Input should be 'v1beta1'", value.offset, hint);
+    if (text === 0.1 || text === '0.1') return '0.1';
+    return typeError(ctx.sink, entry.key, value, 'Input should be 0.1');
   }
+  if (typeof text === 'string' && UPSTREAM_VERSIONS.includes(text)) return text;
+  if (text === null) return undefined;
+  const hint = text === 0.1 || text === '0.1' ? 'the seed dialect is spelt "config-version: 0.1"' : undefined;
+  ctx.sink.error(entry.key, "Input should be 'v1beta1' or 'v1beta2'", value.offset, hint);
+  return undefined;
+}
+
+/** Upstream answers a v1beta1 config with the upgraded one; this says so, and which fields changed. */
+function warnDeprecated(ctx: LoadContext, entry: SourceEntry): void {
+  const changed = [entry.key, ...ctx.upgraded];
+  ctx.sink.warning(
+    entry.key,
+    `config_version v1beta1 is deprecated and will stop being accepted: the config was upgraded to ${CURRENT_UPSTREAM_VERSION} (changed: ${changed.join(', ')})`,
+    entry.value.offset,
+    `write "config_version: ${CURRENT_UPSTREAM_VERSION}"`,
+  );
+}
+
+/** `defaults.alerts.notify` (upstream v1beta2; `defaults.alerts.notify` in the seed dialect too). */
+function readDefaults(ctx: LoadContext, entry: SourceEntry): ToolDefaults | undefined {
+  const map = readMap(ctx.sink, entry.key, entry.value);
+  if (!map) return undefined;
+  const fields = readFields(ctx, map, entry.key, ctx.tables.defaults);
+  const alertsEntry = fields.get('alerts');
+  if (!alertsEntry) return { alerts: { notify: false } };
+  const alertsPath = joinPath(entry.key, alertsEntry.key);
+  const alerts = readMap(ctx.sink, alertsPath, alertsEntry.value);
+  if (!alerts) return undefined;
+  const notifyEntry = readFields(ctx, alerts, alertsPath, ctx.tables.alerts).get('notify');
+  if (!notifyEntry) return { alerts: { notify: false } };
+  const notify = readBoolean(ctx.sink, joinPath(alertsPath, notifyEntry.key), notifyEntry.value);
+  return notify === undefined ? undefined : { alerts: { notify } };
 }
 
 /** Upstream's source_url is an http(s) URL; the seed dialect accepts the same as `source-url`. */

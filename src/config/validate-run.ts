@@ -25,7 +25,7 @@ export interface RunInput {
   readonly node: SourceNode | undefined;
   readonly path: string;
   readonly type: ComponentType;
-  /** Whether the component said its type (a `schedule` on an untyped component gets a pointed hint). */
+  /** Whether the type was written (seed `type`) rather than inferred from the run's `schedule`. */
   readonly typeExplicit: boolean;
   /** Where to report a missing `run`. */
   readonly componentOffset?: number;
@@ -36,7 +36,7 @@ type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 export function validateRun(ctx: LoadContext, input: RunInput): ContinuousRun | ScheduledRun | undefined {
   const { sink, tables } = ctx;
-  const required = input.type === 'scheduled' || tables.dialect === 'v1beta1';
+  const required = input.type === 'scheduled' || tables.dialect !== 'seed';
   if (input.node === undefined || (input.node.kind === 'scalar' && input.node.value === null && !required)) {
     if (!required) return {};
     sink.error(input.path, 'Field required', input.componentOffset);
@@ -60,7 +60,7 @@ export function validateRun(ctx: LoadContext, input: RunInput): ContinuousRun | 
 
 function requiredFields(ctx: LoadContext, input: RunInput): string[] {
   if (input.type === 'scheduled') return ['command', 'schedule'];
-  return ctx.tables.dialect === 'v1beta1' ? ['command'] : [];
+  return ctx.tables.dialect !== 'seed' ? ['command'] : [];
 }
 
 function misplacedHint(ctx: LoadContext, input: RunInput, field: string): string | undefined {
@@ -68,7 +68,7 @@ function misplacedHint(ctx: LoadContext, input: RunInput, field: string): string
   if (!(otherType as readonly string[]).includes(field)) return undefined;
   const name = spell(field, ctx.tables.dialect);
   if (input.type === 'continuous' && !input.typeExplicit) {
-    return `${name} is for scheduled components and this one has no ${spell('component_type', ctx.tables.dialect)}, so it is continuous; set ${spell('component_type', ctx.tables.dialect)}: scheduled`;
+    return `${name} is for scheduled components, and this one is continuous because its run has no schedule`;
   }
   return `${name} only applies to ${input.type === 'scheduled' ? 'continuous' : 'scheduled'} components`;
 }

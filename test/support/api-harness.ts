@@ -54,10 +54,10 @@ export function header(tool: string): Record<string, string> {
   return { 'x-toolforge-tool': tool };
 }
 
-/** A valid v1beta1 config: a continuous web component and a scheduled one reusing its image. */
+/** A valid v1beta2 config: a continuous web component and a scheduled one reusing its image. */
 export function webConfig(): Record<string, unknown> {
   return {
-    config_version: 'v1beta1',
+    config_version: 'v1beta2',
     components: {
       web: {
         component_type: 'continuous',

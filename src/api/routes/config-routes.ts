@@ -7,6 +7,7 @@ import { loadConfigText } from '../config-input.js';
 import { fetchSourceConfig, needsSourceFetch } from '../source-url.js';
 import { generateConfig } from '../config-generate.js';
 import { observe } from '../deployments-service.js';
+import { upgradeDocument } from '../domain.js';
 import { ToolParams, responses } from '../schemas.js';
 
 const RebuildStorage = Type.Object({ rebuild_storage: Type.Optional(Type.Boolean({ default: false })) });
@@ -28,7 +29,8 @@ export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const stored = await ctx.store.getConfig(request.params.toolname);
       if (!stored) throw apiError('CMP_ERR_CONFIG_NOT_FOUND', request.params.toolname);
-      return envelope(stored.raw, { warning: [BETA_WARNING] });
+      // Read back upgraded: a config stored as v1beta1 answers as v1beta2, as upstream's does.
+      return envelope(upgradeDocument(stored.raw), { warning: [BETA_WARNING] });
     },
   );
 
@@ -77,7 +79,7 @@ export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const removed = await ctx.store.deleteConfig(request.params.toolname);
       // Upstream answers 500 here (§O, a bug we do not copy): a missing config is a 404.
       if (!removed) throw apiError('CMP_ERR_CONFIG_NOT_FOUND', request.params.toolname);
-      return envelope(removed.raw, {});
+      return envelope(upgradeDocument(removed.raw), {});
     },
   );
 

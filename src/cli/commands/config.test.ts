@@ -133,8 +133,17 @@ describe('toolforge-components config validate / schema', { concurrency: true },
     assert.equal(seed.code, 0, seed.stderr);
     const schema = JSON.parse(seed.stdout) as { properties: Record<string, unknown> };
     assert.ok('config-version' in schema.properties);
+    const v2 = await cli('config', 'schema', '--dialect', 'v1beta2');
+    assert.equal(v2.code, 0, v2.stderr);
+    const upstream = JSON.parse(v2.stdout) as {
+      title: string;
+      properties: Record<string, { enum?: unknown[] }>;
+    };
+    assert.equal(upstream.title, 'Toolforge tool config (v1beta2)');
+    assert.deepEqual(upstream.properties.config_version?.enum, ['v1beta1', 'v1beta2', null]);
+    assert.ok('defaults' in upstream.properties);
     const bad = await cli('config', 'schema', '--dialect', 'toml');
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /unknown dialect "toml": use seed or v1beta1/);
+    assert.match(bad.stderr, /unknown dialect "toml": use seed, v1beta1, v1beta2/);
   });
 });

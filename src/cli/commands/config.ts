@@ -36,9 +36,13 @@ async function validate(file: string, options: ValidateOptions): Promise<void> {
 async function schema(options: { readonly dialect: string }): Promise<void> {
   const dialect = options.dialect as ConfigDialect;
   if (!(CONFIG_DIALECTS as readonly string[]).includes(dialect)) {
-    throw new UserError('CMP_ERR_USAGE', `unknown dialect "${options.dialect}": use seed or v1beta1`, {
-      exitCode: 2,
-    });
+    throw new UserError(
+      'CMP_ERR_USAGE',
+      `unknown dialect "${options.dialect}": use ${CONFIG_DIALECTS.join(', ')}`,
+      {
+        exitCode: 2,
+      },
+    );
   }
   const { configJsonSchema } = await import('../../config/load.js');
   console.log(JSON.stringify(configJsonSchema(dialect), null, 2));
@@ -55,6 +59,10 @@ export function register(program: Command): void {
   group
     .command('schema')
     .description('Print the JSON Schema of the config, for editors (e.g. yaml-language-server)')
-    .option('--dialect <dialect>', 'seed (config-version 0.1) or v1beta1', 'seed')
+    .option(
+      '--dialect <dialect>',
+      'seed (config-version 0.1), v1beta2 (upstream) or v1beta1 (deprecated)',
+      'seed',
+    )
     .action((options: { dialect: string }) => schema(options));
 }
