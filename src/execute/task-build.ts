@@ -267,12 +267,13 @@ function buildRequest(run: DeploymentRun, step: Step, task: DeploymentTask): Bui
   const component = run.component(step, task.component);
   if (!component) return `${task.component} is not in the deployment's config`;
   if (component.build.kind !== 'source') return `${task.component} re-uses another component's build`;
-  const { repository, ref, useLatestVersions, useDeprecatedVersions } = component.build;
+  const { repository, ref, useLatestVersions, useDeprecatedVersions, envvars } = component.build;
   return {
     imageName: component.name,
     repository,
     ...(ref !== undefined ? { ref } : {}),
     useLatestVersions,
     useDeprecatedVersions,
+    envvars: envvars ?? {},
   };
 }

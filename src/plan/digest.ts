@@ -85,6 +85,7 @@ function buildFacts(b: BuildRecord): unknown[] {
     b.resolvedCommit,
     b.useLatestVersions,
     b.useDeprecatedVersions,
+    b.envvars ? canonicalJson(b.envvars) : undefined,
     b.state,
     b.startedAt,
   ];

@@ -372,6 +372,37 @@ test('migration pattern: a component reusing the image of one that waits for it 
   );
 });
 
+test('build envvars: a change of envvars is a new build (and a new plan id); the same envvars reuse the build', () => {
+  const config = toolhuntConfig();
+  const withEnvvars = withComponent(config, 'toolhunt-api', (c) =>
+    c.build.kind === 'source' ? { ...c, build: { ...c.build, envvars: { FLASK_ENV: 'production' } } } : c,
+  );
+  // Deployed without envvars: the api (and flower, which runs its image) are rebuilt / restarted.
+  const observed = deployedState(config);
+  const plan = planDeployment(withEnvvars, observed, NO_OPTIONS);
+  const api = plan.components.find((c) => c.name === 'toolhunt-api');
+  assert.equal(api?.build?.kind, 'build');
+  assert.match(api?.reason ?? '', /with these build envvars$/);
+  assert.deepEqual(
+    plan.tasks.map((t) => t.id),
+    ['build:toolhunt-api', 'deploy:toolhunt-api', 'deploy:toolhunt-flower'],
+  );
+  assert.notEqual(plan.configDigest, planDeployment(config, observed, NO_OPTIONS).configDigest);
+  // Deployed with the same envvars (in another order): nothing to do.
+  const built = {
+    ...observed,
+    builds: observed.builds.map((b) =>
+      b.imageName === 'toolhunt-api' ? { ...b, envvars: { FLASK_ENV: 'production' } } : b,
+    ),
+  };
+  assert.deepEqual(planDeployment(withEnvvars, built, NO_OPTIONS).tasks, []);
+  // Envvars {} and none are the same build.
+  const empty = withComponent(config, 'toolhunt-api', (c) =>
+    c.build.kind === 'source' ? { ...c, build: { ...c.build, envvars: {} } } : c,
+  );
+  assert.deepEqual(planDeployment(empty, observed, NO_OPTIONS).tasks, []);
+});
+
 test('deterministic: equal inputs give byte-identical plans; ids follow config, status and options', () => {
   const config = toolhuntConfig();
   const observed = deployedState(config);

@@ -21,6 +21,8 @@ export interface BuildRecord {
   readonly resolvedCommit?: string;
   readonly useLatestVersions: boolean;
   readonly useDeprecatedVersions: boolean;
+  /** builds-api `parameters.envvars`; absent when the build had none (or the runtime does not report them). */
+  readonly envvars?: Readonly<Record<string, string>>;
   readonly state: BuildState;
   /** Human text from the runtime (builds-api condition message), if any. */
   readonly message?: string;

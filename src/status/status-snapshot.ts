@@ -60,6 +60,17 @@ function oneOf<T extends string>(
   throw new StatusSnapshotError(`${where}: "${field}" must be one of ${allowed.join(', ')}`);
 }
 
+/** `envvars` of a build in our ObservedState form: a map of strings, left out when empty. */
+function readEnvvars(raw: Record<string, unknown>, where: string): { envvars?: Record<string, string> } {
+  const value = raw.envvars;
+  if (value === undefined || value === null) return {};
+  if (!isObject(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+    throw new StatusSnapshotError(`${where}: "envvars" must be an object of strings`);
+  }
+  const envvars = value as Record<string, string>;
+  return Object.keys(envvars).length > 0 ? { envvars: { ...envvars } } : {};
+}
+
 function readBuild(raw: unknown, where: string): BuildRecord {
   if (!isObject(raw)) throw new StatusSnapshotError(`${where}: expected an object`);
   if ('build_id' in raw || 'parameters' in raw) {
@@ -74,6 +85,7 @@ function readBuild(raw: unknown, where: string): BuildRecord {
     ...(raw as unknown as BuildRecord),
     useLatestVersions: raw.useLatestVersions === true,
     useDeprecatedVersions: raw.useDeprecatedVersions === true,
+    ...readEnvvars(raw, where),
     state: oneOf(BUILD_STATES, raw, 'state', 'unknown', where),
   };
 }

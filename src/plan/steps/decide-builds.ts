@@ -1,8 +1,9 @@
 /**
  * Build decisions: for every selected component that builds from source, reuse a build of the same code or
  * start one. The key of "the same code" is repository + resolved commit + use_latest_versions +
- * use_deprecated_versions (upstream compares the same, but only against the newest build of the component's
- * own image name). Components with the same key share one build: the first in config order owns the
+ * use_deprecated_versions + envvars (upstream compares the same, but only against the newest build of the
+ * component's own image name): build-time variables change what the build produces, so a change of envvars
+ * means a new build. Components with the same key share one build: the first in config order owns the
  * `build:` task, the others get `shared-build`.
  *
  * A build is reusable only while `:latest` of its image name still points at it, i.e. it is the newest
@@ -20,14 +21,21 @@ interface Resolved {
   readonly error?: string;
 }
 
+/** Envvars in a canonical form (names sorted); '' for none, so that `{}` and absent are the same. */
+function envvarsKey(envvars: Readonly<Record<string, string>> | undefined): string {
+  if (envvars === undefined) return '';
+  const names = Object.keys(envvars).sort();
+  return names.length === 0 ? '' : JSON.stringify(names.map((name) => [name, envvars[name]]));
+}
+
 function keyOf(build: SourceBuild, resolved: Resolved): string {
   const code = resolved.commit !== undefined ? `commit:${resolved.commit}` : `ref:${build.ref ?? 'HEAD'}`;
-  return `${build.repository}\n${code}\n${build.useLatestVersions}\n${build.useDeprecatedVersions}`;
+  return `${build.repository}\n${code}\n${build.useLatestVersions}\n${build.useDeprecatedVersions}\n${envvarsKey(build.envvars)}`;
 }
 
 function recordKey(record: BuildRecord): string | undefined {
   if (record.resolvedCommit === undefined) return undefined;
-  return `${record.repository}\ncommit:${record.resolvedCommit}\n${record.useLatestVersions}\n${record.useDeprecatedVersions}`;
+  return `${record.repository}\ncommit:${record.resolvedCommit}\n${record.useLatestVersions}\n${record.useDeprecatedVersions}\n${envvarsKey(record.envvars)}`;
 }
 
 /** Newest first: by start time, then id, so equal snapshots give equal choices. */
@@ -44,17 +52,24 @@ interface BuildIndex {
   /** Newest successful build id per image name: what `:latest` points at. */
   readonly current: ReadonlyMap<string, string>;
   readonly repositories: ReadonlySet<string>;
+  /** Keys without their envvars part: "this code was built, but with other envvars" explains a rebuild. */
+  readonly codeKeys: ReadonlySet<string>;
 }
+
+/** A build key without its last line (the envvars). */
+const codeOf = (key: string): string => key.slice(0, key.lastIndexOf('\n'));
 
 /** One pass over the builds (no global sort: only the small per-key lists are sorted). */
 function indexBuilds(builds: readonly BuildRecord[]): BuildIndex {
   const byKey = new Map<string, BuildRecord[]>();
   const newest = new Map<string, BuildRecord>();
   const repositories = new Set<string>();
+  const codeKeys = new Set<string>();
   for (const record of builds) {
     repositories.add(record.repository);
     const key = recordKey(record);
     if (key !== undefined) {
+      if (record.state === 'successful') codeKeys.add(codeOf(key));
       const list = byKey.get(key);
       if (list) list.push(record);
       else byKey.set(key, [record]);
@@ -66,7 +81,7 @@ function indexBuilds(builds: readonly BuildRecord[]): BuildIndex {
   for (const list of byKey.values()) if (list.length > 1) list.sort(newestFirst);
   const current = new Map<string, string>();
   for (const [imageName, record] of newest) current.set(imageName, record.id);
-  return { byKey, current, repositories };
+  return { byKey, current, repositories, codeKeys };
 }
 
 function resolve(ctx: PlanContext, build: SourceBuild, index: BuildIndex): Resolved {
@@ -137,7 +152,8 @@ function decide(
       detail: `following build ${running.id} of ${at} (${commit.slice(0, 12)}), still ${running.state}`,
     };
   }
-  return fresh('no-matching-build', `no build of ${at} at ${commit.slice(0, 12)}`);
+  const envvarsChanged = index.codeKeys.has(codeOf(key)) ? ' with these build envvars' : '';
+  return fresh('no-matching-build', `no build of ${at} at ${commit.slice(0, 12)}${envvarsChanged}`);
 }
 
 export function decideBuilds(ctx: PlanContext): void {
@@ -152,7 +168,7 @@ export function decideBuilds(ctx: PlanContext): void {
     const component = components[i] as Component;
     if (component.build.kind !== 'source' || !isBuildSelected(ctx, component.name)) continue;
     const build = component.build;
-    const variant = `${build.repository}\n${build.ref ?? ''}\n${build.useLatestVersions}\n${build.useDeprecatedVersions}`;
+    const variant = `${build.repository}\n${build.ref ?? ''}\n${build.useLatestVersions}\n${build.useDeprecatedVersions}\n${envvarsKey(build.envvars)}`;
     let cached = keys.get(variant);
     if (!cached) {
       const resolved = resolve(ctx, build, index);

@@ -250,6 +250,10 @@ export class FakeRuntime implements Runtime {
       resolvedCommit: build.commit,
       useLatestVersions: request.useLatestVersions,
       useDeprecatedVersions: request.useDeprecatedVersions,
+      // As builds-api reports `parameters.envvars`: what the build was started with.
+      ...(request.envvars && Object.keys(request.envvars).length > 0
+        ? { envvars: { ...request.envvars } }
+        : {}),
       state,
       ...(state === 'failed' ? { message: build.failWith } : {}),
       startedAt: new Date(build.startedAt).toISOString(),

@@ -1,0 +1,78 @@
+/**
+ * `build.envvars` reach the runtime: a deployment of a config with build envvars starts its build with them
+ * (the fake runtime reports them back the way builds-api does), and the next plan reuses that build.
+ */
+import { after, before, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Executor } from './executor.js';
+import { tasksFromPlan, type Deployment } from './deployment.js';
+import { FakeRuntime } from '../runtimes/fake/fake-runtime.js';
+import { loadConfig } from '../config/load.js';
+import { planDeployment } from '../plan/plan-builder.js';
+import { observeTool } from '../status/observe.js';
+import { emptyObservedState } from '../status/observed-state.js';
+import { openTestStore } from '../../test/support/stores.js';
+import { newDeploymentId, waitUntilFinal } from '../../test/support/executor-kit.js';
+import type { KyselyStore } from '../store/kysely-store.js';
+
+let store: KyselyStore;
+let dispose: () => Promise<void>;
+before(async () => {
+  ({ store, dispose } = await openTestStore('sqlite'));
+});
+after(async () => {
+  await dispose();
+});
+
+const CONFIG = [
+  'config_version: v1beta2',
+  'components:',
+  '  web:',
+  '    build:',
+  '      repository: https://gitlab.wikimedia.org/toolforge-repos/web',
+  '      ref: main',
+  '      envvars: {NODE_ENV: production, API_BASE: /api}',
+  '    run: {command: web}',
+  '',
+].join('\n');
+
+it('starts the build with the config envvars, and a later plan reuses that build', async () => {
+  const { config, diagnostics } = loadConfig(CONFIG);
+  assert.deepEqual(diagnostics, []);
+  assert.ok(config);
+  const tool = 'envtool';
+  const runtime = new FakeRuntime();
+  const executor = new Executor({ store, runtime, tick: { minMs: 5, maxMs: 40 }, stableForMs: 15 });
+  await executor.start();
+  try {
+    const options = { forceBuild: false, forceRun: false, prune: false };
+    const plan = planDeployment(config, emptyObservedState(tool), options);
+    const id = newDeploymentId();
+    const deployment: Deployment = {
+      id,
+      tool,
+      createdAt: new Date().toISOString(),
+      description: '',
+      forceBuild: false,
+      forceRun: false,
+      prune: false,
+      state: 'pending',
+      toolConfig: {},
+      config,
+      plan,
+    };
+    await store.createDeployment(deployment, tasksFromPlan(id, plan));
+    executor.notify(id);
+    const final = await waitUntilFinal(store, tool, id, 15_000);
+    assert.equal(final.state, 'successful');
+    const snapshot = await runtime.observe(tool);
+    assert.deepEqual(
+      snapshot.builds.map((b) => b.envvars),
+      [{ NODE_ENV: 'production', API_BASE: '/api' }],
+    );
+    const observed = await observeTool(runtime, tool, config, ['web']);
+    assert.deepEqual(planDeployment(config, observed, options).tasks, []);
+  } finally {
+    await executor.stop();
+  }
+});
