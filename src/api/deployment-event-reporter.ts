@@ -21,6 +21,8 @@ export class DeploymentEventReporter {
   readonly #warn: Warn;
   readonly #now: () => Date;
   readonly #pending = new Set<Promise<void>>();
+  /** deploymentId → its last event's delivery: a deployment's events go out in order (created first). */
+  readonly #tails = new Map<string, Promise<void>>();
 
   constructor(options: { store: Store; sink: DeploymentEventSink; warn?: Warn; now?: () => Date }) {
     this.#store = options.store;
@@ -33,7 +35,14 @@ export class DeploymentEventReporter {
   report(deployment: Deployment): void {
     const type = eventTypeFor(deployment.state);
     if (!type) return;
-    const sending = this.#deliver(deployment, type).finally(() => this.#pending.delete(sending));
+    const previous = this.#tails.get(deployment.id) ?? Promise.resolve();
+    const sending: Promise<void> = previous
+      .then(() => this.#deliver(deployment, type))
+      .finally(() => {
+        this.#pending.delete(sending);
+        if (this.#tails.get(deployment.id) === sending) this.#tails.delete(deployment.id);
+      });
+    this.#tails.set(deployment.id, sending);
     this.#pending.add(sending);
   }
 
