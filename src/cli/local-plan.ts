@@ -100,6 +100,10 @@ async function plan(file: string, options: PlanCommandOptions): Promise<void> {
   };
   const loaded = await loadConfigFile(file);
   for (const d of loaded.diagnostics) console.error(formatDiagnostic(d, loaded.fileName));
+  // --json carries the config's warnings too (stderr is not part of what a script reads), before the plan's.
+  const configWarnings = loaded.diagnostics
+    .filter((d) => d.severity === 'warning')
+    .map((d) => formatDiagnostic(d, loaded.fileName).replace(/^warning: /, ''));
   if (!loaded.config) {
     process.exitCode = 1;
     return;
@@ -109,8 +113,12 @@ async function plan(file: string, options: PlanCommandOptions): Promise<void> {
   if (options.tool !== undefined) observed = { ...observed, tool: options.tool };
   if (options.resolveRefs) observed = await withResolvedRefs(loaded.config, observed);
   const result = planDeployment(loaded.config, observed, planOptions);
+  const shown =
+    options.json === true && configWarnings.length > 0
+      ? { ...result, warnings: [...configWarnings, ...result.warnings] }
+      : result;
   process.stdout.write(
-    renderPlanForCli(result, { json: options.json === true, color: colourEnabled(process.stdout) }),
+    renderPlanForCli(shown, { json: options.json === true, color: colourEnabled(process.stdout) }),
   );
   if (options.detailedExitcode && planHasChanges(result)) process.exitCode = 2;
 }

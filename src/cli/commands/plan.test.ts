@@ -89,6 +89,24 @@ test('a status snapshot with nothing to change: exit 0 even with --detailed-exit
   assert.match(result.stdout, /No changes\. The tool matches the configuration\.\n$/);
 });
 
+test('--json carries the config warnings (with file:line:col) before the plan warnings; planFromJson reads them', async () => {
+  const config = join(dir, 'warned.yaml');
+  await writeFile(
+    config,
+    'config-version: 0.1\ncomponents:\n  web:\n    build:\n      repository: ./web\n    replicaz: 2\n',
+  );
+  const result = await cli('plan', config, '--json', '--tool', 't1');
+  assert.equal(result.code, 0, result.stderr);
+  const json = JSON.parse(result.stdout) as { warnings: string[] };
+  assert.deepEqual(json.warnings, [`${config}:6:5: Unknown field components.web.replicaz, skipped`]);
+  const { planFromJson } = await import('../../plan/read-plan-json.js');
+  assert.deepEqual(planFromJson(json).warnings, json.warnings);
+  // Text output is unchanged: the warning is on stderr.
+  const text = await cli('plan', config, '--tool', 't1');
+  assert.equal(text.stderr, `warning: ${config}:6:5: Unknown field components.web.replicaz, skipped\n`);
+  assert.doesNotMatch(text.stdout, /replicaz/);
+});
+
 test('errors exit 1 with one readable line and no stack trace', async () => {
   const missing = await cli('plan', join(dir, 'nope.yaml'), '--detailed-exitcode');
   assert.equal(missing.code, 1);
