@@ -3,6 +3,7 @@
  * answer is upstream's envelope `{data, messages}`; failures become ComponentsApiError (4xx) or
  * ComponentsClientError (5xx, service down, unreadable answer) with upstream's texts.
  */
+import { userInfo } from 'node:os';
 import { rootCertificates } from 'node:tls';
 import { Agent, request, type Dispatcher } from 'undici';
 import {
@@ -54,6 +55,16 @@ const DOWN_CODES = new Set([
   'UND_ERR_CLOSED',
 ]);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** `x-toolforge-user` for a direct server: the local account, named in deployment events. */
+function localUserHeader(): Record<string, string> {
+  try {
+    const name = userInfo().username;
+    return /^[\x21-\x7e]+$/.test(name) ? { 'x-toolforge-user': name } : {};
+  } catch {
+    return {}; // no passwd entry for this uid (some containers): the events just name no user
+  }
+}
 
 function errorCode(error: unknown): string | undefined {
   for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
@@ -125,7 +136,8 @@ export class ComponentsApiClient {
     return {
       'user-agent': this.target.userAgent,
       accept: 'application/json',
-      ...(this.target.sendToolHeader ? { 'x-toolforge-tool': this.target.tool } : {}),
+      // Talking to a server directly (no gateway in front): say which tool and which user, as the gateway would.
+      ...(this.target.sendToolHeader ? { 'x-toolforge-tool': this.target.tool, ...localUserHeader() } : {}),
       ...(this.target.bearerToken ? { authorization: `Bearer ${this.target.bearerToken}` } : {}),
       ...extra,
     };

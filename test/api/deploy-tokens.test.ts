@@ -16,6 +16,7 @@ import { hashToken } from '../../src/api/auth.js';
 import { BETA_WARNING } from '../../src/api/envelope.js';
 import { rekeyTokens, TokenKeyError, TokenKeyring, tokenKeyId } from '../../src/api/token-keyring.js';
 import { loadTokenKeyring } from '../../src/instance/token-key.js';
+import { startInstance } from '../../src/instance/start-instance.js';
 import { FakeRuntime } from '../../src/runtimes/fake/fake-runtime.js';
 import { openDatabase } from '../../src/store/dialects.js';
 import { createStore } from '../../src/store/create-store.js';
@@ -224,6 +225,57 @@ for (const kind of STORES) {
     });
   });
 }
+
+describe('key rotation when a server starts', () => {
+  test('tokens under a previous key are re-encrypted under the current one; others are named in a warning', async () => {
+    const database = await createTestDatabase('sqlite');
+    const dataDir = mkdtempSync(join(tmpdir(), 'rotate-start-'));
+    const [oldKey, newKey, lostKey] = [key(), key(), key()];
+    try {
+      const store = await createStore(database.url);
+      const put = (tool: string, keys: TokenKeyring) =>
+        store.putToken({
+          tool,
+          hash: hashToken(tool),
+          createdAt: '2026-11-20T10:00:00.000Z',
+          secret: keys.seal(tool, `${tool}-token`),
+        });
+      await put('rot-old', new TokenKeyring(oldKey));
+      await put('rot-new', new TokenKeyring(newKey));
+      await put('rot-lost', new TokenKeyring(lostKey));
+      await store.close();
+
+      const warnings: string[] = [];
+      const instance = await startInstance({
+        runtime: new FakeRuntime(),
+        dataDir,
+        databaseUrl: database.url,
+        port: 0,
+        tokenKeys: new TokenKeyring(newKey, [oldKey]),
+        warn: (message) => warnings.push(message),
+      });
+      await instance.close();
+      assert.deepEqual(warnings, [
+        're-encrypted 1 deploy token(s) under the current token key',
+        '1 deploy token(s) are encrypted with a key this server was not given (tools: rot-lost): pass it with --previous-token-key-file, or refresh them',
+      ]);
+
+      const after = await createStore(database.url);
+      try {
+        const onlyNew = new TokenKeyring(newKey);
+        for (const tool of ['rot-old', 'rot-new']) {
+          const opened = onlyNew.open(tool, (await after.getToken(tool))!.secret!);
+          assert.deepEqual(opened, { ok: true, token: `${tool}-token`, keyId: onlyNew.currentKeyId }, tool);
+        }
+      } finally {
+        await after.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+      await database.dispose();
+    }
+  });
+});
 
 describe('the token key', () => {
   let dir: string;
