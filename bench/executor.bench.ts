@@ -7,8 +7,9 @@
  *
  * Makespan = from the start until every job runs and is healthy (scheduled: registered). Ours is measured: the
  * Executor (with the Toolforge runtime) against the builds-api + jobs-api simulator, until the deployment is
- * `successful` (which also includes our `stableForMs` confirmation of every health). Upstream's is computed
- * exactly, in virtual time, from its strategy (upstream-behaviour.md §L–M) under the same latencies, so it adds
+ * `successful` (which also includes our `stableForMs` confirmation, and for a job with a health check, which
+ * jobs-api cannot report, `unknownHealthStableForMs` without a restart). Upstream's is computed
+ * exactly, in virtual time, from its strategy (docs/upstream-compat.md#deployments) under the same latencies, so it adds
  * no noise and no bench time; `BENCH_REPLAY=1` also replays it over HTTP against the simulator as a check of the
  * model. Upstream's end is the moment its last job became healthy (no stability window: in its favour).
  *
@@ -55,6 +56,11 @@ const REAL = {
   upstreamPoll: 2,
   upstreamQuotaRetry: 10,
   stable: 2,
+  /**
+   * jobs-api reports no health: a job with a health check counts as ready after running this long without a
+   * restart (our executor's `unknownHealthStableForMs`), whenever its check really starts to pass.
+   */
+  unknownHealthWindow: 30,
   tickMin: 0.1,
   tickMax: 3,
 } as const;
@@ -119,13 +125,14 @@ interface Assumptions {
   readonly upstreamPoll: number;
   readonly upstreamQuotaRetry: number;
   readonly stable: number;
+  readonly unknownHealthWindow: number;
 }
 
 /**
  * Lower bound of the makespan (real seconds) of any executor keeping our semantics: the longest path through the
  * task DAG with no polling delay and no overhead — a build costs its start request and its duration, a deploy its
- * upsert request, then (continuous) the job's start, its health check and the `stableForMs` window that makes
- * it `successful` (dependents wait for that at every wait-for level) — and the quota bound: with m build slots,
+ * upsert request, then (continuous) the job's start and the window that makes it `successful` (`stableForMs`,
+ * or for a health-checked job the longer no-restart window, since jobs-api reports no health) (dependents wait for that at every wait-for level) — and the quota bound: with m build slots,
  * two of the m+1 longest builds share a slot (k+1 of the k·m+1 longest, in general), one after the other.
  */
 function lowerBound(config: ToolConfig, plan: Plan, buildS: Record<string, number>, a: Assumptions): number {
@@ -157,7 +164,7 @@ function dagPath(
     }
     if (task.kind === 'build') cost += buildS[task.component] ?? 0;
     if (task.kind === 'deploy' && component?.type === 'continuous') {
-      cost += a.jobStart + (component.run.healthCheck ? a.jobHealthy : 0) + a.stable;
+      cost += a.jobStart + (component.run.healthCheck ? Math.max(a.stable, a.unknownHealthWindow) : a.stable);
     }
     finish.set(task.id, start + cost);
   }
@@ -171,7 +178,7 @@ function quotaBound(config: ToolConfig, plan: Plan, buildS: Record<string, numbe
     const component = byName.get(task.component);
     let cost = a.request;
     if (task.kind === 'deploy' && component?.type === 'continuous') {
-      cost += a.jobStart + (component.run.healthCheck ? a.jobHealthy : 0) + a.stable;
+      cost += a.jobStart + (component.run.healthCheck ? Math.max(a.stable, a.unknownHealthWindow) : a.stable);
     }
     if (task.kind === 'deploy') deployCosts.push(cost);
   }
@@ -194,7 +201,7 @@ interface Modelled {
 }
 
 /**
- * Upstream's deploy task (upstream-behaviour.md §L–M) in virtual time (real seconds). A request is handled
+ * Upstream's deploy task (docs/upstream-compat.md#deployments) in virtual time (real seconds). A request is handled
  * `request` s after it is sent (the simulator delays before processing) and answers then. Builds are started one
  * at a time in config order; a 409 (quota: `buildQuota` builds pending or running) sleeps `upstreamQuotaRetry` s
  * and retries that build. Then every unfinished build gets its own GET, one after the other, then a
@@ -262,7 +269,7 @@ async function withSimulator<T>(
   simulator ??= await startSimulator({
     seed: 7,
     builds: { durationMs: s(REAL.buildMin), quota: REAL.buildQuota, resolveRefs: 'fake' },
-    jobs: { startMs: s(REAL.jobStart), healthyMs: s(REAL.jobHealthy) },
+    jobs: { startMs: s(REAL.jobStart) },
     faults: { latencyMs: s(REAL.request) },
   });
   simulator.configure({
@@ -288,6 +295,7 @@ async function ours(specs: readonly ComponentSpec[], durations: Record<string, n
         runtime,
         buildConcurrency: REAL.buildQuota,
         stableForMs: s(REAL.stable),
+        unknownHealthStableForMs: s(REAL.unknownHealthWindow),
         tick: { minMs: Math.max(2, s(REAL.tickMin)), maxMs: s(REAL.tickMax) },
         retryBaseMs: s(0.5),
       });
@@ -386,8 +394,7 @@ async function upstreamReplay(
     for (const job of sim.state.toolJobs(tool).values()) {
       const spec = job.spec as Record<string, unknown>;
       if (spec['job_type'] !== 'continuous') continue;
-      const at =
-        job.generationMs + job.behaviour.startMs + (spec['health_check'] ? job.behaviour.healthyMs : 0);
+      const at = job.generationMs + job.behaviour.startMs + (spec['health_check'] ? s(REAL.jobHealthy) : 0);
       healthyAt = Math.max(healthyAt, at);
     }
     const wait = healthyAt - Date.now();
@@ -415,7 +422,7 @@ export async function run(): Promise<void> {
   console.log(
     `scale: 1 real s = ${SCALE_MS_PER_S} ms; builds ${REAL.buildMin}-${REAL.buildMax} s (seeded), ${REAL.request} s per request, ` +
       `jobs up after ${REAL.jobStart} s (+${REAL.jobHealthy} s to pass a health check), builds-api quota ${REAL.buildQuota}, ` +
-      `stableFor ${REAL.stable} s, our tick ${REAL.tickMin}-${REAL.tickMax} s; upstream polls each build every ${REAL.upstreamPoll} s, ` +
+      `stableFor ${REAL.stable} s (${REAL.unknownHealthWindow} s without a restart for a job with a health check: jobs-api reports no health), our tick ${REAL.tickMin}-${REAL.tickMax} s; upstream polls each build every ${REAL.upstreamPoll} s, ` +
       `409 retry every ${REAL.upstreamQuotaRetry} s`,
   );
   console.log('toolhunt: the example (api; cleanup scheduled and flower re-using api, both wait for api)');

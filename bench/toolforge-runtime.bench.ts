@@ -9,7 +9,7 @@ async function observeCost(size: number): Promise<void> {
   const sim = await startSimulator({
     seed: 1,
     builds: { durationMs: 0 },
-    jobs: { startMs: 0, healthyMs: 0 },
+    jobs: { startMs: 0 },
   });
   const runtime = new ToolforgeRuntime({ apiUrl: sim.url });
   try {

@@ -535,7 +535,13 @@ export class DeploymentRun {
         : unseenHealth
           ? Math.max(this.options.stableForMs, this.options.unknownHealthStableForMs)
           : this.options.stableForMs;
-    if (this.stability.observe(key, verdict.kind === 'ready', snapshot.takenAt, stableFor))
+    // A runtime that tells how long the job has run (jobs-api) dates the ready spell itself: a restart
+    // between two looks shows as a shorter uptime, not as nothing.
+    const runningSince =
+      verdict.kind === 'ready' && job?.runningForMs !== undefined
+        ? snapshot.takenAt - job.runningForMs
+        : undefined;
+    if (this.stability.observe(key, verdict.kind === 'ready', snapshot.takenAt, stableFor, runningSince))
       return { kind: 'ready' };
     if (verdict.kind === 'not-ready') return { kind: 'not-ready', detail: verdict.detail };
     const since = this.stability.readySince(key) ?? snapshot.takenAt;

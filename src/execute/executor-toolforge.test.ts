@@ -39,7 +39,7 @@ async function deployOnSimulator(
 ) {
   const sim: Simulator = await startSimulator({
     builds: { durationMs: 60, resolveRefs: 'fake' },
-    jobs: { startMs: 20, healthyMs: 20 },
+    jobs: { startMs: 20 },
     ...options,
   });
   const runtime = new ToolforgeRuntime({ apiUrl: sim.url, timeoutMs, retries: 2, backoffBaseMs: 5 });
@@ -48,6 +48,7 @@ async function deployOnSimulator(
     runtime,
     tick: { minMs: 10, maxMs: 60 },
     stableForMs: 20,
+    unknownHealthStableForMs: 60,
     retryBaseMs: 10,
     callTimeoutMs: timeoutMs * 4,
   });

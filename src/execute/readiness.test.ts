@@ -15,8 +15,31 @@ const job = (over: Partial<JobRecord>): JobRecord => ({
 
 describe('jobReadiness', () => {
   it('is ready when running and healthy, or running without a health check', () => {
-    assert.deepEqual(jobReadiness('api', job({}), 'healthy'), { kind: 'ready' });
-    assert.deepEqual(jobReadiness('api', job({ health: 'none' }), 'healthy'), { kind: 'ready' });
+    assert.deepEqual(jobReadiness('api', job({}), 'healthy'), { kind: 'ready', rule: 'health' });
+    assert.deepEqual(jobReadiness('api', job({ health: 'none' }), 'healthy'), {
+      kind: 'ready',
+      rule: 'health',
+    });
+  });
+
+  it('releases a job whose health the runtime cannot see by the no-restart rule', () => {
+    assert.deepEqual(jobReadiness('api', job({ health: 'unknown' }), 'healthy'), {
+      kind: 'ready',
+      rule: 'no-restart',
+    });
+  });
+
+  it('says when a job is restarting, with the cause', () => {
+    const restarting = job({
+      state: 'pending',
+      health: 'starting',
+      restarts: 2,
+      message: 'restarted (2), exitcode 1',
+    });
+    assert.deepEqual(jobReadiness('api', restarting, 'healthy'), {
+      kind: 'not-ready',
+      detail: 'restarting (restarted (2), exitcode 1)',
+    });
   });
 
   it('says what it waits for', () => {
@@ -50,7 +73,7 @@ describe('jobReadiness', () => {
 
   it('wants a scheduled job registered', () => {
     const cron = job({ type: 'scheduled', state: 'registered', health: 'none' });
-    assert.deepEqual(jobReadiness('cron', cron, 'registered'), { kind: 'ready' });
+    assert.deepEqual(jobReadiness('cron', cron, 'registered'), { kind: 'ready', rule: 'health' });
     assert.equal(jobReadiness('cron', { ...cron, state: 'pending' }, 'registered').kind, 'not-ready');
   });
 });
@@ -64,5 +87,14 @@ describe('StabilityTracker', () => {
     assert.equal(t.observe('k', false, 1600, 500), false);
     assert.equal(t.observe('k', true, 1700, 500), false);
     assert.equal(t.observe('k', true, 1700, 0), true);
+  });
+
+  it('knows when each job will have been ready long enough', () => {
+    const t = new StabilityTracker();
+    assert.equal(t.stableAt('k'), undefined);
+    t.observe('k', true, 1000, 30_000);
+    assert.equal(t.stableAt('k'), 31_000);
+    t.observe('k', false, 2000, 30_000);
+    assert.equal(t.stableAt('k'), undefined);
   });
 });

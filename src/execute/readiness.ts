@@ -2,13 +2,22 @@
  * wait-for checks (Compose's `waitDependency`): is a job ready, still coming up, or broken for good? Broken
  * states (crash loop, failed) end the wait at once instead of running out the deadline. Stability over time is
  * tracked by `StabilityTracker`, so a job that flaps healthy for one poll does not release its dependents.
+ *
+ * Two rules, and the caller says which one released a job:
+ * - `health`: the runtime saw the job healthy (or it has no health check and runs): stable for a short while;
+ * - `no-restart`: the job has a health check whose result the runtime cannot see (jobs-api reports none), so
+ *   "running, and not restarted for a longer window" is the evidence: a failing health check or a crashing
+ *   process shows as a restart within it.
  */
 import type { JobRecord } from '../status/observed-state.js';
 
 export type ReadyCondition = 'healthy' | 'registered';
 
+/** How a ready verdict was reached (see above). */
+export type ReadyRule = 'health' | 'no-restart';
+
 export type Readiness =
-  | { readonly kind: 'ready' }
+  | { readonly kind: 'ready'; readonly rule: ReadyRule }
   /** `detail` completes "waiting for <job>: …". */
   | { readonly kind: 'not-ready'; readonly detail: string }
   | { readonly kind: 'broken'; readonly reason: string };
@@ -19,12 +28,19 @@ export function jobReadiness(name: string, job: JobRecord | undefined, condition
   if (job.state === 'failed') return broken(`${name} failed`, job.message);
   if (condition === 'registered' || job.type === 'scheduled') {
     return job.state === 'registered'
-      ? { kind: 'ready' }
+      ? { kind: 'ready', rule: 'health' }
       : { kind: 'not-ready', detail: 'not registered yet' };
   }
-  if (job.state !== 'running')
+  if (job.state !== 'running') {
+    if (job.restarts !== undefined && job.restarts > 0)
+      return {
+        kind: 'not-ready',
+        detail: `restarting (${job.message ?? `restarted ${job.restarts} times`})`,
+      };
     return { kind: 'not-ready', detail: job.state === 'pending' ? 'starting' : 'not running yet' };
-  if (job.health === 'healthy' || job.health === 'none') return { kind: 'ready' };
+  }
+  if (job.health === 'healthy' || job.health === 'none') return { kind: 'ready', rule: 'health' };
+  if (job.health === 'unknown') return { kind: 'ready', rule: 'no-restart' };
   const wanted = job.replicas ?? 1;
   const ready = job.readyReplicas ?? 0;
   return { kind: 'not-ready', detail: `${ready}/${wanted} replicas healthy` };
@@ -34,27 +50,37 @@ function broken(head: string, message: string | undefined): Readiness {
   return { kind: 'broken', reason: message ? `${head}: ${message}` : head };
 }
 
-/** Remembers since when each job has been seen ready; a not-ready sighting resets it. */
+/** Remembers since when each job has been seen ready, and for how long it must stay so; a not-ready sighting resets it. */
 export class StabilityTracker {
-  readonly #since = new Map<string, number>();
+  readonly #seen = new Map<string, { readonly since: number; readonly forMs: number }>();
 
-  /** Records a sighting at `at` (ms) and answers whether the job has been ready for at least `forMs`. */
-  observe(key: string, ready: boolean, at: number, forMs: number): boolean {
+  /**
+   * Records a sighting at `at` (ms) and answers whether the job has been ready for at least `forMs`. `since`:
+   * when the runtime itself says the job has been running since (its uptime), which also catches a restart
+   * between two sightings.
+   */
+  observe(key: string, ready: boolean, at: number, forMs: number, since?: number): boolean {
     if (!ready) {
-      this.#since.delete(key);
+      this.#seen.delete(key);
       return false;
     }
-    const since = this.#since.get(key) ?? at;
-    this.#since.set(key, since);
+    since ??= this.#seen.get(key)?.since ?? at;
+    this.#seen.set(key, { since, forMs });
     return at - since >= forMs;
   }
 
   /** When the job has been ready since (ms), if it is. */
   readySince(key: string): number | undefined {
-    return this.#since.get(key);
+    return this.#seen.get(key)?.since;
+  }
+
+  /** When the job will have been ready long enough (ms), if it is ready. */
+  stableAt(key: string): number | undefined {
+    const seen = this.#seen.get(key);
+    return seen === undefined ? undefined : seen.since + seen.forMs;
   }
 
   forget(key: string): void {
-    this.#since.delete(key);
+    this.#seen.delete(key);
   }
 }

@@ -160,5 +160,8 @@ export function diffJob(desired: JobSpec, current: JobRecord): FieldChange[] {
     if (!same(normalise(field, want), normalise(field, have)))
       changes.push({ field, before: have, after: want });
   }
+  // The runtime says the job was changed behind its back (jobs-api `up_to_date: false`): re-applying the
+  // configuration repairs it, so it counts as a difference even when every field above matches.
+  if (current.upToDate === false) changes.push({ field: 'upToDate', before: false, after: true });
   return changes;
 }

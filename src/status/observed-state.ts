@@ -43,8 +43,12 @@ export type JobType = (typeof JOB_TYPES)[number];
 export const JOB_STATES = ['pending', 'running', 'registered', 'crash-looping', 'failed', 'unknown'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-export const JOB_HEALTH = ['healthy', 'unhealthy', 'starting', 'none'] as const;
-/** `none` = the job has no health check (then running counts as healthy after a short stable period). */
+export const JOB_HEALTH = ['healthy', 'unhealthy', 'starting', 'none', 'unknown'] as const;
+/**
+ * `none` = the job has no health check (then running counts as healthy after a short stable period);
+ * `unknown` = it has one, but the runtime cannot see its result (jobs-api reports no readiness): then running
+ * without a restart for a longer stability window is the best evidence there is.
+ */
 export type JobHealth = (typeof JOB_HEALTH)[number];
 
 /**
@@ -81,6 +85,15 @@ export interface JobRecord extends JobRunFields {
   readonly health: JobHealth;
   /** Replicas ready / wanted, when the runtime knows them. */
   readonly readyReplicas?: number;
+  /** Container restarts the runtime reports (jobs-api `restarted (<n>)`), when it reports them. */
+  readonly restarts?: number;
+  /**
+   * How long the job's container has been running, by the runtime's own clock, when it says (jobs-api
+   * `status.duration` while `running`; a restart starts it again from zero).
+   */
+  readonly runningForMs?: number;
+  /** False when the runtime says the job was changed behind its back (jobs-api `status.up_to_date`). */
+  readonly upToDate?: boolean;
   /** Human text (jobs-api status_long / last error). */
   readonly message?: string;
   /** Where a published job answers, when the runtime knows it (the local runtime: `http://127.0.0.1:<port>/`). */

@@ -8,7 +8,7 @@ runtimeContract('toolforge (simulator)', async () => {
   const simulator = await startSimulator({
     seed: 7,
     builds: { durationMs: 30, durationByImage: { 'contract-slow': 60_000 } },
-    jobs: { startMs: 10, healthyMs: 10 },
+    jobs: { startMs: 10 },
   });
   const runtime = new ToolforgeRuntime({ apiUrl: simulator.url, timeoutMs: 5_000, backoffBaseMs: 5 });
   return {

@@ -29,8 +29,7 @@ before(async () => {
   sim = await startSimulator({
     seed: 6,
     builds: { durationMs: 300, resolveRefs: 'git', failImages: ['broken-api'] },
-    // The example publishes toolhunt-api, which only the live jobs-api accepts.
-    jobs: { startMs: 50, healthyMs: 100, acceptPublish: true },
+    jobs: { startMs: 50 },
   });
   server = await spawnServe(join(dir.path, 'components.db'), sim.url, join(dir.path, 'home'));
 });

@@ -36,9 +36,9 @@ before(async () => {
     },
     jobs: {
       startMs: 30,
-      healthyMs: 50,
       crashLoopJobs: ['crashy-api'],
-      byName: { 'never-api': { healthyMs: 3_600_000 } },
+      // Killed by its startup probe after 300 ms of running, restarted after 100, 200, 400 ms.
+      byName: { 'never-api': { neverHealthy: true, startupProbeMs: 300, backoffMs: 100 } },
     },
   });
 });
@@ -60,7 +60,14 @@ async function withInstance<T>(
   const instance = await startInstance({
     runtime,
     dataDir: join(dir.path, name),
-    executor: { tick: { minMs: 10, maxMs: 100 }, stableForMs: 50, retryBaseMs: 10, ...tuning },
+    executor: {
+      tick: { minMs: 10, maxMs: 100 },
+      stableForMs: 50,
+      // jobs-api reports no health: a health-checked job is ready after running this long without a restart.
+      unknownHealthStableForMs: 150,
+      retryBaseMs: 10,
+      ...tuning,
+    },
   });
   try {
     return await fn(instance);
@@ -175,17 +182,20 @@ describe('executor + Toolforge runtime + simulator, through the API', { concurre
     });
   });
 
-  it('a dependency never healthy: the wait fails at its deadline with a timed-out reason', async () => {
+  it('a dependency never healthy: restarted by its probe, never released, failed as a crash loop', async () => {
     const specs: Spec[] = [{ name: 'never-api' }, { name: 'never-web', waitFor: ['never-api'] }];
-    await withInstance('never', { waitTimeoutMs: 1_000 }, async (instance) => {
+    // The no-restart window is longer than the probe lets it run, so no running spell releases it.
+    const tuning = { waitTimeoutMs: 20_000, unknownHealthStableForMs: 1_000 };
+    await withInstance('never', tuning, async (instance) => {
       const created = await deployYaml(instance.url, 'never', yamlOf(specs));
       const d = await waitFinal(instance.url, 'never', created.deploy_id, 30_000);
       assert.equal(d.status, 'failed', describeTasks(d));
       const t = tasksOf(d);
       assert.equal(t.get('deploy:never-api')?.state, 'failed');
-      assert.equal(
-        t.get('deploy:never-api')?.reason,
-        'timed out after 1s waiting for never-api to be healthy (0/1 replicas healthy)',
+      // Killed by its probe again and again: never released, failed once the restarts make a crash loop.
+      assert.match(
+        t.get('deploy:never-api')?.reason ?? '',
+        /^never-api is crash-looping: restarted \(\d+\), exitcode 137$/,
       );
       assert.equal(t.get('deploy:never-web')?.state, 'skipped');
       assert.equal(t.get('deploy:never-web')?.reason, 'dependency never-api failed');

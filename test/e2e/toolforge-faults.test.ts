@@ -23,7 +23,7 @@ before(async () => {
   sim = await startSimulator({
     seed: 20,
     builds: { durationMs: 200 },
-    jobs: { startMs: 30, healthyMs: 60 },
+    jobs: { startMs: 30 },
     faults: { errorRate: 0.2, slowRate: 0.1, slowMs: 1_500 },
   });
   instance = await startInstance({
@@ -32,6 +32,7 @@ before(async () => {
     executor: {
       tick: { minMs: 20, maxMs: 150 },
       stableForMs: 50,
+      unknownHealthStableForMs: 150,
       retryBaseMs: 20,
       callTimeoutMs: 3_000,
       waitTimeoutMs: 20_000,

@@ -30,7 +30,13 @@ let database: TestDatabase | undefined;
 const replicas: ServerProcess[] = [];
 
 const TUNING: InstanceTuning = {
-  executor: { leaseTtlMs: 1_500, tick: { minMs: 20, maxMs: 200 }, stableForMs: 100, retryBaseMs: 20 },
+  executor: {
+    leaseTtlMs: 1_500,
+    tick: { minMs: 20, maxMs: 200 },
+    stableForMs: 100,
+    unknownHealthStableForMs: 200,
+    retryBaseMs: 20,
+  },
   runtime: { timeoutMs: 5_000, retries: 2, backoffBaseMs: 20 },
 };
 
@@ -40,7 +46,7 @@ before(async () => {
   sim = await startSimulator({
     seed: 9,
     builds: { durationMs: 2_000 },
-    jobs: { startMs: 50, healthyMs: 100 },
+    jobs: { startMs: 50 },
   });
 });
 

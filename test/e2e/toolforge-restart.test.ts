@@ -32,7 +32,7 @@ before(async () => {
   sim = await startSimulator({
     seed: 8,
     builds: { durationMs: 3_000, resolveRefs: 'git' },
-    jobs: { startMs: 50, healthyMs: 100, acceptPublish: true },
+    jobs: { startMs: 50 },
   });
 });
 

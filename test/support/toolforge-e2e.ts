@@ -129,7 +129,11 @@ export async function spawnServer(
   };
 }
 
-/** The real `serve --runtime toolforge` command on a database, talking to the simulator at `toolforgeUrl`. */
+/**
+ * The real `serve --runtime toolforge` command on a database, talking to the simulator at `toolforgeUrl`.
+ * jobs-api reports no health, so a health-checked job counts as ready after running a while without a restart:
+ * 0.2 s here (`TOOLFORGE_COMPONENTS_UNKNOWN_HEALTH_WINDOW`), 30 s by default.
+ */
 export function spawnServe(database: string, toolforgeUrl: string, home: string): Promise<ServerProcess> {
   return spawnServer(
     [CLI_MAIN, 'serve', '--runtime', 'toolforge', '--database', database, '--port', '0'],
@@ -137,6 +141,7 @@ export function spawnServe(database: string, toolforgeUrl: string, home: string)
       HOME: home,
       TOOLFORGE_COMPONENTS_HOME: join(home, 'components'),
       TOOL_TOOLFORGE_API_URL: toolforgeUrl,
+      TOOLFORGE_COMPONENTS_UNKNOWN_HEALTH_WINDOW: '0.2',
     },
     /serving on (http:\/\/127\.0\.0\.1:\d+)/,
   );

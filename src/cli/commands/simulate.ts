@@ -15,13 +15,12 @@ interface SimulateOptions {
   readonly failImage: string[];
   readonly buildQuota?: number;
   readonly jobStartSeconds: number;
-  readonly healthySeconds: number;
   readonly crashLoop: string[];
+  readonly neverHealthy: string[];
   readonly errorRate: number;
   readonly slowRate: number;
   readonly slowSeconds: number;
   readonly latencyMs: number;
-  readonly acceptPublish: boolean;
   readonly log: boolean;
 }
 
@@ -53,13 +52,17 @@ export function register(program: Command): void {
     .option('--fail-image <name>', 'image name whose builds always fail (repeatable)', collect, [])
     .option('--build-quota <n>', 'concurrent builds per tool before builds-api answers 409', number(1))
     .option('--job-start-seconds <s>', 'time until a job runs', number(0), 2)
-    .option('--healthy-seconds <s>', 'further time until a job passes its health check', number(0), 2)
     .option('--crash-loop <job>', 'job name that crash-loops (repeatable)', collect, [])
+    .option(
+      '--never-healthy <job>',
+      'job name whose health check never passes: killed and restarted when its startup probe gives up (repeatable)',
+      collect,
+      [],
+    )
     .option('--error-rate <p>', 'probability of an injected 503 per request', number(0, 1), 0)
     .option('--slow-rate <p>', 'probability that a response is held back', number(0, 1), 0)
     .option('--slow-seconds <s>', 'how long slow responses are held back', number(0), 30)
     .option('--latency-ms <ms>', 'latency added to every request', number(0), 0)
-    .option('--accept-publish', 'accept the `publish` job field like the live jobs-api', false)
     .option('--log', 'log every request', false)
     .action(async (options: SimulateOptions) => {
       // fastify and the simulator load only when it runs, not for `--help`
@@ -77,9 +80,11 @@ export function register(program: Command): void {
         },
         jobs: {
           startMs: options.jobStartSeconds * 1000,
-          healthyMs: options.healthySeconds * 1000,
           crashLoopJobs: options.crashLoop,
-          acceptPublish: options.acceptPublish,
+          neverHealthyJobs: options.neverHealthy,
+          // Kubernetes' own times: 10 s first restart back-off, 120 s of startup probe.
+          backoffMs: 10_000,
+          startupProbeMs: 120_000,
         },
         faults: {
           errorRate: options.errorRate,

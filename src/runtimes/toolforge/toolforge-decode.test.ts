@@ -1,22 +1,21 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { buildCases, jobCases, type PayloadCase } from '../../../test/support/toolforge-fixtures.js';
 import { decodeBuild, decodeJob, ToolforgeDecodeError, upstreamBuildStatus } from './toolforge-decode.js';
 
-interface ShapeExample {
-  readonly label: string;
-  readonly get_job_include_unset_true: { job: unknown };
-  readonly get_job_include_unset_false: { job: unknown };
+/** The decoded record has every `expect`ed field and none of the `absent` ones. */
+function assertDecodes(record: object, c: PayloadCase): void {
+  const got = record as Record<string, unknown>;
+  for (const [field, value] of Object.entries(c.expect))
+    assert.deepEqual(got[field], value, `${c.label}: ${field}`);
+  for (const field of c.absent ?? [])
+    assert.equal(got[field], undefined, `${c.label}: ${field} must be absent`);
 }
 
-const shapesUrl = new URL('../../../../shared/reference/examples/jobs-api.job-shapes.json', import.meta.url);
-const shapes = (JSON.parse(readFileSync(shapesUrl, 'utf8')) as { examples: ShapeExample[] }).examples;
-
-function shape(label: string): ShapeExample {
-  const found = shapes.find((e) => e.label.startsWith(label));
-  assert.ok(found, `reference example ${label}`);
-  return found;
-}
+describe('decoding what the services send (test/fixtures/toolforge)', () => {
+  for (const c of buildCases) it(`build: ${c.label}`, () => assertDecodes(decodeBuild(c.payload), c));
+  for (const c of jobCases) it(`job: ${c.label}`, () => assertDecodes(decodeJob(c.payload), c));
+});
 
 describe('decodeBuild', () => {
   const raw = {
@@ -85,48 +84,16 @@ describe('decodeBuild', () => {
 });
 
 describe('decodeJob', () => {
-  it('decodes the reference continuous job (include_unset=true)', () => {
-    const job = decodeJob(shape('continuous').get_job_include_unset_true.job);
-    assert.equal(job.name, 'web');
-    assert.equal(job.type, 'continuous');
-    assert.equal(job.image, 'tool-t1/web:latest@sha256:abc123');
-    assert.equal(job.command, 'web');
-    assert.equal(job.replicas, 2);
-    assert.equal(job.port, 8000);
-    assert.equal(job.portProtocol, 'tcp');
-    assert.deepEqual(job.healthCheck, { type: 'http', path: '/healthz' });
-    assert.equal(job.memory, '0.25Gi');
-    assert.equal(job.cpu, '0.5');
-    assert.equal(job.mount, 'none');
-    assert.equal(job.emails, 'none');
-    assert.equal(job.filelog, false);
-    assert.equal(job.filelogStdout, undefined);
-    assert.equal(job.state, 'running');
-    assert.equal(job.health, 'healthy');
-    assert.equal(job.message, 'Running since 2 minutes ago');
-  });
+  const base = { name: 'w', cmd: 'web', imagename: 'i', job_type: 'continuous', replicas: 2 };
+  const hc = { health_check: { type: 'http', path: '/' }, port: 8000 };
 
-  it('decodes the reference continuous job without status (include_unset=false)', () => {
-    const job = decodeJob(shape('continuous').get_job_include_unset_false.job);
+  it('decodes a job without status (include_unset=false) as unknown, its fields as sent', () => {
+    const job = decodeJob({ ...base, ...hc, memory: '0.25Gi' });
     assert.equal(job.type, 'continuous');
     assert.equal(job.state, 'unknown');
     assert.equal(job.health, 'starting');
+    assert.equal(job.memory, '0.25Gi');
     assert.equal(job.portProtocol, undefined);
-  });
-
-  it('decodes scheduled jobs as registered', () => {
-    const cron = decodeJob(shape('scheduled build-service').get_job_include_unset_true.job);
-    assert.equal(cron.type, 'scheduled');
-    assert.equal(cron.schedule, '@daily');
-    assert.equal(cron.timeout, 120);
-    assert.equal(cron.emails, 'onfailure');
-    assert.equal(cron.state, 'registered');
-    assert.equal(cron.health, 'none');
-    const legacy = decodeJob(shape('scheduled job on a prebuilt').get_job_include_unset_true.job);
-    assert.equal(legacy.schedule, '*/15 * * * *');
-    assert.equal(legacy.filelogStdout, '/data/project/t1/legacy.out');
-    assert.equal(legacy.timeout, 0);
-    assert.equal(legacy.state, 'registered');
   });
 
   it('infers the type of a job without job_type', () => {
@@ -135,44 +102,48 @@ describe('decodeJob', () => {
     assert.equal(decodeJob({ name: 'a', cmd: 'x', imagename: 'i' }).type, 'one-off');
   });
 
-  it('detects crash loops, pending, readiness counts and unhealthy checks', () => {
-    const base = { name: 'w', cmd: 'web', imagename: 'i', job_type: 'continuous', replicas: 2 };
-    const hc = { health_check: { type: 'http', path: '/' }, port: 8000 };
-    const crash = decodeJob({
+  it('reads crash loops from the current fields; the legacy texts only when there is nothing else', () => {
+    const looping = decodeJob({
       ...base,
-      status: { short: 'failed', duration: '1m', messages: ['restarting', 'CrashLoopBackOff'] },
+      status: { short: 'pending', duration: '1m', messages: ['restarted (4)'] },
     });
-    assert.equal(crash.state, 'crash-looping');
-    const legacyCrash = decodeJob({
+    assert.equal(looping.state, 'crash-looping');
+    const legacyOnly = decodeJob({
       ...base,
       status_short: 'Running',
       status_long: "State 'waiting'. Reason 'CrashLoopBackOff'",
     });
-    assert.equal(legacyCrash.state, 'crash-looping');
-    const pending = decodeJob({
+    assert.equal(legacyOnly.state, 'crash-looping');
+    // The current fields win: a job running again after a crash is running, whatever the old text says.
+    const recovered = decodeJob({
       ...base,
-      ...hc,
-      status: { short: 'pending', duration: '1s', messages: ['scheduling'] },
+      status: { short: 'running', duration: '5m', messages: [] },
+      status_long: "State 'waiting'. Reason 'CrashLoopBackOff'",
     });
-    assert.equal(pending.state, 'pending');
-    assert.equal(pending.health, 'starting');
-    const half = decodeJob({
-      ...base,
-      ...hc,
-      status: { short: 'running', duration: '1s', messages: ['1/2 replicas ready'] },
-    });
-    assert.equal(half.state, 'running');
-    assert.equal(half.health, 'starting');
-    assert.equal(half.readyReplicas, 1);
-    const bad = decodeJob({
-      ...base,
-      ...hc,
-      status: { short: 'running', duration: '1s', messages: ['readiness probe failed'] },
-    });
-    assert.equal(bad.health, 'unhealthy');
+    assert.equal(recovered.state, 'running');
+  });
+
+  it('decodes only what jobs-api says: no readiness, whatever the messages look like', () => {
+    const running = decodeJob({ ...base, ...hc, status: { short: 'running', duration: '1s', messages: [] } });
+    assert.equal(running.health, 'unknown');
+    assert.equal(running.readyReplicas, undefined);
     const noCheck = decodeJob({ ...base, status: { short: 'running', duration: '1s', messages: [] } });
     assert.equal(noCheck.health, 'none');
-    assert.equal(noCheck.readyReplicas, 2);
+    assert.equal(noCheck.readyReplicas, undefined);
+  });
+
+  it('leaves out a field that breaks the contract, and keeps the rest', () => {
+    const job = decodeJob({
+      ...base,
+      ...hc,
+      replicas: 'two',
+      emails: 'sometimes',
+      status: { short: 'nope' },
+    });
+    assert.equal(job.replicas, undefined);
+    assert.equal(job.emails, undefined);
+    assert.equal(job.port, 8000);
+    assert.deepEqual(job.healthCheck, { type: 'http', path: '/' });
   });
 
   it('refuses a non-object with a clear error', () => {

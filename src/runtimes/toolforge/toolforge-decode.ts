@@ -1,12 +1,20 @@
 /**
- * Decoding of builds-api `Build` and jobs-api job objects into our `BuildRecord` / `JobRecord`.
+ * Decoding of builds-api builds and jobs-api jobs into our `BuildRecord` / `JobRecord`, through the wire
+ * contract (`wire/`): each answer is checked against its schema and every part that does not fit is left out,
+ * so a missing or mistyped field becomes `undefined` rather than an error (both APIs omit fields: older
+ * servers, `include_unset=false`, fields added later). Only a value that is not an object at all is refused
+ * (`ToolforgeDecodeError`), because then there is nothing to map.
  *
- * Tolerant by design: both APIs omit fields (`include_unset=false`, older servers, fields added later), so a
- * missing or mistyped field becomes `undefined` rather than an error. Only a value that is not an object at all
- * is refused (`ToolforgeDecodeError`), because then there is nothing to map.
+ * Only what the services say is decoded, nothing is inferred that they do not tell:
+ * - jobs-api reports no readiness: a running continuous job with a health check has health `unknown`, and the
+ *   executor decides readiness from "running without a restart for a stability window" (execute/readiness.ts);
+ * - a crash loop is read from the current status fields (`pending` + `restarted (<n>)`), the legacy
+ *   `status_short` / `status_long` texts only when a server sends nothing else;
+ * - the cause (`out of quota for cpu`, `0/3 nodes are available`, `exitcode 1`) comes from `status.messages`;
+ * - a build's `destination_image` is an image only once the build succeeded (before that it is the tag the
+ *   build will push), and a parameter builds-api could not find (`"unknown"`) is no value.
  */
 import type { EmailMode, HealthCheck, MountMode, PortProtocol } from '../../config/tool-config.js';
-import { EMAIL_MODES, MOUNT_MODES, PORT_PROTOCOLS } from '../../config/tool-config.js';
 import type {
   BuildRecord,
   BuildState,
@@ -15,6 +23,11 @@ import type {
   JobState,
   JobType,
 } from '../../status/observed-state.js';
+import { Build, UNKNOWN_PARAMETER } from './wire/builds-api.js';
+import { DEFINED_JOB_MODELS, type StatusShortT } from './wire/jobs-api.js';
+import { WireReader } from './wire/schema.js';
+
+export { BUILDS_API_STATUSES, type BuildsApiStatus } from './wire/builds-api.js';
 
 export class ToolforgeDecodeError extends Error {
   constructor(message: string) {
@@ -35,44 +48,19 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-function bool(value: unknown): boolean | undefined {
-  return typeof value === 'boolean' ? value : undefined;
-}
-
-function oneOf<T extends string>(allowed: readonly T[], value: unknown): T | undefined {
-  return typeof value === 'string' && (allowed as readonly string[]).includes(value)
-    ? (value as T)
-    : undefined;
+/** A text that says something: not empty, not builds-api's `"unknown"` for a parameter it could not find. */
+function known(text: string | undefined): string | undefined {
+  return text === undefined || text === '' || text === UNKNOWN_PARAMETER ? undefined : text;
 }
 
 /** builds-api times are RFC 3339; normalise to `toISOString()` when parseable, keep the text otherwise. */
-function time(value: unknown): string | undefined {
-  const text = str(value);
-  if (text === undefined) return undefined;
+function time(text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? text : new Date(ms).toISOString();
 }
 
 // ---------------------------------------------------------------------------------------------------- builds
-
-export const BUILDS_API_STATUSES = [
-  'BUILD_PENDING',
-  'BUILD_RUNNING',
-  'BUILD_SUCCESS',
-  'BUILD_FAILURE',
-  'BUILD_CANCELLED',
-  'BUILD_TIMEOUT',
-  'BUILD_UNKNOWN',
-] as const;
-export type BuildsApiStatus = (typeof BUILDS_API_STATUSES)[number];
 
 /**
  * Our view of a builds-api status. Finer than upstream's (see `upstreamBuildStatus`): BUILD_PENDING is `pending`
@@ -97,7 +85,7 @@ export function buildStateFromApi(status: unknown): BuildState {
   }
 }
 
-/** Upstream components-api's mapping (upstream-behaviour §L.53), for its `builds` deployment field. */
+/** Upstream components-api's mapping, for its `builds` deployment field (docs/upstream-compat.md#deployments). */
 export function upstreamBuildStatus(status: unknown): 'running' | 'successful' | 'failed' | 'unknown' {
   switch (status) {
     case 'BUILD_RUNNING':
@@ -117,102 +105,116 @@ export function upstreamBuildStatus(status: unknown): 'running' | 'successful' |
 export function decodeBuild(raw: unknown): BuildRecord {
   if (!isObject(raw))
     throw new ToolforgeDecodeError(`builds-api build: expected an object, got ${describe(raw)}`);
-  const params = isObject(raw.parameters) ? raw.parameters : {};
+  const r = new WireReader(Build, raw);
+  const state = buildStateFromApi(r.get('status'));
   return {
-    id: str(raw.build_id) ?? '',
-    imageName: str(params.image_name) ?? '',
-    image: str(raw.destination_image),
-    repository: str(params.source_url) ?? '',
-    ref: str(params.ref),
-    resolvedCommit: str(raw.resolved_ref),
-    useLatestVersions: bool(params.use_latest_versions) ?? false,
-    useDeprecatedVersions: bool(params.use_deprecated_versions) ?? false,
-    state: buildStateFromApi(raw.status),
-    message: str(raw.message),
-    startedAt: time(raw.start_time),
-    finishedAt: time(raw.end_time),
+    id: r.string('build_id') ?? '',
+    imageName: known(r.string('parameters', 'image_name')) ?? '',
+    // Until the build succeeds this is the tag it will push, which may still point at an older build.
+    image: state === 'successful' ? known(r.string('destination_image')) : undefined,
+    repository: known(r.string('parameters', 'source_url')) ?? '',
+    ref: known(r.string('parameters', 'ref')),
+    resolvedCommit: known(r.string('resolved_ref')),
+    useLatestVersions: r.boolean('parameters', 'use_latest_versions') ?? false,
+    useDeprecatedVersions: r.boolean('parameters', 'use_deprecated_versions') ?? false,
+    state,
+    message: known(r.string('message')),
+    startedAt: time(r.string('start_time')),
+    finishedAt: time(r.string('end_time')),
   };
 }
 
 // ------------------------------------------------------------------------------------------------------ jobs
 
+/**
+ * Restarts from which a crashing container counts as crash-looping (as the local runtime counts them). Below
+ * that it is still coming up: Kubernetes restarts it with a back-off, and a dependency that was not ready yet
+ * often is by the next try.
+ */
+export const CRASH_LOOP_RESTARTS = 3;
+
+const RESTARTED = /^restarted \((\d+)\)$/;
+/** Legacy texts only (servers without `status`): `status_long` names Kubernetes' own reason. */
+const LEGACY_CRASH_LOOP = /crashloop|back-?off/i;
+const LEGACY_STARTING = /scheduling|initializing|containercreating|starting|waiting|pending/i;
+
+/** Old servers had no job_type: `continuous: true`, a continuous-only field or a schedule told them apart. */
 function jobType(raw: Obj): JobType {
-  const declared = oneOf(['continuous', 'scheduled', 'one-off'] as const, raw.job_type);
-  if (declared) return declared;
-  // Older jobs-api versions had no job_type: `continuous: true` or a schedule told them apart.
-  if (raw.continuous === true) return 'continuous';
-  if (str(raw.schedule)) return 'scheduled';
+  const declared = raw.job_type;
+  if (declared === 'continuous' || declared === 'scheduled' || declared === 'one-off') return declared;
+  const set = (key: string): boolean => raw[key] !== undefined && raw[key] !== null;
+  if (raw.continuous === true || ['replicas', 'port', 'health_check', 'port_protocol'].some(set))
+    return 'continuous';
+  if (typeof raw.schedule === 'string') return 'scheduled';
   return 'one-off';
 }
 
-function healthCheck(raw: unknown): HealthCheck | undefined {
-  if (!isObject(raw)) return undefined;
-  if (raw.type === 'http' && typeof raw.path === 'string') return { type: 'http', path: raw.path };
-  if (raw.type === 'script' && typeof raw.script === 'string') return { type: 'script', script: raw.script };
+/** Old servers: `filelog` as the text `"True"` / `"False"`, `image` instead of `imagename`. */
+function withoutLegacy(raw: Obj): Obj {
+  const out = { ...raw };
+  if (out.filelog === 'True' || out.filelog === 'False') out.filelog = out.filelog === 'True';
+  if (out.imagename === undefined && typeof out.image === 'string') out.imagename = out.image;
+  return out;
+}
+
+function healthCheck(value: unknown): HealthCheck | undefined {
+  if (!isObject(value)) return undefined;
+  if (value.type === 'http' && typeof value.path === 'string') return { type: 'http', path: value.path };
+  if (value.type === 'script' && typeof value.script === 'string')
+    return { type: 'script', script: value.script };
   return undefined;
 }
 
-/** Every human status text jobs-api gave (v2 `status.messages`, then the legacy `status_short` / `status_long`). */
-function statusTexts(raw: Obj, status: Obj): string[] {
-  const messages = Array.isArray(status.messages) ? status.messages.filter((m) => typeof m === 'string') : [];
-  return [...messages, str(raw.status_short), str(raw.status_long)].filter(
-    (t): t is string => t !== undefined,
-  );
+/** jobs-api's durations (`24d3h59m45s`, `5m`, `0s`) → ms; undefined when it is not one. */
+export function durationMs(text: string | undefined): number | undefined {
+  const match = text === undefined ? null : /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (!match || text === '') return undefined;
+  const [d, h, m, s] = match.slice(1).map((n) => Number(n ?? 0)) as [number, number, number, number];
+  return (((d * 24 + h) * 60 + m) * 60 + s) * 1000;
 }
 
-const CRASH_LOOP = /crashloop|back-?off|restarting/i;
-const UNHEALTHY = /unhealthy|probe failed|not ready|readiness/i;
-const STARTING = /scheduling|initializing|containercreating|starting|waiting|pending/i;
-/** "1/2 replicas ready", "1/2 ready": how many replicas passed their readiness (health) check. */
-const READY_COUNT = /(\d+)\s*\/\s*(\d+)\s*(?:replicas?\s*)?ready/i;
-
-function shortStatus(raw: Obj, status: Obj): string | undefined {
-  const v2 = str(status.short);
-  if (v2) return v2.toLowerCase();
-  // Legacy `status_short` ("Running", "Not running", "Unknown", …).
-  const legacy = str(raw.status_short)?.toLowerCase();
-  if (legacy === undefined) return undefined;
-  if (legacy.startsWith('not running')) return 'failed';
-  if (legacy.startsWith('running')) return 'running';
-  if (STARTING.test(legacy)) return 'pending';
-  if (/fail|error/.test(legacy)) return 'failed';
-  return 'unknown';
+function restartsIn(messages: readonly string[]): number | undefined {
+  for (const message of messages) {
+    const match = RESTARTED.exec(message);
+    if (match) return Number(match[1]);
+  }
+  return undefined;
 }
 
-function jobState(type: JobType, short: string | undefined, texts: readonly string[]): JobState {
-  // A scheduled job is registered as soon as jobs-api has it: the status describes its last/next run, not the
-  // registration (`pending` between runs, `failed` after a failed run).
-  if (type === 'scheduled') return 'registered';
-  if (texts.some((t) => CRASH_LOOP.test(t))) return 'crash-looping';
+/** The current status fields → our state. */
+function stateFromStatus(type: JobType, short: StatusShortT, restarts: number | undefined): JobState {
   switch (short) {
     case 'running':
       return 'running';
     case 'pending':
-      return 'pending';
+      return restarts !== undefined && restarts >= CRASH_LOOP_RESTARTS ? 'crash-looping' : 'pending';
+    case 'failed':
+      // Failing past the progress deadline while restarting: still a crash loop, and the more telling name.
+      return restarts !== undefined && restarts > 0 ? 'crash-looping' : 'failed';
     case 'succeeded':
       return type === 'one-off' ? 'registered' : 'running';
-    case 'failed':
-      return 'failed';
     default:
       return 'unknown';
   }
 }
 
-function readyCount(texts: readonly string[]): { ready: number; wanted: number } | undefined {
-  for (const text of texts) {
-    const match = READY_COUNT.exec(text);
-    if (match) return { ready: Number(match[1]), wanted: Number(match[2]) };
-  }
-  return undefined;
+/** Servers without `status`: the legacy texts (`Running`, `Not running`, `… CrashLoopBackOff …`). */
+function stateFromLegacy(short: string | undefined, long: string | undefined): JobState {
+  if ([short, long].some((t) => t !== undefined && LEGACY_CRASH_LOOP.test(t))) return 'crash-looping';
+  const text = short?.toLowerCase();
+  if (text === undefined) return 'unknown';
+  if (text.startsWith('not running')) return 'failed';
+  if (text.startsWith('running')) return 'running';
+  if (LEGACY_STARTING.test(text)) return 'pending';
+  if (/fail|error/.test(text)) return 'failed';
+  return 'unknown';
 }
 
-function jobHealth(type: JobType, state: JobState, hasCheck: boolean, texts: readonly string[]): JobHealth {
+function jobHealth(type: JobType, state: JobState, hasCheck: boolean): JobHealth {
   if (type !== 'continuous' || !hasCheck) return 'none';
   if (state === 'crash-looping' || state === 'failed') return 'unhealthy';
-  if (state !== 'running') return 'starting';
-  const counted = readyCount(texts);
-  if (counted) return counted.ready >= counted.wanted ? 'healthy' : 'starting';
-  return texts.some((t) => UNHEALTHY.test(t)) ? 'unhealthy' : 'healthy';
+  // jobs-api says "running" as soon as a container runs, whatever its health check answers.
+  return state === 'running' ? 'unknown' : 'starting';
 }
 
 /** jobs-api job (an element of `JobListResponse.jobs` or `JobResponse.job`) → `JobRecord`. */
@@ -220,36 +222,47 @@ export function decodeJob(raw: unknown): JobRecord {
   if (!isObject(raw))
     throw new ToolforgeDecodeError(`jobs-api job: expected an object, got ${describe(raw)}`);
   const type = jobType(raw);
-  const status = isObject(raw.status) ? raw.status : {};
-  const texts = statusTexts(raw, status);
-  const state = jobState(type, shortStatus(raw, status), texts);
-  const check = healthCheck(raw.health_check);
-  const counted = readyCount(texts);
-  const replicas = num(raw.replicas);
-  const message = str(raw.status_long) ?? (texts.length > 0 ? texts.join(', ') : undefined);
+  const r = new WireReader(DEFINED_JOB_MODELS[type], withoutLegacy(raw));
+  const short = r.get('status', 'short') as StatusShortT | undefined;
+  const messages = r.strings('status', 'messages');
+  const restarts = restartsIn(messages);
+  const statusLong = known(r.string('status_long'));
+  const state =
+    type === 'scheduled'
+      ? // Registered as soon as jobs-api has it: the status describes its runs, not the registration.
+        'registered'
+      : short !== undefined
+        ? stateFromStatus(type, short, restarts)
+        : stateFromLegacy(known(r.string('status_short')), statusLong);
+  const check = healthCheck(r.get('health_check'));
+  const running = durationMs(r.string('status', 'duration'));
   return {
-    name: str(raw.name) ?? '',
+    name: r.string('name') ?? '',
     type,
-    image: str(raw.imagename) ?? str(raw.image) ?? '',
-    command: typeof raw.cmd === 'string' ? raw.cmd : '',
-    schedule: str(raw.schedule),
-    cpu: str(raw.cpu),
-    memory: str(raw.memory),
-    emails: oneOf<EmailMode>(EMAIL_MODES, raw.emails),
-    filelog: bool(raw.filelog),
-    filelogStdout: str(raw.filelog_stdout),
-    filelogStderr: str(raw.filelog_stderr),
-    mount: oneOf<MountMode>(MOUNT_MODES, raw.mount),
-    port: num(raw.port),
-    portProtocol: oneOf<PortProtocol>(PORT_PROTOCOLS, raw.port_protocol),
-    publish: str(raw.publish),
-    replicas,
+    image: r.string('imagename') ?? '',
+    command: r.string('cmd') ?? '',
+    schedule: known(r.string('schedule')),
+    cpu: known(r.string('cpu')),
+    memory: known(r.string('memory')),
+    emails: r.string('emails') as EmailMode | undefined,
+    filelog: r.boolean('filelog'),
+    filelogStdout: known(r.string('filelog_stdout')),
+    filelogStderr: known(r.string('filelog_stderr')),
+    mount: r.string('mount') as MountMode | undefined,
+    port: r.number('port'),
+    portProtocol: r.string('port_protocol') as PortProtocol | undefined,
+    publish: r.boolean('publish') === true ? '/' : undefined,
+    replicas: r.number('replicas'),
     healthCheck: check,
-    retry: num(raw.retry),
-    timeout: num(raw.timeout),
+    retry: r.number('retry'),
+    timeout: r.number('timeout'),
     state,
-    health: jobHealth(type, state, check !== undefined, texts),
-    readyReplicas: counted?.ready ?? (state === 'running' && counted === undefined ? replicas : undefined),
-    message,
+    health: jobHealth(type, state, check !== undefined),
+    ...(restarts !== undefined ? { restarts } : {}),
+    // While running, `duration` counts from the container's start: a restart sets it back to zero.
+    ...(short === 'running' && running !== undefined ? { runningForMs: running } : {}),
+    ...(r.boolean('status', 'up_to_date') === false ? { upToDate: false } : {}),
+    // The cause, from the current fields; the legacy long text only when they say nothing.
+    message: messages.length > 0 ? messages.join(', ') : statusLong,
   };
 }

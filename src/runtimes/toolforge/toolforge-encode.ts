@@ -1,18 +1,19 @@
 /**
- * Our requests → builds-api / jobs-api bodies. Like upstream components-api (upstream-behaviour §M.56) a job
- * body carries `job_type`, `name`, `imagename`, `cmd`, the health check and only the run fields the user set,
- * each only on the job type whose jobs-api model has it (jobs-api forbids extra fields).
+ * Our requests → builds-api / jobs-api bodies, typed by the wire contract (`wire/`). Like upstream
+ * components-api (docs/upstream-compat.md#builds-and-jobs) a job body carries `job_type`, `name`, `imagename`,
+ * `cmd`, the health check and only the run fields the user set, each only on the job type whose jobs-api model
+ * has it (jobs-api forbids extra fields).
  */
+import type { Static } from '@sinclair/typebox';
 import type { BuildRequest, JobSpec } from '../runtime.js';
+import type { BuildParametersT } from './wire/builds-api.js';
+import type { NewContinuousJob, NewJobT, NewOneOffJob, NewScheduledJob } from './wire/jobs-api.js';
 
-export interface BuildStartBody {
-  readonly source_url: string;
-  readonly ref?: string;
-  readonly image_name: string;
-  readonly use_latest_versions: boolean;
-  readonly use_deprecated_versions: boolean;
-  readonly envvars: Readonly<Record<string, string>>;
-}
+/** A start request always carries the version flags and `envvars` (empty when the config sets none). */
+export type BuildStartBody = BuildParametersT &
+  Required<
+    Pick<BuildParametersT, 'image_name' | 'use_latest_versions' | 'use_deprecated_versions' | 'envvars'>
+  >;
 
 export function buildStartBody(request: BuildRequest): BuildStartBody {
   return {
@@ -22,18 +23,22 @@ export function buildStartBody(request: BuildRequest): BuildStartBody {
     image_name: request.imageName,
     use_latest_versions: request.useLatestVersions,
     use_deprecated_versions: request.useDeprecatedVersions,
-    envvars: request.envvars ?? {},
+    envvars: { ...request.envvars },
   };
 }
 
-type Body = Record<string, unknown>;
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
-function set(body: Body, key: string, value: unknown): void {
+function set<T extends object, K extends keyof T>(body: T, key: K, value: T[K] | undefined): void {
   if (value !== undefined) body[key] = value;
 }
 
-export function jobUpsertBody(spec: JobSpec): Body {
-  const body: Body = { job_type: spec.type, name: spec.name, imagename: spec.image, cmd: spec.command };
+function common(spec: JobSpec) {
+  const body: Writable<Omit<Static<typeof NewOneOffJob>, 'job_type' | 'retry'>> = {
+    name: spec.name,
+    imagename: spec.image,
+    cmd: spec.command,
+  };
   set(body, 'cpu', spec.cpu);
   set(body, 'memory', spec.memory);
   set(body, 'emails', spec.emails);
@@ -41,17 +46,26 @@ export function jobUpsertBody(spec: JobSpec): Body {
   set(body, 'filelog_stdout', spec.filelogStdout);
   set(body, 'filelog_stderr', spec.filelogStderr);
   set(body, 'mount', spec.mount);
+  return body;
+}
+
+export function jobUpsertBody(spec: JobSpec): NewJobT {
   if (spec.type === 'scheduled') {
-    set(body, 'schedule', spec.schedule);
+    const body: Writable<Static<typeof NewScheduledJob>> = {
+      job_type: 'scheduled',
+      ...common(spec),
+      schedule: spec.schedule ?? '',
+    };
     set(body, 'retry', spec.retry);
     set(body, 'timeout', spec.timeout);
     return body;
   }
+  const body: Writable<Static<typeof NewContinuousJob>> = { job_type: 'continuous', ...common(spec) };
   set(body, 'port', spec.port);
   set(body, 'port_protocol', spec.portProtocol);
   set(body, 'replicas', spec.replicas);
-  // Only the live jobs-api knows `publish`; sending it to the reference snapshot is a 422, so only when set.
-  set(body, 'publish', spec.publish);
+  // The config's `publish: /` is jobs-api's boolean `publish`.
+  if (spec.publish !== undefined) body.publish = true;
   if (spec.healthCheck) {
     body.health_check =
       spec.healthCheck.type === 'http'

@@ -46,7 +46,7 @@ describe('ToolforgeRuntime against the simulator', () => {
   }
 
   before(async () => {
-    sim = await startSimulator({ seed: 42, builds: { durationMs: 20 }, jobs: { startMs: 5, healthyMs: 5 } });
+    sim = await startSimulator({ seed: 42, builds: { durationMs: 20 }, jobs: { startMs: 5 } });
   });
   beforeEach(() => {
     sim.configure({ faults: {}, builds: { durationMs: 20 } });
@@ -139,6 +139,17 @@ describe('ToolforgeRuntime against the simulator', () => {
     assert.equal(sim.state.toolBuilds(TOOL)[0]?.id, started.id);
   });
 
+  it('adopts a build still queued (no start time yet) after an ambiguous start', async () => {
+    const runtime = client({ timeoutMs: 150 });
+    sim.configure({
+      builds: { durationMs: 60_000, queueMs: 30_000 },
+      faults: { slowRate: 1, slowMs: 1_000, onlyRoutes: [START] },
+    });
+    const started = await runtime.startBuild(TOOL, build);
+    assert.equal(sim.stats().buildsStarted, 1);
+    assert.equal(sim.state.toolBuilds(TOOL)[0]?.id, started.id);
+  });
+
   it('repeats a start that failed before taking effect', async () => {
     const runtime = client();
     sim.configure({ faults: { failFirst: 1, onlyRoutes: [START] } });
@@ -183,9 +194,16 @@ describe('ToolforgeRuntime against the simulator', () => {
 
   it("surfaces jobs-api's 422 detail", async () => {
     await assert.rejects(
-      client().upsertJob(TOOL, { ...web, port: 8000, publish: '/' }),
-      isRuntimeError('rejected', /publish: Extra inputs are not permitted/),
+      client().upsertJob(TOOL, { ...web, replicas: 0 }),
+      isRuntimeError('rejected', /replicas: Input should be greater than or equal to 1/),
     );
+  });
+
+  it("sends the config's `publish: /` as jobs-api's boolean", async () => {
+    await client().upsertJob(TOOL, { ...web, port: 8000, publish: '/' });
+    assert.equal(sim.state.toolJobs(TOOL).get('web')?.spec.publish, true);
+    const [job] = (await client().observe(TOOL)).jobs;
+    assert.equal(job?.publish, '/');
   });
 
   it('upserts, restarts and deletes jobs; deleting a missing job succeeds', async () => {

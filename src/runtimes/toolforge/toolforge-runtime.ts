@@ -1,11 +1,11 @@
 /**
  * The Toolforge runtime: a client of builds-api (`/builds/v1/tool/{tool}/builds…`) and jobs-api
- * (`/jobs/v1/tool/{tool}/jobs…`) behind the API gateway, exactly as in the reference OpenAPI files.
+ * (`/jobs/v1/tool/{tool}/jobs…`) behind the API gateway, speaking the wire contract of `wire/`.
  *
  * Starting a build is the one call that is not safe to repeat. After an ambiguous failure (timeout, 5xx,
  * connection lost after sending) we list the tool's builds and adopt one with the same parameters (image name,
- * repository, ref, flags) that started no earlier than a minute before our first attempt; only when there is
- * none is the start repeated, and if the list itself fails the start fails (never two builds by guessing).
+ * repository, ref, flags) that started no earlier than a minute before our first attempt (or is still queued,
+ * with no start time yet); only when there is none is the start repeated, and if the list itself fails the start fails (never two builds by guessing).
  */
 import type {
   BuildRequest,
@@ -27,6 +27,9 @@ import { decodeBuild, decodeJob } from './toolforge-decode.js';
 import { buildStartBody, jobUpsertBody } from './toolforge-encode.js';
 import type { BuildStartBody } from './toolforge-encode.js';
 import { ToolforgeHttp } from './toolforge-http.js';
+import { BuildLog, ErrorBody, StartResponse } from './wire/builds-api.js';
+import { UpdateResponse } from './wire/jobs-api.js';
+import { WireReader } from './wire/schema.js';
 import type { HttpOptions, HttpResult } from './toolforge-http.js';
 
 export type { ToolforgeAuth } from './toolforge-http.js';
@@ -44,11 +47,12 @@ function list(json: unknown, key: string): unknown[] {
   return isObject(json) && Array.isArray(json[key]) ? json[key] : [];
 }
 
-function messageList(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
-
 const enc = encodeURIComponent;
+
+/** Start time in ms; a build not started yet counts as the newest. */
+function startedMs(build: { readonly startedAt?: string }): number {
+  return build.startedAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(build.startedAt);
+}
 
 export class ToolforgeRuntime implements Runtime {
   readonly name = 'toolforge' as const;
@@ -120,20 +124,16 @@ export class ToolforgeRuntime implements Runtime {
       conflictKind: 'quota',
       recover: () => this.findStartedBuild(tool, body, firstAttemptMs, options.signal),
     });
-    const started = isObject(result.json) && isObject(result.json.new_build) ? result.json.new_build : {};
-    if (typeof started.name !== 'string' || started.name === '') {
+    const started = new WireReader(StartResponse, result.json);
+    const id = started.string('new_build', 'name');
+    if (id === undefined || id === '') {
       throw new RuntimeError(
         'unavailable',
         `builds-api answered without a build name: ${result.text.slice(0, 200)}`,
       );
     }
-    return {
-      id: started.name,
-      resolvedCommit:
-        typeof started.resolved_ref === 'string' && started.resolved_ref !== ''
-          ? started.resolved_ref
-          : undefined,
-    };
+    const commit = started.string('new_build', 'resolved_ref');
+    return { id, resolvedCommit: commit !== undefined && commit !== '' ? commit : undefined };
   }
 
   /** The build an ambiguous start may have created, as a synthetic start response; undefined if none. */
@@ -160,10 +160,10 @@ export class ToolforgeRuntime implements Runtime {
           (b.ref ?? '') === (body.ref ?? '') &&
           b.useLatestVersions === body.use_latest_versions &&
           b.useDeprecatedVersions === body.use_deprecated_versions &&
-          b.startedAt !== undefined &&
-          Date.parse(b.startedAt) >= since,
+          // A build still queued has no start time yet (builds-api sends ""): it is as recent as it gets.
+          (b.startedAt === undefined ? b.state === 'pending' : Date.parse(b.startedAt) >= since),
       )
-      .sort((a, b) => Date.parse(b.startedAt ?? '') - Date.parse(a.startedAt ?? ''))[0];
+      .sort((a, b) => startedMs(b) - startedMs(a))[0];
     if (!match) return undefined;
     const json = { new_build: { name: match.id, resolved_ref: match.resolvedCommit ?? '' } };
     return { status: 200, text: JSON.stringify(json), json };
@@ -200,9 +200,11 @@ export class ToolforgeRuntime implements Runtime {
       .map((line) => {
         try {
           const parsed = JSON.parse(line) as unknown;
-          if (isObject(parsed) && typeof parsed.line === 'string') return parsed.line;
-          if (isObject(parsed) && Array.isArray(parsed.error))
-            return `ERROR: ${messageList(parsed.error).join(', ')}`;
+          const text = new WireReader(BuildLog, parsed).string('line');
+          if (text !== undefined) return text;
+          // An error after streaming began: builds-api can only send it as one more line.
+          const error = new WireReader(ErrorBody, parsed).strings('error');
+          if (error.length > 0) return `ERROR: ${error.join(', ')}`;
         } catch {
           // not JSON: keep the raw line
         }
@@ -219,14 +221,13 @@ export class ToolforgeRuntime implements Runtime {
       body: jobUpsertBody(spec),
       signal: options.signal,
     });
-    const json = isObject(result.json) ? result.json : {};
-    const messages = isObject(json.messages) ? json.messages : {};
+    const answer = new WireReader(UpdateResponse, result.json);
     return {
-      changed: json.job_changed === true,
+      changed: answer.boolean('job_changed') === true,
       messages: {
-        info: messageList(messages.info),
-        warning: messageList(messages.warning),
-        error: messageList(messages.error),
+        info: answer.strings('messages', 'info'),
+        warning: answer.strings('messages', 'warning'),
+        error: answer.strings('messages', 'error'),
       },
     };
   }
@@ -258,7 +259,7 @@ export class ToolforgeRuntime implements Runtime {
   }
 
   /**
-   * The job's logs as jobs-api serves them. The reference jobs-api route has no follow parameter, so `follow`
+   * The job's logs as jobs-api serves them. jobs-api's logs route has no follow parameter, so `follow`
    * cannot be honoured: the lines available now are returned and the iteration ends.
    */
   async *jobLogs(

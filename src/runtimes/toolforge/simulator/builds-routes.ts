@@ -1,8 +1,7 @@
 /** builds-api routes (`/builds/v1/tool/{toolname}/…`, as reached through the API gateway). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { resolveRef } from '../../git.js';
-import type { SimBuild } from './build-model.js';
-import type { BuildStartBody } from '../toolforge-encode.js';
+import type { SimBuild, SimBuildParameters } from './build-model.js';
 import { buildLogLines, buildStatus, buildView, fakeCommit, isBuildActive } from './build-model.js';
 import { validateBuildBody } from './request-validation.js';
 import type { SimContext } from './sim-context.js';
@@ -44,13 +43,14 @@ async function start(
   request: FastifyRequest<ToolParams>,
   reply: FastifyReply,
 ): Promise<unknown> {
-  const checked = validateBuildBody(ctx.schemas, request.body);
+  const checked = validateBuildBody(request.body);
   if (!checked.ok) return reply.code(checked.status).send({ ...EMPTY, ...checked.body });
   const body = checked.value;
   const tool = request.params.toolname;
   const behaviour = ctx.behaviour.builds;
-  const parameters: BuildStartBody = {
+  const parameters: SimBuildParameters = {
     source_url: String(body.source_url),
+    // `null` (upstream components-api's "no ref") and `""` both mean the default branch.
     ref: typeof body.ref === 'string' && body.ref !== '' ? body.ref : undefined,
     image_name: typeof body.image_name === 'string' && body.image_name !== '' ? body.image_name : tool,
     use_latest_versions: body.use_latest_versions === true,

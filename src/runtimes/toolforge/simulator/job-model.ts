@@ -7,8 +7,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { HARBOR } from './build-model.js';
 import { cpuCores, memoryGi } from '../../../support/quantities.js';
 import type { JobBehaviour } from './simulator-options.js';
+import type { DefinedJobT, JobStatusT, StatusShortT, WireJobType } from '../wire/jobs-api.js';
 
-export type SimJobType = 'continuous' | 'scheduled' | 'one-off';
+export type SimJobType = WireJobType;
 
 /** The user-set fields, normalised (`256Mi` → `0.25Gi`, `500m` → `0.5`, registry host dropped). */
 export type SimJobSpec = Readonly<Record<string, unknown>> & {
@@ -58,7 +59,7 @@ export function defaults(spec: SimJobSpec): Record<string, unknown> {
     memory: '0.5Gi',
     cpu: '0.5',
   };
-  if (spec.job_type === 'continuous') return { ...common, replicas: 1, port_protocol: 'tcp' };
+  if (spec.job_type === 'continuous') return { ...common, replicas: 1, port_protocol: 'tcp', publish: false };
   if (spec.job_type === 'scheduled') return { ...common, retry: 0, timeout: 0 };
   return { ...common, retry: 0 };
 }
@@ -89,43 +90,90 @@ function duration(ms: number): string {
 }
 
 interface LiveStatus {
-  readonly short: 'pending' | 'running' | 'succeeded' | 'failed' | 'unknown';
+  readonly short: StatusShortT;
   readonly messages: string[];
   readonly statusShort: string;
   readonly statusLong: string;
   readonly sinceMs: number;
 }
 
+/** Where a continuous job's container is in its life: coming up, running, or waiting to be restarted. */
+type Container =
+  | { readonly phase: 'pending' | 'running'; readonly sinceMs: number }
+  | {
+      readonly phase: 'waiting';
+      readonly sinceMs: number;
+      readonly restarts: number;
+      readonly exitCode: number;
+    };
+
+/** Longest restart back-off, as a multiple of the first (Kubernetes: 10 s doubling up to 5 min). */
+const MAX_BACKOFF_FACTOR = 30;
+
+/**
+ * The container's phase at `now`, from the behaviour alone: it runs `startMs` after the generation began;
+ * a crash-looping one exits at once, a never-healthy one (with a health check) is killed when its startup
+ * probe gives up; each exit is followed by a back-off that doubles per restart before it runs again.
+ */
+function containerAt(job: SimJob, now: number): Container {
+  const { startMs, crashLoop, neverHealthy, backoffMs, startupProbeMs } = job.behaviour;
+  let runningAt = job.generationMs + startMs;
+  if (now < runningAt) return { phase: 'pending', sinceMs: job.generationMs };
+  const dies = crashLoop || (neverHealthy && job.spec.health_check !== undefined);
+  if (!dies) return { phase: 'running', sinceMs: runningAt };
+  const runsMs = crashLoop ? 0 : startupProbeMs;
+  const exitCode = crashLoop ? 1 : 137;
+  const maxBackoff = Math.max(1, backoffMs * MAX_BACKOFF_FACTOR);
+  for (let restarts = 1; ; restarts++) {
+    const exitAt = runningAt + runsMs;
+    if (now < exitAt) return { phase: 'running', sinceMs: runningAt };
+    const backoff = Math.min(maxBackoff, Math.max(1, backoffMs * 2 ** (restarts - 1)));
+    if (backoff >= maxBackoff) {
+      // From here every cycle is alike: count the whole ones at once instead of looping through them.
+      const period = runsMs + maxBackoff;
+      const cycles = Math.floor((now - exitAt) / period);
+      const exit = exitAt + cycles * period;
+      const into = now - exit;
+      if (into < maxBackoff)
+        return { phase: 'waiting', sinceMs: exit, restarts: restarts + cycles, exitCode };
+      return { phase: 'running', sinceMs: exit + maxBackoff };
+    }
+    if (now < exitAt + backoff) return { phase: 'waiting', sinceMs: exitAt, restarts, exitCode };
+    runningAt = exitAt + backoff;
+  }
+}
+
+/** jobs-api's status of a continuous job: no readiness, whatever its health check answers. */
 function continuousStatus(job: SimJob, now: number): LiveStatus {
-  const { startMs, healthyMs, crashLoop } = job.behaviour;
-  const runningAt = job.generationMs + startMs;
-  const replicas = typeof job.spec.replicas === 'number' ? job.spec.replicas : 1;
-  if (now < runningAt) {
+  const container = containerAt(job, now);
+  const at = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (container.phase === 'pending') {
+    const initializing = now >= job.generationMs + job.behaviour.startMs / 2;
     return {
       short: 'pending',
-      messages: ['scheduling'],
+      messages: [initializing ? 'initializing' : 'scheduling'],
       statusShort: 'Not running',
-      statusLong: 'Waiting for the job to start',
-      sinceMs: job.generationMs,
+      statusLong: `Run not attempted yet. Pod in 'Pending' phase.`,
+      sinceMs: container.sinceMs,
     };
   }
-  if (crashLoop) {
+  if (container.phase === 'waiting') {
     return {
-      short: 'failed',
-      messages: ['restarting', 'CrashLoopBackOff', 'exitcode 1'],
-      statusShort: 'Not running',
-      statusLong: `Last exit code 1. Pod in 'Running' phase. State 'waiting'. Reason 'CrashLoopBackOff'.`,
-      sinceMs: runningAt,
+      short: 'pending',
+      messages: [`restarted (${container.restarts})`, `exitcode ${container.exitCode}`],
+      statusShort: 'Running',
+      statusLong:
+        `Last run at ${at(container.sinceMs)}. Pod in 'Running' phase. Pod has been restarted ` +
+        `${container.restarts} times. State 'waiting'. Reason 'CrashLoopBackOff'.`,
+      sinceMs: container.sinceMs,
     };
   }
-  const hasCheck = job.spec.health_check !== undefined;
-  const ready = !hasCheck || now >= runningAt + healthyMs ? replicas : 0;
   return {
     short: 'running',
-    messages: hasCheck ? [`${ready}/${replicas} replicas ready`] : [],
+    messages: [],
     statusShort: 'Running',
-    statusLong: `Running since ${duration(now - runningAt)} ago`,
-    sinceMs: runningAt,
+    statusLong: `Last run at ${at(container.sinceMs)}. Pod in 'Running' phase. State 'running'. Started at '${at(container.sinceMs)}'.`,
+    sinceMs: container.sinceMs,
   };
 }
 
@@ -159,9 +207,15 @@ function runStatus(job: SimJob, now: number, restarted: boolean): LiveStatus {
   };
 }
 
-/** Extra per-job state the routes keep: scheduled jobs run only when restarted ("execute it right now"). */
+/** Extra per-job state the routes keep. */
 export interface SimJobRuntime {
+  /** Scheduled jobs run only when restarted ("execute it right now"). */
   lastRunRequestedMs?: number;
+  /**
+   * Someone changed the job in Kubernetes behind jobs-api's back (tests set it): reported as
+   * `status.up_to_date: false` until the next upsert re-applies the job.
+   */
+  tampered?: boolean;
 }
 
 export function liveStatus(job: SimJob & SimJobRuntime, now: number): LiveStatus {
@@ -182,21 +236,17 @@ function nextRun(schedule: string, now: number): string | undefined {
 }
 
 /** The jobs-api job object (`DefinedXJob`) for list/get. */
-export function jobView(
-  job: SimJob & SimJobRuntime,
-  now: number,
-  includeUnset: boolean,
-): Record<string, unknown> {
+export function jobView(job: SimJob & SimJobRuntime, now: number, includeUnset: boolean): DefinedJobT {
   const spec = includeUnset ? { ...defaults(job.spec), ...job.spec } : { ...job.spec };
   const type = job.spec.job_type;
   const view: Record<string, unknown> = { ...spec, image: spec.imagename, job_type: type };
   if (type === 'continuous') view.continuous = true;
-  if (!includeUnset) return view;
+  if (!includeUnset) return view as DefinedJobT;
   const live = liveStatus(job, now);
-  const status: Record<string, unknown> = {
+  const status: JobStatusT = {
     short: live.short,
     duration: duration(now - live.sinceMs),
-    up_to_date: true,
+    up_to_date: job.tampered !== true,
     messages: live.messages,
   };
   if (type === 'scheduled' && typeof spec.schedule === 'string') {
@@ -212,7 +262,7 @@ export function jobView(
     status_short: live.statusShort,
     status_long: live.statusLong,
     status,
-  };
+  } as DefinedJobT;
 }
 
 export function jobLogLines(job: SimJob, now: number): string[] {

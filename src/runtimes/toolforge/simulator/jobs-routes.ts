@@ -18,7 +18,7 @@ function missing(reply: FastifyReply, name: string): FastifyReply {
   return reply.code(404).send({ error: [`Job '${name}' does not exist`] });
 }
 
-/** jobs-api answers 403 `{error: ["missing 'x-toolforge-tool' header"]}` (reference exchange "no header"). */
+/** jobs-api answers 403 `{error: ["missing 'x-toolforge-tool' header"]}` without the gateway's header. */
 function authorise(request: FastifyRequest<ToolParams>, reply: FastifyReply): boolean {
   const header = request.headers['x-toolforge-tool'];
   if (typeof header !== 'string' || header === '') {
@@ -37,8 +37,7 @@ function authorise(request: FastifyRequest<ToolParams>, reply: FastifyReply): bo
 type UpsertOutcome = { status: number; body: Record<string, unknown> };
 
 function upsert(ctx: SimContext, tool: string, raw: unknown, createOnly: boolean): UpsertOutcome {
-  const acceptPublish = ctx.behaviour.jobs.acceptPublish ?? false;
-  const checked = validateJobBody(ctx.schemas, raw, tool, { acceptPublish });
+  const checked = validateJobBody(raw, tool);
   if (!checked.ok) return { status: checked.status, body: checked.body };
   const spec = specFromRequest(checked.value.body, checked.value.type);
   const jobs = ctx.state.toolJobs(tool);
@@ -47,7 +46,7 @@ function upsert(ctx: SimContext, tool: string, raw: unknown, createOnly: boolean
   if (existing && createOnly) {
     return { status: 409, body: { error: [`A job with the name ${spec.name} exists already`] } };
   }
-  if (existing && !specChanged(existing.spec, spec)) {
+  if (existing && existing.tampered !== true && !specChanged(existing.spec, spec)) {
     return {
       status: 200,
       body: { messages: messages([`Job ${spec.name} is already up to date`]), job_changed: false },

@@ -1,28 +1,29 @@
 /**
- * Request validation as the real services do it, driven by the reference OpenAPI schemas:
- * - jobs-api (FastAPI + pydantic): a body that does not fit the model is 422 `{detail: [...]}`, extra fields are
- *   forbidden; then semantic checks answer 400 `{error: [...]}` (job name, cron text, HTTP check without port),
- *   with the texts recorded in `examples/jobs-api.http-examples.json`.
+ * Request validation as the real services do it, driven by the wire contract (`../wire/`):
+ * - jobs-api (FastAPI + pydantic): a body that does not fit the model of its `job_type` is 422 `{detail: […]}`
+ *   with pydantic's error types and texts, extra fields are forbidden; then semantic checks answer 400
+ *   `{error: […]}` (job name, cron text, HTTP check without port) with jobs-api's own texts.
  * - builds-api: a body that does not fit `BuildParameters` is 400 with its `ResponseMessages` shape.
  */
 import { Cron } from 'croner';
 import type { ErrorObject } from 'ajv/dist/2020.js';
-import type { ReferenceSchemas } from './reference-schemas.js';
-import { describeAjvError } from './reference-schemas.js';
-import type { SimJobType } from './job-model.js';
+import { BuildParameters } from '../wire/builds-api.js';
+import {
+  JOB_NAME_MAX_LENGTH,
+  JOB_NAME_PATTERN,
+  NEW_JOB_MODELS,
+  type ValidationErrorBodyT,
+  type WireJobType,
+} from '../wire/jobs-api.js';
+import { describeWireError, propertyNames, wireErrors } from '../wire/schema.js';
 
 export type ValidationResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly status: number; readonly body: Record<string, unknown> };
 
-const MODEL: Record<SimJobType, string> = {
-  continuous: 'NewContinuousJob',
-  scheduled: 'NewScheduledJob',
-  'one-off': 'NewOneOffJob',
-};
-
 export const INVALID_JOB_NAME =
   'Invalid job name. See the documentation for the naming rules: https://w.wiki/6YL8';
+const JOB_NAME = new RegExp(JOB_NAME_PATTERN);
 const CRON_MACROS = [
   '@yearly',
   '@annually',
@@ -39,7 +40,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** jobs-api's job_type_validator: the declared type, else inferred from the legacy fields. */
-function jobTypeOf(body: Record<string, unknown>): SimJobType | undefined {
+function jobTypeOf(body: Record<string, unknown>): WireJobType | undefined {
   if (body.job_type === undefined) {
     if (body.continuous === true) return 'continuous';
     return typeof body.schedule === 'string' ? 'scheduled' : 'one-off';
@@ -49,21 +50,23 @@ function jobTypeOf(body: Record<string, unknown>): SimJobType | undefined {
     : undefined;
 }
 
-interface PydanticError {
-  readonly type: string;
-  readonly loc: readonly (string | number)[];
-  readonly msg: string;
-  readonly input?: unknown;
-}
+type PydanticError = ValidationErrorBodyT['detail'][number];
 
 /** ajv error → the closest pydantic v2 error (type and message) jobs-api would give. */
 function pydanticError(error: ErrorObject, body: Record<string, unknown>): PydanticError {
   const path = error.instancePath.split('/').filter((p) => p !== '');
   let input: unknown = body;
   for (const key of path) input = isObject(input) ? input[key] : undefined;
-  const params = error.params as { limit?: number; type?: string | string[]; allowedValues?: unknown[] };
+  const params = error.params as {
+    limit?: number;
+    type?: string | string[];
+    allowedValues?: unknown[];
+    missingProperty?: string;
+  };
   const loc = ['body', ...path];
   switch (error.keyword) {
+    case 'required':
+      return { type: 'missing', loc: [...loc, String(params.missingProperty)], msg: 'Field required', input };
     case 'maximum':
       return {
         type: 'less_than_equal',
@@ -96,7 +99,7 @@ function pydanticError(error: ErrorObject, body: Record<string, unknown>): Pydan
       };
     }
     default:
-      return { type: error.keyword, loc, msg: describeAjvError(error), input };
+      return { type: error.keyword, loc, msg: describeWireError(error), input };
   }
 }
 
@@ -131,12 +134,40 @@ function pyRepr(body: Record<string, unknown>): string {
   return text.length > 50 ? `${text.slice(0, 24)}...${text.slice(-22)}` : text;
 }
 
+/** Structural errors of `raw` against its model, as pydantic reports them. */
+function modelErrors(type: WireJobType, raw: Record<string, unknown>): PydanticError[] {
+  const model = NEW_JOB_MODELS[type];
+  const detail: PydanticError[] = [];
+  // Keep one error per field: a nullable or union field fails each of its branches.
+  const seen = new Set<string>();
+  for (const error of wireErrors(model, raw)) {
+    // The name's pattern is checked after parsing (400 below), like jobs-api does.
+    if (error.instancePath === '/name' && (error.keyword === 'pattern' || error.keyword === 'maxLength'))
+      continue;
+    if (error.keyword === 'anyOf' || error.keyword === 'oneOf') continue;
+    const entry = pydanticError(error, raw);
+    const key = entry.loc.join('.');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    detail.push(entry);
+  }
+  const allowed = propertyNames(model);
+  for (const [key, value] of Object.entries(raw)) {
+    if (allowed.has(key)) continue;
+    detail.push({
+      type: 'extra_forbidden',
+      loc: ['body', key],
+      msg: 'Extra inputs are not permitted',
+      input: value,
+    });
+  }
+  return detail;
+}
+
 export function validateJobBody(
-  schemas: ReferenceSchemas,
   raw: unknown,
   tool: string,
-  options: { acceptPublish: boolean },
-): ValidationResult<{ type: SimJobType; body: Record<string, unknown> }> {
+): ValidationResult<{ type: WireJobType; body: Record<string, unknown> }> {
   if (!isObject(raw)) {
     return unprocessable([
       { type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary', input: raw },
@@ -153,45 +184,11 @@ export function validateJobBody(
       },
     ]);
   }
-  const model = MODEL[type];
-  const loc = (field: string): string[] => ['body', field];
-  const detail: PydanticError[] = [];
-  const validate = schemas.validator('jobs', model);
-  if (!validate(raw)) {
-    for (const error of validate.errors ?? []) {
-      // The name's pattern is checked after parsing (400 below), like jobs-api does.
-      if (error.instancePath === '/name' && (error.keyword === 'pattern' || error.keyword === 'maxLength'))
-        continue;
-      if (error.keyword === 'oneOf' || error.keyword === 'if') continue;
-      const missing =
-        error.keyword === 'required'
-          ? (error.params as { missingProperty: string }).missingProperty
-          : undefined;
-      if (missing) detail.push({ type: 'missing', loc: loc(missing), msg: 'Field required', input: raw });
-      else detail.push(pydanticError(error, raw));
-    }
-  }
-  const allowed = schemas.allowedProperties('jobs', model);
-  for (const [key, value] of Object.entries(raw)) {
-    if (allowed.has(key) || (key === 'publish' && options.acceptPublish && type === 'continuous')) continue;
-    detail.push({
-      type: 'extra_forbidden',
-      loc: loc(key),
-      msg: 'Extra inputs are not permitted',
-      input: value,
-    });
-  }
+  const detail = modelErrors(type, raw);
   if (detail.length > 0) return unprocessable(detail);
 
   const name = String(raw.name);
-  const pattern = schemas.schema('jobs', 'CommonJob').properties as Record<
-    string,
-    { pattern?: string; maxLength?: number }
-  >;
-  const nameRule = pattern.name;
-  if (!new RegExp(nameRule?.pattern ?? '.*').test(name) || name.length > (nameRule?.maxLength ?? 52)) {
-    return badRequest(INVALID_JOB_NAME);
-  }
+  if (!JOB_NAME.test(name) || name.length > JOB_NAME_MAX_LENGTH) return badRequest(INVALID_JOB_NAME);
   if (type === 'scheduled') {
     const error = cronError(String(raw.schedule));
     if (error) return badRequest(error);
@@ -206,15 +203,13 @@ export function validateJobBody(
   return { ok: true, value: { type, body: raw } };
 }
 
-export function validateBuildBody(
-  schemas: ReferenceSchemas,
-  raw: unknown,
-): ValidationResult<Record<string, unknown>> {
-  const validate = schemas.validator('builds', 'BuildParameters');
-  if (!isObject(raw) || !validate(raw)) {
-    const reasons = isObject(raw)
-      ? (validate.errors ?? []).map(describeAjvError)
-      : ['body: must be an object'];
+export function validateBuildBody(raw: unknown): ValidationResult<Record<string, unknown>> {
+  if (!isObject(raw)) {
+    return { ok: false, status: 400, body: { error: ['Invalid build parameters: body: must be an object'] } };
+  }
+  const errors = wireErrors(BuildParameters, raw);
+  if (errors.length > 0) {
+    const reasons = errors.map(describeWireError);
     return { ok: false, status: 400, body: { error: [`Invalid build parameters: ${reasons.join(', ')}`] } };
   }
   if (typeof raw.source_url !== 'string' || raw.source_url.trim() === '') {

@@ -1,6 +1,7 @@
 /**
  * Knobs of the builds-api + jobs-api simulator. Every duration is in milliseconds of the simulator's clock
- * (`now`, the real clock by default). Defaults keep tests fast: builds of 50 ms, jobs up in 20 ms.
+ * (`now`, the real clock by default). Defaults keep tests fast: builds of 50 ms, jobs up in 20 ms, restart
+ * back-offs from 20 ms.
  */
 
 export interface BuildBehaviour {
@@ -25,12 +26,20 @@ export interface BuildBehaviour {
 }
 
 export interface JobBehaviour {
-  /** Time from create/update/restart until the job runs (default 20). */
+  /** Time from create/update/restart until the job's container runs (default 20). */
   readonly startMs?: number;
-  /** Further time until a job with a health check passes it (default 20). */
-  readonly healthyMs?: number;
-  /** The job crash-loops once started instead of running. */
+  /** The container exits with code 1 as soon as it starts, and is restarted with a back-off. */
   readonly crashLoop?: boolean;
+  /**
+   * The health check never passes: the container runs until Kubernetes' startup probe gives up
+   * (`startupProbeMs`), is killed (exit code 137) and restarted with a back-off. jobs-api reports it
+   * `running` until then, as it does for a healthy job. Only for jobs with a health check.
+   */
+  readonly neverHealthy?: boolean;
+  /** First restart back-off; it doubles per restart up to 30 times this (Kubernetes: 10 s to 5 min; default 20). */
+  readonly backoffMs?: number;
+  /** How long the startup probe tries before the container is killed (Toolforge: 120 s; default 100). */
+  readonly startupProbeMs?: number;
 }
 
 export interface JobsBehaviour extends JobBehaviour {
@@ -38,11 +47,8 @@ export interface JobsBehaviour extends JobBehaviour {
   readonly byName?: Readonly<Record<string, JobBehaviour>>;
   /** Names of jobs that crash-loop (shorthand for `byName[name].crashLoop`). */
   readonly crashLoopJobs?: readonly string[];
-  /**
-   * The reference jobs-api snapshot forbids `publish` (422 extra_forbidden); the live service accepts it.
-   * Default false: behave like the reference.
-   */
-  readonly acceptPublish?: boolean;
+  /** Names of jobs whose health check never passes (shorthand for `byName[name].neverHealthy`). */
+  readonly neverHealthyJobs?: readonly string[];
 }
 
 export interface FaultOptions {
@@ -69,8 +75,6 @@ export interface SimulatorOptions {
   readonly host?: string;
   /** PRNG seed (default 1): build ids, failures, faults and latencies replay with the same seed. */
   readonly seed?: number;
-  /** Folder with builds-api.openapi.yaml and jobs-api.openapi.yaml (default: `../shared/reference`). */
-  readonly referenceDir?: string;
   readonly builds?: BuildBehaviour;
   readonly jobs?: JobsBehaviour;
   readonly faults?: FaultOptions;
@@ -91,8 +95,10 @@ export function jobBehaviourFor(jobs: JobsBehaviour, name: string): Required<Job
   const own = jobs.byName?.[name] ?? {};
   return {
     startMs: own.startMs ?? jobs.startMs ?? 20,
-    healthyMs: own.healthyMs ?? jobs.healthyMs ?? 20,
     crashLoop: own.crashLoop ?? jobs.crashLoop ?? jobs.crashLoopJobs?.includes(name) ?? false,
+    neverHealthy: own.neverHealthy ?? jobs.neverHealthy ?? jobs.neverHealthyJobs?.includes(name) ?? false,
+    backoffMs: own.backoffMs ?? jobs.backoffMs ?? 20,
+    startupProbeMs: own.startupProbeMs ?? jobs.startupProbeMs ?? 100,
   };
 }
 

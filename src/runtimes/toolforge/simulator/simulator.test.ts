@@ -1,38 +1,12 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import type { TSchema } from '@sinclair/typebox';
 import { decodeBuild, decodeJob } from '../toolforge-decode.js';
-import { defaultReferenceDir, loadReferenceSchemas } from './reference-schemas.js';
+import { ListResponse, StartResponse } from '../wire/builds-api.js';
+import { DEFINED_JOB_MODELS, UpdateResponse, ValidationErrorBody } from '../wire/jobs-api.js';
+import { describeWireError, wireErrors } from '../wire/schema.js';
 import { startSimulator } from './simulator.js';
 import type { Simulator } from './simulator.js';
-
-interface Exchange {
-  readonly label: string;
-  readonly request: { readonly method: string; readonly url: string; readonly body: unknown };
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-}
-
-interface Detail {
-  readonly type: string;
-  readonly loc: readonly string[];
-  readonly msg: string;
-}
-
-const reference = defaultReferenceDir();
-const exchanges = (
-  JSON.parse(readFileSync(join(reference, 'examples', 'jobs-api.http-examples.json'), 'utf8')) as {
-    exchanges: Exchange[];
-  }
-).exchanges;
-const schemas = loadReferenceSchemas(reference);
-
-const MODEL_OF: Record<string, string> = {
-  continuous: 'NewContinuousJob',
-  scheduled: 'NewScheduledJob',
-  'one-off': 'NewOneOffJob',
-};
 
 let clock = 1_800_000_000_000;
 const now = (): number => clock;
@@ -62,49 +36,11 @@ async function call(
   return { status: response.status, body: json };
 }
 
-function assertValid(api: 'builds' | 'jobs', schema: string, value: unknown): void {
-  const validate = schemas.validator(api, schema);
-  assert.ok(validate(value), `${schema}: ${JSON.stringify(validate.errors)}`);
+/** The answer fits the project's wire contract (what the runtime decodes). */
+function assertFits(schema: TSchema, value: unknown): void {
+  const errors = wireErrors(schema, value);
+  assert.deepEqual(errors.map(describeWireError), []);
 }
-
-describe('simulator: jobs-api reference exchanges', () => {
-  let sim: Simulator;
-  before(async () => {
-    sim = await startSimulator({ now });
-  });
-  beforeEach(() => sim.state.jobs.clear());
-  after(() => sim.close());
-
-  for (const exchange of exchanges) {
-    it(`${exchange.label}: ${exchange.status}`, async () => {
-      const { method, url, body } = exchange.request;
-      const got = await call(sim, method, `/jobs${url}`, body, exchange.label === 'no header' ? null : 't1');
-      assert.equal(got.status, exchange.status);
-      if (exchange.status === 422) {
-        // The reference lists errors for every member of the body union; we report those of the chosen model.
-        const requested = body as { job_type: string };
-        const model = MODEL_OF[requested.job_type] ?? '';
-        const expected = (exchange.body.detail as Detail[])
-          .filter((d) => String(d.loc[1]).includes(model))
-          .map((d) => `${d.type} ${String(d.loc.at(-1))}: ${d.msg}`);
-        const actual = (got.body.detail as Detail[]).map(
-          (d) => `${d.type} ${String(d.loc.at(-1))}: ${d.msg}`,
-        );
-        assert.ok(expected.length > 0);
-        assert.deepEqual(actual.sort(), expected.sort());
-      } else if (exchange.label === 'post create') {
-        const job = got.body.job as Record<string, unknown>;
-        assert.deepEqual(Object.keys(job).sort(), Object.keys(exchange.body.job as object).sort());
-      } else if (exchange.label.includes('health check without port')) {
-        const [text] = got.body.error as string[];
-        const [expected] = exchange.body.error as string[];
-        assert.equal(text?.split('input_value=')[0], expected?.split('input_value=')[0]);
-      } else {
-        assert.deepEqual(got.body, exchange.body);
-      }
-    });
-  }
-});
 
 describe('simulator: behaviour', () => {
   let sim: Simulator;
@@ -113,7 +49,13 @@ describe('simulator: behaviour', () => {
       now,
       seed: 3,
       builds: { durationMs: 1_000, queueMs: 100, failImages: ['broken'], quota: 2 },
-      jobs: { startMs: 500, healthyMs: 500, crashLoopJobs: ['crashy'] },
+      jobs: {
+        startMs: 500,
+        backoffMs: 100,
+        startupProbeMs: 1_000,
+        crashLoopJobs: ['crashy'],
+        neverHealthyJobs: ['sick'],
+      },
     });
   });
   beforeEach(() => {
@@ -122,40 +64,52 @@ describe('simulator: behaviour', () => {
   });
   after(() => sim.close());
 
-  const start = (image: string) =>
+  const start = (image: string, extra: Record<string, unknown> = { ref: 'main' }) =>
     call(sim, 'POST', '/builds/v1/tool/t1/builds', {
       source_url: 'https://example.org/repo',
-      ref: 'main',
       image_name: image,
+      ...extra,
     });
-  const listBuilds = async () => {
+  const rawBuilds = async () => {
     const got = await call(sim, 'GET', '/builds/v1/tool/t1/builds');
-    assertValid('builds', 'ListResponse', got.body);
-    return (got.body.builds as unknown[]).map(decodeBuild);
+    assertFits(ListResponse, got.body);
+    return got.body.builds as Array<Record<string, unknown>>;
   };
-  const listJobs = async () => {
+  const listBuilds = async () => (await rawBuilds()).map(decodeBuild);
+  const rawJobs = async () => {
     const got = await call(sim, 'GET', '/jobs/v1/tool/t1/jobs');
-    for (const job of got.body.jobs as Array<Record<string, unknown>>) {
-      // The reference's three job status schemas overlap (a oneOf nothing can satisfy): check status separately.
-      const { status, ...rest } = job;
-      assertValid(
-        'jobs',
-        job.job_type === 'scheduled' ? 'DefinedScheduledJob' : 'DefinedContinuousJob',
-        rest,
-      );
-      assertValid('jobs', 'CommonJobStatus', status);
-    }
-    return (got.body.jobs as unknown[]).map(decodeJob);
+    const jobs = got.body.jobs as Array<Record<string, unknown>>;
+    for (const job of jobs) assertFits(DEFINED_JOB_MODELS[job.job_type as 'continuous'], job);
+    return jobs;
+  };
+  const listJobs = async () => (await rawJobs()).map(decodeJob);
+  const upsert = (body: Record<string, unknown>) => call(sim, 'PATCH', '/jobs/v1/tool/t1/jobs/', body);
+  const web = {
+    job_type: 'continuous',
+    imagename: 'tool-t1/web:latest',
+    cmd: 'web',
+    port: 8000,
+    health_check: { type: 'http', path: '/' },
   };
 
-  it('runs a build through pending, running and success, with an image only at the end', async () => {
+  it('runs a build through pending, running and success; the image tag becomes an image only at the end', async () => {
     const started = await start('web');
     assert.equal(started.status, 200);
-    assertValid('builds', 'StartResponse', started.body);
-    assert.equal((await listBuilds())[0]?.state, 'pending');
+    assertFits(StartResponse, started.body);
+    const [queued] = await rawBuilds();
+    assert.equal(queued?.status, 'BUILD_PENDING');
+    assert.equal(queued?.start_time, '', 'builds-api has no start time until the PipelineRun starts');
+    assert.match(
+      String(queued?.message),
+      /^build status is pending and it might not have started running yet/,
+    );
     clock += 200;
-    assert.equal((await listBuilds())[0]?.state, 'running');
-    assert.equal((await listBuilds())[0]?.image, undefined);
+    const [running] = await rawBuilds();
+    assert.equal(running?.destination_image, 'tools-harbor.wmcloud.org/tool-t1/web:latest');
+    assert.match(String(running?.message), /^Tasks Completed: 1 \(Failed: 0, Cancelled 0\), Incomplete: 2/);
+    const decoded = (await listBuilds())[0];
+    assert.equal(decoded?.state, 'running');
+    assert.equal(decoded?.image, undefined, 'a tag is not an image');
     clock += 1_000;
     const [done] = await listBuilds();
     assert.equal(done?.state, 'successful');
@@ -163,15 +117,34 @@ describe('simulator: behaviour', () => {
     assert.equal(done?.resolvedCommit, (started.body.new_build as { resolved_ref: string }).resolved_ref);
   });
 
-  it('fails builds of configured images, cancels running ones', async () => {
+  it('takes `ref: null` (upstream components-api\'s "no ref") as the default branch', async () => {
+    const started = await start('web', { ref: null });
+    assert.equal(started.status, 200);
+    const [build] = await rawBuilds();
+    assert.equal((build?.parameters as { ref: string }).ref, '');
+    assert.equal((await listBuilds())[0]?.ref, undefined);
+  });
+
+  it("fails builds of configured images with Tekton's text, cancels running ones", async () => {
     await start('broken');
     const running = await start('web');
     const id = (running.body.new_build as { name: string }).name;
     const cancelled = await call(sim, 'PUT', `/builds/v1/tool/t1/builds/${id}/cancel`);
     assert.equal(cancelled.status, 200);
     clock += 2_000;
-    const states = (await listBuilds()).map((b) => b.state);
-    assert.deepEqual(states, ['failed', 'cancelled']);
+    const builds = await listBuilds();
+    assert.deepEqual(
+      builds.map((b) => b.state),
+      ['failed', 'cancelled'],
+    );
+    assert.match(
+      builds[0]?.message ?? '',
+      /\(Failed: 1, Cancelled 0\).*Check the logs with `toolforge build logs /,
+    );
+    assert.equal(
+      builds[1]?.message,
+      `PipelineRun "${id}" was cancelled. Check the logs with \`toolforge build logs ${id}\``,
+    );
     const again = await call(sim, 'PUT', `/builds/v1/tool/t1/builds/${id}/cancel`);
     assert.equal(again.status, 409);
   });
@@ -194,38 +167,78 @@ describe('simulator: behaviour', () => {
     assert.equal((await call(sim, 'GET', '/builds/v1/tool/t1/builds/nope')).status, 404);
   });
 
-  it('starts jobs, makes them healthy after the delay, crash-loops configured ones', async () => {
-    const spec = {
-      job_type: 'continuous',
-      imagename: 'tool-t1/web:latest',
-      cmd: 'web',
-      port: 8000,
-      health_check: { type: 'http', path: '/' },
-    };
-    assert.equal((await call(sim, 'PATCH', '/jobs/v1/tool/t1/jobs/', { ...spec, name: 'web' })).status, 200);
-    assert.equal(
-      (await call(sim, 'PATCH', '/jobs/v1/tool/t1/jobs/', { ...spec, name: 'crashy' })).status,
-      200,
-    );
-    let jobs = await listJobs();
-    assert.deepEqual(
-      jobs.map((j) => [j.name, j.state, j.health]),
-      [
-        ['web', 'pending', 'starting'],
-        ['crashy', 'pending', 'starting'],
-      ],
-    );
+  it('reports a running job as jobs-api does: running, no readiness, whatever its health check', async () => {
+    assert.equal((await upsert({ ...web, name: 'web', replicas: 2 })).status, 200);
+    let [job] = await rawJobs();
+    assert.deepEqual((job?.status as { short: string }).short, 'pending');
+    assert.deepEqual(decodeJob(job).state, 'pending');
     clock += 600;
-    jobs = await listJobs();
+    [job] = await rawJobs();
+    assert.deepEqual(job?.status, { short: 'running', duration: '0s', up_to_date: true, messages: [] });
+    const decoded = decodeJob(job);
+    assert.equal(decoded.state, 'running');
+    assert.equal(decoded.health, 'unknown', 'jobs-api cannot tell whether the health check passes');
+    assert.equal(decoded.readyReplicas, undefined);
+  });
+
+  it('crash-loops as jobs-api reports it: pending, restarted (n), exitcode 1, then crash-looping', async () => {
+    await upsert({ ...web, name: 'crashy' });
+    clock += 500; // started, crashed at once: waiting out the first back-off
+    let [job] = await rawJobs();
+    assert.deepEqual((job?.status as { short: string; messages: string[] }).short, 'pending');
+    assert.deepEqual((job?.status as { messages: string[] }).messages, ['restarted (1)', 'exitcode 1']);
+    assert.match(String(job?.status_long), /Reason 'CrashLoopBackOff'/);
+    assert.equal(decodeJob(job).state, 'pending', 'one restart is still coming up');
+    assert.equal(decodeJob(job).restarts, 1);
+    clock += 100 + 200 + 1; // second and third crash
+    [job] = await rawJobs();
+    assert.deepEqual((job?.status as { messages: string[] }).messages, ['restarted (3)', 'exitcode 1']);
+    const decoded = decodeJob(job);
+    assert.equal(decoded.state, 'crash-looping');
+    assert.equal(decoded.health, 'unhealthy');
+    assert.equal(decoded.message, 'restarted (3), exitcode 1');
+  });
+
+  it('a health check that never passes: running until the startup probe gives up, then restarts (137)', async () => {
+    await upsert({ ...web, name: 'sick' });
+    clock += 600;
+    assert.equal((await listJobs())[0]?.state, 'running');
+    clock += 950; // killed 1 000 ms after it started running, waiting out a 100 ms back-off
+    const [job] = await rawJobs();
+    assert.deepEqual((job?.status as { messages: string[] }).messages, ['restarted (1)', 'exitcode 137']);
+    assert.equal(decodeJob(job).state, 'pending');
+  });
+
+  it('accepts `publish` (a boolean) and `retry` on one-off jobs, like the live jobs-api', async () => {
+    const published = await upsert({ ...web, name: 'pub', publish: true });
+    assert.equal(published.status, 200, JSON.stringify(published.body));
+    assert.equal((await listJobs())[0]?.publish, '/');
+    const text = await upsert({ ...web, name: 'pub2', publish: '/' });
+    assert.equal(text.status, 422);
+    assertFits(ValidationErrorBody, text.body);
     assert.deepEqual(
-      jobs.map((j) => [j.name, j.state, j.health]),
-      [
-        ['web', 'running', 'starting'],
-        ['crashy', 'crash-looping', 'unhealthy'],
-      ],
+      (text.body.detail as Array<{ type: string; loc: string[] }>).map((d) => `${d.type} ${d.loc.join('.')}`),
+      ['bool_type body.publish'],
     );
-    clock += 500;
-    assert.equal((await listJobs())[0]?.health, 'healthy');
+    const once = await upsert({
+      job_type: 'one-off',
+      name: 'once',
+      imagename: 'python3.11',
+      cmd: 'x',
+      retry: 2,
+    });
+    assert.equal(once.status, 200, JSON.stringify(once.body));
+  });
+
+  it('reports up_to_date: false for a job changed behind its back, until the next upsert', async () => {
+    await upsert({ ...web, name: 'web' });
+    const job = sim.state.toolJobs('t1').get('web');
+    assert.ok(job);
+    job.tampered = true;
+    assert.equal((await listJobs())[0]?.upToDate, false);
+    const again = await upsert({ ...web, name: 'web' });
+    assert.equal(again.body.job_changed, true, 're-applying repairs it');
+    assert.equal((await listJobs())[0]?.upToDate, undefined);
   });
 
   it('registers scheduled jobs and runs them on restart', async () => {
@@ -236,7 +249,7 @@ describe('simulator: behaviour', () => {
       cmd: 'cleanup',
       schedule: '@daily',
     };
-    await call(sim, 'PATCH', '/jobs/v1/tool/t1/jobs/', cron);
+    await upsert(cron);
     const [registered] = await listJobs();
     assert.equal(registered?.state, 'registered');
     assert.equal((await call(sim, 'POST', '/jobs/v1/tool/t1/jobs/cron/restart')).status, 200);
@@ -246,15 +259,15 @@ describe('simulator: behaviour', () => {
 
   it('reports job_changed only when the stored spec changes (units and registry host normalised)', async () => {
     const base = { job_type: 'continuous', name: 'web', cmd: 'web' };
-    const first = await call(sim, 'PATCH', '/jobs/v1/tool/t1/jobs/', {
+    const first = await upsert({
       ...base,
       imagename: 'tools-harbor.wmcloud.org/tool-t1/web:latest',
       memory: '256Mi',
       cpu: '500m',
     });
-    assertValid('jobs', 'UpdateResponse', first.body);
+    assertFits(UpdateResponse, first.body);
     assert.equal(first.body.job_changed, true);
-    const same = await call(sim, 'PATCH', '/jobs/v1/tool/t1/jobs/', {
+    const same = await upsert({
       ...base,
       imagename: 'tool-t1/web:latest',
       memory: '0.25Gi',
@@ -262,14 +275,29 @@ describe('simulator: behaviour', () => {
       replicas: 1,
     });
     assert.equal(same.body.job_changed, false);
-    const changed = await call(sim, 'PATCH', '/jobs/v1/tool/t1/jobs/', {
-      ...base,
-      imagename: 'tool-t1/web:latest',
-      memory: '1Gi',
-    });
+    const changed = await upsert({ ...base, imagename: 'tool-t1/web:latest', memory: '1Gi' });
     assert.equal(changed.body.job_changed, true);
     assert.equal((await call(sim, 'DELETE', '/jobs/v1/tool/t1/jobs/web')).status, 200);
     assert.equal((await call(sim, 'DELETE', '/jobs/v1/tool/t1/jobs/web')).status, 404);
+  });
+
+  it('validates job requests like jobs-api: 422 for the model, 400 for its own checks', async () => {
+    const retry = await upsert({ job_type: 'continuous', name: 'w', imagename: 'i', cmd: 'x', retry: 1 });
+    assert.equal(retry.status, 422);
+    assert.deepEqual(
+      (retry.body.detail as Array<{ type: string; loc: string[] }>).map(
+        (d) => `${d.type} ${d.loc.join('.')}`,
+      ),
+      ['extra_forbidden body.retry'],
+    );
+    const badName = await upsert({ job_type: 'continuous', name: 'Web_1', imagename: 'i', cmd: 'x' });
+    assert.deepEqual(badName, {
+      status: 400,
+      body: { error: ['Invalid job name. See the documentation for the naming rules: https://w.wiki/6YL8'] },
+    });
+    const noPort = await upsert({ ...web, name: 'w', port: undefined });
+    assert.equal(noPort.status, 400);
+    assert.match((noPort.body.error as string[])[0] ?? '', /Port must be set for HTTP health checks/);
   });
 
   it('keeps jobs of different tools apart and refuses another tool', async () => {

@@ -1,8 +1,9 @@
 /**
  * A faithful stand-in for Toolforge's builds-api and jobs-api behind the API gateway: a real HTTP server on
- * 127.0.0.1 serving `/builds/v1/…` and `/jobs/v1/…`, validating every request against the reference OpenAPI
- * and answering with the services' own shapes and error texts. Used by tests, benches and
- * `toolforge-components simulate`.
+ * 127.0.0.1 serving `/builds/v1/…` and `/jobs/v1/…`, validating every request against the project's wire
+ * contract (`../wire/`) and answering with the services' own shapes, states and error texts, no more: like
+ * jobs-api it never reports readiness, and a crashing job reads as it does there (`pending`, `restarted (n)`).
+ * Used by tests, benches and `toolforge-components simulate`.
  *
  * Resolved refs: builds resolve their ref with `git ls-remote` for local repositories (paths, file:// URLs) and
  * derive a stable fake commit for other URLs (option `builds.resolveRefs`), so tests get real commits and
@@ -15,7 +16,6 @@ import { registerBuildsRoutes } from './builds-routes.js';
 import { registerJobsRoutes } from './jobs-routes.js';
 import { registerLogsRoutes } from './logs-routes.js';
 import { createPrng, type Prng } from '../../../support/seeded-random.js';
-import { loadReferenceSchemas } from './reference-schemas.js';
 import type { SimContext } from './sim-context.js';
 import type { FaultOptions, SimulatorBehaviour, SimulatorOptions } from './simulator-options.js';
 import { SimulatorState } from './simulator-state.js';
@@ -111,7 +111,6 @@ function installJsonParser(app: FastifyInstance): void {
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const schemas = loadReferenceSchemas(options.referenceDir);
   const behaviour: SimulatorBehaviour = {
     builds: options.builds ?? {},
     jobs: options.jobs ?? {},
@@ -120,7 +119,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const state = new SimulatorState();
   const ctx: SimContext = {
     state,
-    schemas,
     behaviour,
     prng: createPrng(options.seed ?? 1),
     now: options.now ?? Date.now,
