@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_INPUT_LIMITS, loadConfigText, parseYamlText } from './config-input.js';
+import { ApiError } from './api-errors.js';
 
 const TOOLHUNT = readFileSync(new URL('../../examples/toolhunt/toolforge.yaml', import.meta.url), 'utf8');
 
@@ -35,6 +36,25 @@ describe('parseYamlText', () => {
 
   it('answers undefined for text the yaml library rejects', () => {
     assert.equal(parseYamlText('a: [unclosed\n'), undefined);
+  });
+
+  it('refuses an alias bomb with a 422 instead of expanding it (or storing nothing)', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    const text = `${lines.join('\n')}\ncomponents:\n  web:\n    build: {repository: ./w}\n`;
+    assert.throws(
+      () => loadConfigText(text, 'application/yaml', DEFAULT_INPUT_LIMITS),
+      (error: unknown) =>
+        error instanceof ApiError &&
+        error.status === 422 &&
+        error.messages[0] ===
+          'Validation error at : The config expands YAML aliases into more than 100 nodes; write the repeated parts out',
+    );
   });
 });
 

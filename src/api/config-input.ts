@@ -185,15 +185,27 @@ function plainValue(node: SourceNode): unknown {
  * YAML text → its value. The common plain-block configs go through the config loader's fast reader (the
  * `yaml` library took most of a plan request's time); anything else, and every syntax error, through `yaml`.
  */
+/** The `yaml` library's default, stated: how far aliases may expand (an alias bomb is refused, not expanded). */
+const MAX_ALIAS_COUNT = 100;
+
 export function parseYamlText(text: string): unknown {
   const tree = readYamlFast(text);
   if (tree !== undefined) return plainValue(tree);
   // Deep flow nesting can take the library's recursion past what it survives; the loader reports it.
   if (flowDepthBeyond(text, MAX_FLOW_DEPTH) !== -1) return undefined;
   try {
-    // maxAliasCount (the library's default, stated): an alias bomb is refused instead of expanded.
-    return parseYaml(text, { maxAliasCount: 100 }) as unknown;
-  } catch {
+    return parseYaml(text, { maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+  } catch (error) {
+    // Refused rather than stored as nothing: the loader itself reads aliases without expanding them, so it
+    // would accept the config, and GET /config would then answer null.
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      throw validationError([
+        {
+          loc: '',
+          message: `The config expands YAML aliases into more than ${MAX_ALIAS_COUNT} nodes; write the repeated parts out`,
+        },
+      ]);
+    }
     return undefined; // the loader reports YAML syntax errors with their line and column
   }
 }

@@ -41,7 +41,7 @@ export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['tool'],
         summary: 'Update Tool Config',
         description:
-          'Body: a tool config as JSON or YAML, in the v1beta1 or the seed (config-version 0.1) dialect.',
+          'Body: a tool config as JSON or YAML, in v1beta2 (v1beta1 is upgraded to it, with a warning) or the seed (config-version 0.1) dialect.',
         params: ToolParams,
         querystring: RebuildStorage,
         response: responses(),
