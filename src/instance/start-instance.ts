@@ -5,6 +5,7 @@
  * runtime stops every process it started, then the store closes.
  */
 import { mkdirSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import { startServer } from '../api/server.js';
 import { taskDurationSeconds } from '../api/metrics.js';
@@ -68,6 +69,8 @@ function defaultEventSink(
   // A runtime object other than the local one brings no gateway address: events only when given a sink.
   return kind === 'toolforge' ? ToolforgeEventSink.fromEnvironment() : NO_DEPLOYMENT_EVENTS;
 }
+
+const EVENT_FLUSH_ON_CLOSE_MS = 10_000;
 
 function defaultWarn(message: string): void {
   process.stderr.write(`toolforge-components: warning: ${message}\n`);
@@ -134,7 +137,8 @@ export async function startInstance(options: InstanceOptions): Promise<RunningIn
     const close = async (): Promise<void> => {
       await server.close();
       await executor.stop();
-      await events.flush();
+      // Events already handed over get a bounded moment: a hanging logs service must not hold up a shutdown.
+      await Promise.race([events.flush(), delay(EVENT_FLUSH_ON_CLOSE_MS, undefined, { ref: false })]);
       await sink?.close?.();
       if (runtime instanceof LocalRuntime) await runtime.shutdown();
       else await runtime.close();
