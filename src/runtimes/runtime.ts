@@ -46,6 +46,14 @@ export interface BuildRequest {
   readonly envvars?: Readonly<Record<string, string>>;
 }
 
+/** How many builds the tool may run at once (builds-api's `GET /tool/{t}/quotas`, category builds). */
+export interface BuildQuota {
+  /** The most builds that may run at once; undefined when the runtime sets no limit. */
+  readonly limit?: number;
+  /** Builds counted against the limit now (this deployment's and any other's). */
+  readonly used: number;
+}
+
 export interface StartedBuild {
   readonly id: string;
   readonly resolvedCommit?: string;
@@ -92,6 +100,8 @@ export interface Runtime {
 
   startBuild(tool: string, request: BuildRequest, options?: CallOptions): Promise<StartedBuild>;
   cancelBuild(tool: string, buildId: string, options?: CallOptions): Promise<void>;
+  /** The tool's build quota; a runtime without one leaves this out (the executor then uses its own cap). */
+  buildQuota?(tool: string, options?: CallOptions): Promise<BuildQuota>;
   buildLogs?(tool: string, buildId: string, options?: CallOptions): Promise<string[]>;
 
   upsertJob(tool: string, spec: JobSpec, options?: CallOptions): Promise<JobChange>;
