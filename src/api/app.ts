@@ -28,7 +28,7 @@ export type { AppDeps } from './context.js';
 function registerBodyParser(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   // One parser for every media type: keep the text (YAML configs, JSON position errors). Malformed JSON is
-  // refused here, before authentication, as upstream does (§B.9).
+  // refused here, before authentication, as upstream does (docs/upstream-compat.md#envelope).
   app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     request.rawBody = text;

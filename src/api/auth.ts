@@ -1,5 +1,5 @@
 /**
- * Authentication as upstream does it (§B), with one hardening: the gateway-set `x-toolforge-tool` header must
+ * Authentication as upstream does it (docs/upstream-compat.md#authentication), with one hardening: the gateway-set `x-toolforge-tool` header must
  * name the tool in the path (403 otherwise), so no route can reach another tool's data. A deploy token is
  * compared with its stored sha256 in constant time (the sealed copy that lets GET show it, see token-keyring.ts,
  * is never needed to authenticate, so a server without the key still accepts valid tokens).

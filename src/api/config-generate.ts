@@ -1,5 +1,5 @@
 /**
- * GET /config/generate (§G.34): a v1beta2 config (upstream's current version) written from the tool's existing builds and jobs, with
+ * GET /config/generate (docs/upstream-compat.md#config): a v1beta2 config (upstream's current version) written from the tool's existing builds and jobs, with
  * upstream's warnings, or upstream's fixed sample when nothing can be generated.
  */
 import type { BuildRecord, JobRecord } from '../status/observed-state.js';
@@ -117,7 +117,7 @@ export function generateConfig(snapshot: RuntimeSnapshot): { data: unknown; warn
     components[job.name] = {
       build: { repository: build.repository, ref: build.ref ?? 'HEAD' },
       run: runFields(job),
-      // Unlike upstream we keep the type, so a scheduled job is not re-read as continuous (§G.34 [Q]).
+      // Unlike upstream we keep the type, so a scheduled job is not re-read as continuous (docs/upstream-compat.md#config).
       component_type: job.type,
     };
   }

@@ -1,6 +1,6 @@
 /**
  * Upstream's response envelope `{data, messages: {info, warning, error}}`. Upstream leaves out message lists a
- * route never filled (§A.5); each route says which lists it sends, and errors always carry all three with the
+ * route never filled (docs/upstream-compat.md#envelope); each route says which lists it sends, and errors always carry all three with the
  * beta warning.
  */
 export const BETA_WARNING = 'You are using a beta feature of Toolforge.';

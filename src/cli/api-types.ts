@@ -1,6 +1,6 @@
 /**
  * What the CLI reads from the components-api, typed loosely on purpose: upstream leaves out unset fields
- * (§A.5), so every field a client shows may be missing and gets a default (`unknown` for a status).
+ * (docs/upstream-compat.md#envelope), so every field a client shows may be missing and gets a default (`unknown` for a status).
  */
 export interface BuildInfoJson {
   readonly build_id?: string;

@@ -1,6 +1,6 @@
 /**
  * Resolving a git ref to a commit with `git ls-remote`, as upstream components-api does before deciding whether
- * an existing build can be reused (upstream-behaviour §L.52). Shared by every runtime.
+ * an existing build can be reused (docs/upstream-compat.md#builds-and-jobs). Shared by every runtime.
  *
  * Matching: among the refs ls-remote lists for the pattern, prefer the exact full name (`refs/heads/x` given as
  * such), then the branch `refs/heads/<ref>`, then the tag `refs/tags/<ref>` (peeled `^{}` to the commit for an

@@ -1,5 +1,5 @@
 /**
- * The toolforge client config files (toolforge-weld), read like the toolforge CLIs do (upstream-behaviour §2):
+ * The toolforge client config files (toolforge-weld), read like the toolforge CLIs do (docs/upstream-compat.md#cli):
  * YAML files read in order, each later one replacing the earlier ones at the top level:
  * `/etc/toolforge/<client>.yaml`, `/etc/toolforge/common.yaml`, `~/.toolforge.yaml`, `~/.config/toolforge.yaml`,
  * `$XDG_CONFIG_HOME/toolforge.yaml`. The CLI and the Toolforge runtime both read them through this module.

@@ -1,6 +1,6 @@
 /**
  * Upstream-compatibility details over HTTP inject, on every store kind: Starlette's 405 with an `Allow` header
- * and pydantic's `. Received value: '<input>'` suffix of validation errors (upstream-behaviour §A.3, §A.4).
+ * and pydantic's `. Received value: '<input>'` suffix of validation errors (docs/upstream-compat.md#envelope).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-/** Upstream-compatible routes (§A–K) over HTTP inject, on every store kind: statuses, envelopes, messages. */
+/** Upstream-compatible routes (docs/upstream-compat.md) over HTTP inject, on every store kind: statuses, envelopes, messages. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -71,7 +71,7 @@ for (const kind of STORES) {
       assert.equal(removed.statusCode, 200);
       assert.deepEqual(removed.json(), { data: webConfig(), messages: {} });
       const again = await h.app.inject({ method: 'DELETE', url: '/v1/tool/cfg/config', headers: H('cfg') });
-      assert.equal(again.statusCode, 404, 'upstream answers 500 here (§O); we do not copy the bug');
+      assert.equal(again.statusCode, 404, 'upstream answers 500 here; we do not copy the bug');
       assert.deepEqual(body(again).messages.error, ['No configuration found for tool: cfg']);
     });
 
@@ -102,7 +102,7 @@ for (const kind of STORES) {
       assert.equal(bad.statusCode, 422);
       assert.match(body(bad).messages.error?.[0] ?? '', /^Invalid JSON at position 1: /);
 
-      // Malformed JSON is refused even without authentication (upstream §B.9).
+      // Malformed JSON is refused even without authentication (docs/upstream-compat.md#envelope).
       const noAuth = await h.app.inject({
         method: 'POST',
         url: '/v1/tool/val/config',

@@ -1,4 +1,4 @@
-/** `/v1/tool/{toolname}/config` and `/config/generate` (upstream §D, §G). */
+/** `/v1/tool/{toolname}/config` and `/config/generate` (docs/upstream-compat.md#config). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { BETA_WARNING, envelope } from '../envelope.js';
@@ -77,7 +77,7 @@ export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const removed = await ctx.store.deleteConfig(request.params.toolname);
-      // Upstream answers 500 here (§O, a bug we do not copy): a missing config is a 404.
+      // Upstream answers 500 here (docs/upstream-compat.md#deliberate-deviations): a missing config is a 404.
       if (!removed) throw apiError('CMP_ERR_CONFIG_NOT_FOUND', request.params.toolname);
       return envelope(upgradeDocument(removed.raw), {});
     },

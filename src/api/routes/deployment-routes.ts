@@ -1,5 +1,5 @@
 /**
- * `/v1/tool/{toolname}/deployment…` (upstream §I, §J) plus long-poll (`?wait=`) and `…/{id}/result`, the
+ * `/v1/tool/{toolname}/deployment…` (docs/upstream-compat.md#deployments) plus long-poll (`?wait=`) and `…/{id}/result`, the
  * CI-friendly outcome: 200 successful, 429 + Retry-After while it runs, 409 with the failures once it ended.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';

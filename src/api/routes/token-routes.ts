@@ -1,5 +1,5 @@
 /**
- * `/v1/tool/{toolname}/deployment/token` (upstream §H). As upstream, every route shows the token: it is kept
+ * `/v1/tool/{toolname}/deployment/token` (docs/upstream-compat.md#deploy-tokens). As upstream, every route shows the token: it is kept
  * sealed with the server's token key (src/api/token-keyring.ts) next to the sha256 requests are compared with.
  * A token that cannot be opened (stored before tokens were encrypted, or sealed with a key this server was not
  * given) is answered without its `token` field and with a warning that says why and what to do.

@@ -22,7 +22,7 @@ function cliName(): string {
 
 /**
  * What upstream's CLI means to print when `create` meets an existing token (its 0.0.15 never does, see
- * upstream-behaviour §2): the three ways on, as commands to copy.
+ * docs/upstream-compat.md#deploy-tokens): the three ways on, as commands to copy.
  */
 export function tokenExistsText(name: string = cliName()): string {
   return [

@@ -1,6 +1,6 @@
 /**
  * The upstream verbs end to end through the real CLI process, against a loopback server answering with
- * upstream's recorded responses: outputs, stderr lines and exit codes as upstream-behaviour.md §2 states them.
+ * upstream's recorded responses: outputs, stderr lines and exit codes as docs/upstream-compat.md#cli states them.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * Where the Toolforge APIs are and who we are, found like the toolforge CLIs do (upstream-behaviour §2):
+ * Where the Toolforge APIs are and who we are, found like the toolforge CLIs do (docs/upstream-compat.md#cli):
  * - API gateway URL: `api_gateway.url` from the toolforge-weld config files, read in order, each later one
  *   replacing earlier ones at the top level: `/etc/toolforge/<client>.yaml`, `/etc/toolforge/common.yaml`,
  *   `~/.toolforge.yaml`, `~/.config/toolforge.yaml`, `$XDG_CONFIG_HOME/toolforge.yaml`; then
