@@ -1,37 +1,18 @@
-/** Every path and method of upstream's components-api OpenAPI exists in ours (/openapi.json). */
+/** Our OpenAPI has the routes we add to upstream's (test/conformance/ compares it with upstream's own). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { openHarness } from '../support/api-harness.js';
 
-const REFERENCE = new URL('../../../shared/reference/components-api.openapi.yaml', import.meta.url);
-const METHODS = ['get', 'post', 'put', 'delete', 'patch'];
-
-function operations(paths: Record<string, Record<string, unknown>>): string[] {
-  return Object.entries(paths).flatMap(([path, item]) =>
-    Object.keys(item)
-      .filter((m) => METHODS.includes(m))
-      .map((m) => `${m.toUpperCase()} ${path}`),
-  );
-}
-
-test('our OpenAPI covers every upstream operation, plus the new routes', async () => {
-  const upstream = parse(readFileSync(REFERENCE, 'utf8')) as {
-    paths: Record<string, Record<string, unknown>>;
-  };
+test('our OpenAPI lists the new routes', async () => {
   const h = await openHarness('sqlite');
   try {
     const response = await h.app.inject({ method: 'GET', url: '/openapi.json' });
     assert.equal(response.statusCode, 200);
+    const paths = response.json<{ paths: Record<string, Record<string, unknown>> }>().paths;
     const ours = new Set(
-      operations(response.json<{ paths: Record<string, Record<string, unknown>> }>().paths),
-    );
-    const expected = operations(upstream.paths);
-    assert.ok(expected.length >= 17);
-    assert.deepEqual(
-      expected.filter((op) => !ours.has(op)),
-      [],
+      Object.entries(paths).flatMap(([path, item]) =>
+        Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`),
+      ),
     );
     for (const op of [
       'GET /v1/tool/{toolname}/status',

@@ -185,8 +185,8 @@ export const HealthResponse = Type.Object({
   messages: Type.Optional(ResponseMessages),
 });
 
-/** jobs-api's own errors (400, 403, 404, 409): the reasons in `error`. */
-export const ErrorBody = Type.Object({ error: Type.Array(Type.String()) });
+/** jobs-api's own errors (400, 403, 404, 409): the reasons in `error` (its handler sends no other list). */
+export const ErrorBody = ResponseMessages;
 
 /** FastAPI's 422: one pydantic error per problem. */
 export const ValidationErrorBody = Type.Object({
