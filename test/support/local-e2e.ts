@@ -7,7 +7,7 @@
 import { planFromJson } from '../../src/plan/read-plan-json.js';
 import { join } from 'node:path';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
-import { LocalRuntime } from '../../src/runtimes/local/local-runtime.js';
+import { LocalRuntime, type LocalRuntimeOptions } from '../../src/runtimes/local/local-runtime.js';
 import { freePort } from '../../src/runtimes/local/jobs/free-port.js';
 import { commitFiles, FAST_TIMINGS, tempDir, waitFor } from './local-kit.js';
 import type { Plan } from '../../src/plan/plan.js';
@@ -93,13 +93,16 @@ async function call(url: string, tool: string, method: string, path: string, bod
   return json.data as Raw;
 }
 
-export async function openE2e(tool = 'e2etool'): Promise<E2e> {
+export async function openE2e(
+  tool = 'e2etool',
+  runtimeOptions: Omit<LocalRuntimeOptions, 'dataDir'> = {},
+): Promise<E2e> {
   const tmp = tempDir('e2e');
   const repos = { app: join(tmp.path, 'app'), cron: join(tmp.path, 'cron') };
   commitFiles(repos.app, APP_FILES, 'app');
   commitFiles(repos.cron, CRON_FILES, 'cron');
   const dataDir = join(tmp.path, 'data');
-  const runtime = new LocalRuntime({ dataDir, timings: FAST_TIMINGS });
+  const runtime = new LocalRuntime({ dataDir, timings: FAST_TIMINGS, ...runtimeOptions });
   let instance: RunningInstance;
   try {
     instance = await startInstance({

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { commitFiles, tempDir, writeFiles } from '../../../../test/support/local-kit.js';
 import { detectBuildSteps } from './build-steps.js';
-import { classifySource, directoryHash, resolveLocalRepository } from './source.js';
+import { directoryHash } from './folder-hash.js';
+import { classifySource, resolveLocalRepository } from './source.js';
 
 describe('build sources', () => {
   const tmp = tempDir('source');

@@ -3,24 +3,24 @@
  * - a git URL (`https://…`, `ssh://…`, `git@host:path`, `file://…`);
  * - an absolute path to a git repository (a work tree with `.git`, or a bare repository);
  * - an absolute path to a plain directory (relative paths are resolved by the CLI against the config file).
- * For a plain directory the "commit" is a content hash, so an unchanged directory maps to the same image.
+ * For a plain directory the "commit" is a content hash (`folder-hash.ts`, bounded by `FolderLimits`), so an
+ * unchanged directory maps to the same image.
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { cp, readFile, readdir, readlink, rm } from 'node:fs/promises';
+import { cp, rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { RuntimeError } from '../../runtime.js';
 import { resolveRef } from '../../git.js';
 import type { RefResolution } from '../../../status/observed-state.js';
+import { copyFilter, directoryHash } from './folder-hash.js';
+import { DEFAULT_FOLDER_LIMITS, FolderTooLargeError, type FolderLimits } from './folder-limits.js';
 
 export type Source =
   { readonly kind: 'git'; readonly url: string } | { readonly kind: 'directory'; readonly path: string };
 
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
 const SCP_LIKE = /^[^/\s]+@[^/\s:]+:/;
-/** Never part of a directory snapshot: VCS metadata and dependencies the build installs itself. */
-const SKIPPED = new Set(['.git', 'node_modules']);
 
 function isGitRepository(path: string): boolean {
   if (existsSync(join(path, '.git'))) return true;
@@ -55,40 +55,12 @@ export function classifySource(repository: string): Source {
     : { kind: 'directory', path: repository };
 }
 
-async function listFiles(root: string, relative = ''): Promise<string[]> {
-  const entries = await readdir(join(root, relative), { withFileTypes: true });
-  const out: string[] = [];
-  for (const entry of entries) {
-    if (SKIPPED.has(entry.name)) continue;
-    const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
-    if (entry.isDirectory()) out.push(...(await listFiles(root, path)));
-    else if (entry.isFile() || entry.isSymbolicLink()) out.push(path);
-  }
-  return out;
-}
-
-/** sha256 over the sorted relative paths, their executable bit and contents (symlinks: their target). */
-export async function directoryHash(root: string): Promise<string> {
-  const hash = createHash('sha256');
-  for (const path of (await listFiles(root)).sort()) {
-    const full = join(root, path);
-    const info = statSync(full, { throwIfNoEntry: false });
-    const link = info === undefined || !info.isFile();
-    const content = link
-      ? Buffer.from(`symlink:${await readlink(full).catch(() => '')}`)
-      : await readFile(full);
-    const executable = info !== undefined && (info.mode & 0o111) !== 0;
-    hash.update(`${path}\0${executable ? 'x' : '-'}\0${content.length}\0`);
-    hash.update(content);
-  }
-  return hash.digest('hex');
-}
-
 /** The commit a build of (repository, ref) would use. Never throws for an unreachable source. */
 export async function resolveSource(
   repository: string,
   ref: string | undefined,
   signal?: AbortSignal,
+  limits: FolderLimits = DEFAULT_FOLDER_LIMITS,
 ): Promise<RefResolution> {
   let source: Source;
   try {
@@ -101,8 +73,9 @@ export async function resolveSource(
     return { ok: false, error: `repository '${repository}' is a plain directory: it has no ref '${ref}'` };
   }
   try {
-    return { ok: true, commit: await directoryHash(source.path) };
+    return { ok: true, commit: await directoryHash(source.path, { limits, ...(signal ? { signal } : {}) }) };
   } catch (error) {
+    if (error instanceof FolderTooLargeError) return { ok: false, error: error.message };
     return { ok: false, error: `cannot read ${repository}: ${(error as Error).message}` };
   }
 }
@@ -136,6 +109,7 @@ export async function checkoutSource(
   target: string,
   signal: AbortSignal,
   log: (line: string) => void,
+  limits: FolderLimits = DEFAULT_FOLDER_LIMITS,
 ): Promise<void> {
   if (source.kind === 'git') {
     log(`cloning ${source.url} at ${commit}`);
@@ -148,9 +122,9 @@ export async function checkoutSource(
   await cp(source.path, target, {
     recursive: true,
     verbatimSymlinks: true,
-    filter: (from) => !SKIPPED.has(from.slice(from.lastIndexOf('/') + 1)),
+    filter: copyFilter(source.path),
   });
-  const copied = await directoryHash(target);
+  const copied = await directoryHash(target, { limits, signal });
   if (copied !== commit) {
     throw new Error(`${source.path} changed while it was being copied; build again`);
   }
