@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +47,29 @@ describe('LocalRuntime persistence and shutdown', () => {
   }
 
   const serving = async (port: number) => (await httpGet(`http://127.0.0.1:${port}/`))?.body;
+
+  /**
+   * A web process that first daemonizes a `sleep` out of its process group (setsid), as a component that
+   * "goes to the background" would; the sleep's pid lands in TOOL_DATA_DIR/escaped.pid.
+   */
+  const escaping = join(tmp.path, 'escaping');
+  commitFiles(escaping, {
+    Procfile:
+      `web: setsid sh -c 'echo $$ > "$TOOL_DATA_DIR/escaped.pid"; exec sleep 300' >/dev/null 2>&1 & ` +
+      'exec node server.cjs\n',
+    'server.cjs': SERVER,
+  });
+  const escapedPid = (dataDir: string) =>
+    waitFor('the escaped pid', () => {
+      const text = (() => {
+        try {
+          return readFileSync(join(dataDir, 'tools', 't1', 'data', 'escaped.pid'), 'utf8').trim();
+        } catch {
+          return '';
+        }
+      })();
+      return text === '' ? undefined : Number(text);
+    });
 
   it('shutdown stops every process; a new runtime on the same data dir sees the state and start() restores it', async () => {
     const port = await freePort('127.0.0.1');
@@ -122,5 +146,64 @@ describe('LocalRuntime persistence and shutdown', () => {
     pids.push(pid);
     await next.shutdown();
     assert.equal(isAlive(pid), false);
+  });
+
+  it('shutdown also stops a process that left its process group, and reports it', async () => {
+    const port = await freePort('127.0.0.1');
+    const dir = join(tmp.path, 'escape-shutdown');
+    const runtime = new LocalRuntime({ dataDir: dir, timings: FAST_TIMINGS });
+    runtimes.push(runtime);
+    const image = await buildImage(runtime, 't1', 'web', escaping);
+    await runtime.upsertJob('t1', { name: 'web', type: 'continuous', image, command: 'web', port });
+    await waitFor('web serving', () => serving(port));
+    const [web] = runtime.jobPids('t1', 'web');
+    const escaped = await escapedPid(dir);
+    pids.push(escaped);
+    assert.ok(web !== undefined && isAlive(escaped));
+
+    const report = await runtime.shutdown();
+    assert.equal(isAlive(escaped), false, 'the daemonized sleep is gone');
+    assert.equal(isAlive(web), false);
+    assert.deepEqual(
+      report.stopped.map((p) => [p.pid, p.command]),
+      [[escaped, 'sleep 300']],
+    );
+    assert.deepEqual(report.survivors, []);
+  });
+
+  it('start() after a crash stops the processes the dead daemon left outside its process groups', async () => {
+    const port = await freePort('127.0.0.1');
+    const dir = join(tmp.path, 'escape-crash');
+    const script = fileURLToPath(new URL('../../../test/support/local-daemon.ts', import.meta.url));
+    const daemon = spawn(process.execPath, ['--import', 'tsx', script, dir, escaping, String(port)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    daemon.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const web = Number(await waitFor('daemon ready', () => /ready (\d+)/.exec(out)?.[1], 20_000));
+    pids.push(web);
+    const escaped = await escapedPid(dir);
+    pids.push(escaped);
+    daemon.kill('SIGKILL');
+    await once(daemon, 'exit');
+    assert.ok(isAlive(escaped), 'the daemonized sleep outlives its killed daemon');
+
+    const next = new LocalRuntime({ dataDir: dir, timings: FAST_TIMINGS });
+    runtimes.push(next);
+    const leftovers = await next.start();
+    assert.equal(isAlive(escaped), false);
+    assert.equal(isAlive(web), false);
+    assert.ok(
+      leftovers.stopped.some((p) => p.pid === escaped),
+      `stopped: ${leftovers.stopped.map((p) => p.pid).join(', ')}`,
+    );
+    // The restarted web daemonizes a new sleep; this runtime's own shutdown takes that one.
+    const again = await waitFor('a new escaped sleep', async () => {
+      const pid = await escapedPid(dir);
+      return pid !== escaped ? pid : undefined;
+    });
+    pids.push(again);
+    await next.shutdown();
+    assert.equal(isAlive(again), false);
   });
 });

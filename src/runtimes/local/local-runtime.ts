@@ -25,6 +25,7 @@ import { RuntimeError } from '../runtime.js';
 import type { BuildRecord, JobRecord, RefResolution } from '../../status/observed-state.js';
 import { ImageStore, parseImageRef } from './build/image-store.js';
 import { LocalBuilder } from './build/local-builder.js';
+import { folderLimitsFromEnv, type FolderLimits } from './build/folder-limits.js';
 import { resolveSource } from './build/source.js';
 import { readProcfile, resolveCommand } from './jobs/command.js';
 import { ContinuousJob } from './jobs/continuous-job.js';
@@ -33,6 +34,8 @@ import { specFields } from './jobs/job-record.js';
 import { ScheduledJob, validateSchedule, type RunRecord } from './jobs/scheduled-job.js';
 import { followLines } from './logs/follow-lines.js';
 import { LogFile } from './logs/log-file.js';
+import { markerEnv, newMarker, type InstanceMarker } from './process/instance-marker.js';
+import { sweepInstance, type SweepReport } from './process/instance-sweep.js';
 import { PidRegistry } from './process/pid-registry.js';
 import { readJsonFile, writeJsonAtomic } from './state/json-file.js';
 import { assertSafeName, LocalPaths } from './state/local-paths.js';
@@ -48,6 +51,11 @@ export interface LocalRuntimeOptions {
   readonly timings?: Partial<LocalTimings>;
   /** Image builds running at once (default: the number of cores, at least 2); the others wait `pending`. */
   readonly maxParallelBuilds?: number;
+  /**
+   * Bounds on plain-folder sources; what is not given comes from TOOLFORGE_COMPONENTS_FOLDER_MAX_FILES and
+   * TOOLFORGE_COMPONENTS_FOLDER_MAX_BYTES, else the defaults (20 000 entries, 512 MiB).
+   */
+  readonly folderLimits?: Partial<FolderLimits>;
 }
 
 interface StoredJob {
@@ -82,6 +90,11 @@ export class LocalRuntime implements Runtime {
   private readonly images: ImageStore;
   private readonly builder: LocalBuilder;
   private readonly registry: PidRegistry;
+  private readonly folderLimits: FolderLimits;
+  /** In the environment of every process this runtime starts, so that escaped ones can be found. */
+  readonly marker: InstanceMarker;
+  /** Set once this runtime ran anything: only then may `shutdown()` sweep the instance's processes. */
+  private supervising = false;
   private readonly jobs = new Map<string, Map<string, JobEntry>>();
   /** Per-job chain so that two changes of one job never interleave. */
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -91,22 +104,35 @@ export class LocalRuntime implements Runtime {
     this.host = options.host ?? '127.0.0.1';
     this.toolEnv = { ...options.env };
     this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
+    this.folderLimits = { ...folderLimitsFromEnv(process.env), ...options.folderLimits };
+    this.marker = newMarker(this.paths.root);
     mkdirSync(this.paths.stateRoot, { recursive: true });
     this.registry = new PidRegistry(this.paths.pidsFile);
     this.images = new ImageStore(this.paths);
-    this.builder = new LocalBuilder(
-      this.paths,
-      this.images,
-      this.timings,
-      this.registry,
-      options.maxParallelBuilds,
-    );
+    this.builder = new LocalBuilder({
+      paths: this.paths,
+      images: this.images,
+      timings: this.timings,
+      registry: this.registry,
+      folderLimits: this.folderLimits,
+      env: markerEnv(this.marker),
+      ...(options.maxParallelBuilds !== undefined ? { maxParallelBuilds: options.maxParallelBuilds } : {}),
+    });
     this.loadJobs();
   }
 
-  /** Stops leftovers of a runtime that died uncleanly, then runs every persisted job that is not running. */
-  async start(): Promise<void> {
+  /**
+   * Stops leftovers of a runtime that died uncleanly — the process groups it recorded, then every process still
+   * carrying this data dir's marker (those that daemonized out of their group) — and runs every persisted job
+   * that is not running. Returns what the sweep stopped.
+   */
+  async start(): Promise<SweepReport> {
+    this.supervising = true;
     await this.registry.killLeftovers();
+    const leftovers = await sweepInstance(this.marker, {
+      graceMs: this.timings.stopGraceMs,
+      exceptSupervisor: this.marker.supervisor,
+    });
     for (const [tool, jobs] of this.jobs) {
       for (const name of jobs.keys()) {
         await this.locked(tool, name, async () => {
@@ -115,10 +141,14 @@ export class LocalRuntime implements Runtime {
         });
       }
     }
+    return leftovers;
   }
 
-  /** Stops every process this runtime started (builds, replicas, runs). Persisted jobs stay for `start()`. */
-  async shutdown(): Promise<void> {
+  /**
+   * Stops every process this runtime started (builds, replicas, runs), then sweeps for the ones that left their
+   * process group, and reports those. Persisted jobs stay for `start()`.
+   */
+  async shutdown(): Promise<SweepReport> {
     const entries = [...this.jobs.values()].flatMap((jobs) => [...jobs.values()]);
     // Through the job locks, so that a change in flight finishes first and cannot start a process afterwards.
     await Promise.all([
@@ -127,11 +157,14 @@ export class LocalRuntime implements Runtime {
         this.locked(entry.tool, entry.stored.spec.name, () => this.stopRunner(entry)),
       ),
     ]);
+    // A runtime that only read state must not touch the processes of the daemon that owns this data dir.
+    if (!this.supervising) return { stopped: [], survivors: [] };
+    return sweepInstance(this.marker, { graceMs: this.timings.stopGraceMs });
   }
 
   /** For the local runtime closing is shutting down: a runtime that stops supervising must leave no process. */
-  close(): Promise<void> {
-    return this.shutdown();
+  async close(): Promise<void> {
+    await this.shutdown();
   }
 
   async observe(tool: string, _options?: CallOptions): Promise<RuntimeSnapshot> {
@@ -145,10 +178,11 @@ export class LocalRuntime implements Runtime {
     ref: string | undefined,
     options?: CallOptions,
   ): Promise<RefResolution> {
-    return resolveSource(repository, ref, options?.signal);
+    return resolveSource(repository, ref, options?.signal, this.folderLimits);
   }
 
   async startBuild(tool: string, request: BuildRequest, _options?: CallOptions): Promise<StartedBuild> {
+    this.supervising = true;
     return this.builder.start(tool, request);
   }
 
@@ -264,6 +298,7 @@ export class LocalRuntime implements Runtime {
   }
 
   private async launch(entry: JobEntry): Promise<void> {
+    this.supervising = true;
     const { spec } = entry.stored;
     entry.log ??= new LogFile(this.paths.jobLog(entry.tool, spec.name));
     let imageDir: string;
@@ -279,7 +314,10 @@ export class LocalRuntime implements Runtime {
     const toolDataDir = this.paths.toolDataDir(entry.tool);
     mkdirSync(toolDataDir, { recursive: true });
     const siblings = [...this.toolJobs(entry.tool).values()].map((e) => e.stored.spec);
-    const env = jobEnv({ spec, imageDir, toolDataDir, host: this.host, toolEnv: this.toolEnv, siblings });
+    const env = {
+      ...jobEnv({ spec, imageDir, toolDataDir, host: this.host, toolEnv: this.toolEnv, siblings }),
+      ...markerEnv(this.marker),
+    };
     const common = {
       spec,
       shellCommand,

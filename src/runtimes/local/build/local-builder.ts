@@ -20,8 +20,21 @@ import { assertSafeName, type LocalPaths } from '../state/local-paths.js';
 import type { LocalTimings } from '../timings.js';
 import { detectBuildSteps } from './build-steps.js';
 import { imageKey, imageRef, type ImageStore } from './image-store.js';
+import type { FolderLimits } from './folder-limits.js';
 import { Slots } from './slots.js';
 import { checkoutSource, classifySource, resolveSource } from './source.js';
+
+export interface LocalBuilderOptions {
+  readonly paths: LocalPaths;
+  readonly images: ImageStore;
+  readonly timings: LocalTimings;
+  readonly registry: PidRegistry;
+  /** Bounds on plain-folder sources (hashing and copying). */
+  readonly folderLimits: FolderLimits;
+  /** Added to every build step's environment (the instance marker). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly maxParallelBuilds?: number;
+}
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -39,6 +52,9 @@ const ACTIVE = new Set(['pending', 'running']);
 
 class Cancelled extends Error {}
 
+/** The source could not be resolved: its message says it all, the build log has nothing more to add. */
+class UnresolvedSource extends Error {}
+
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise((resolve, reject) => {
     const onAbort = (): void => reject(new Cancelled('cancelled'));
@@ -54,14 +70,21 @@ export class LocalBuilder {
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly slots: Slots;
 
-  constructor(
-    private readonly paths: LocalPaths,
-    private readonly images: ImageStore,
-    private readonly timings: LocalTimings,
-    private readonly registry: PidRegistry,
-    maxParallelBuilds = Math.max(2, availableParallelism()),
-  ) {
-    this.slots = new Slots(maxParallelBuilds);
+  private readonly paths: LocalPaths;
+  private readonly images: ImageStore;
+  private readonly timings: LocalTimings;
+  private readonly registry: PidRegistry;
+  private readonly folderLimits: FolderLimits;
+  private readonly extraEnv: Readonly<Record<string, string>>;
+
+  constructor(options: LocalBuilderOptions) {
+    this.paths = options.paths;
+    this.images = options.images;
+    this.timings = options.timings;
+    this.registry = options.registry;
+    this.folderLimits = options.folderLimits;
+    this.extraEnv = options.env;
+    this.slots = new Slots(options.maxParallelBuilds ?? Math.max(2, availableParallelism()));
     this.load();
   }
 
@@ -131,8 +154,11 @@ export class LocalBuilder {
       release = await this.slots.acquire(signal);
       this.update(entry, { state: 'running', startedAt: new Date().toISOString() });
       say(`building ${request.imageName} from ${request.repository}${request.ref ? `@${request.ref}` : ''}`);
-      const resolution = await abortable(resolveSource(request.repository, request.ref, signal), signal);
-      if (!resolution.ok) throw new Error(`cannot resolve ref: ${resolution.error}`);
+      const resolution = await abortable(
+        resolveSource(request.repository, request.ref, signal, this.folderLimits),
+        signal,
+      );
+      if (!resolution.ok) throw new UnresolvedSource(`cannot resolve ref: ${resolution.error}`);
       this.update(entry, { resolvedCommit: resolution.commit });
       const key = imageKey({ ...request, commit: resolution.commit });
       await this.ensureImage(key, request.repository, resolution.commit, log, signal);
@@ -149,7 +175,10 @@ export class LocalBuilder {
       const tail = log.lastLines(MESSAGE_LOG_LINES);
       this.update(entry, {
         state: cancelled ? 'cancelled' : 'failed',
-        message: cancelled ? reason : `${reason}; last log lines:\n${tail.join('\n')}`,
+        message:
+          cancelled || error instanceof UnresolvedSource
+            ? reason
+            : `${reason}; last log lines:\n${tail.join('\n')}`,
         finishedAt: new Date().toISOString(),
       });
     } finally {
@@ -193,8 +222,13 @@ export class LocalBuilder {
   ): Promise<void> {
     const staging = await this.images.newStagingDir(key);
     try {
-      await checkoutSource(classifySource(repository), commit, staging, signal, (l) =>
-        log.write('checkout', l),
+      await checkoutSource(
+        classifySource(repository),
+        commit,
+        staging,
+        signal,
+        (l) => log.write('checkout', l),
+        this.folderLimits,
       );
       const { steps, notes } = detectBuildSteps(staging);
       if (existsSync(join(staging, 'Procfile'))) log.write('build', 'Procfile found');
@@ -206,6 +240,7 @@ export class LocalBuilder {
           cwd: staging,
           env: {
             ...process.env,
+            ...this.extraEnv,
             PATH: [join(staging, 'node_modules', '.bin'), process.env.PATH].join(delimiter),
           },
           onLine: (line) => log.write(step.name, line),
