@@ -36,6 +36,7 @@ async function deployOnSimulator(
   specs: readonly ComponentSpec[],
   options: SimulatorOptions,
   timeoutMs = 5_000,
+  unknownHealthStableForMs = 60,
 ) {
   const sim: Simulator = await startSimulator({
     builds: { durationMs: 60, resolveRefs: 'fake' },
@@ -48,7 +49,7 @@ async function deployOnSimulator(
     runtime,
     tick: { minMs: 10, maxMs: 60 },
     stableForMs: 20,
-    unknownHealthStableForMs: 60,
+    unknownHealthStableForMs,
     retryBaseMs: 10,
     callTimeoutMs: timeoutMs * 4,
   });
@@ -58,7 +59,8 @@ async function deployOnSimulator(
     executor.notify(deployment.id);
     const final = await waitUntilFinal(store, tool, deployment.id, 25_000);
     await executor.stop();
-    return { final, tasks: await store.listTasks(deployment.id), sim, stats: sim.stats() };
+    const events = await store.listEvents(deployment.id);
+    return { final, tasks: await store.listTasks(deployment.id), events, sim, stats: sim.stats() };
   } finally {
     await executor.stop();
     await runtime.close();
@@ -81,6 +83,21 @@ describe('Executor on the Toolforge simulator', () => {
     assert.equal(stats.routes['GET /builds/v1/tool/:toolname/builds/:id'] ?? 0, 0);
     assert.ok((stats.routes['GET /builds/v1/tool/:toolname/builds'] ?? 0) > 0);
     assert.ok((stats.routes['GET /jobs/v1/tool/:tool_name/jobs'] ?? 0) > 0);
+  });
+
+  it('releases a health-checked job (jobs-api reports no health) after the no-restart window, saying so', async () => {
+    const { final, tasks, events } = await deployOnSimulator('blind', TOOLHUNT, {}, 5_000, 400);
+    assert.equal(final.state, 'successful', taskTable(tasks));
+    const waits = events.filter((e) => e.taskId === 'deploy:toolhunt-api');
+    assert.ok(
+      waits.some((e) =>
+        e.reason?.includes('the runtime reports no health, so ready after 400ms without a restart'),
+      ),
+      waits.map((e) => e.reason).join('\n'),
+    );
+    // toolhunt-api has a health check: it was not ready before running 400 ms without a restart.
+    const api = byId(tasks).get('deploy:toolhunt-api');
+    assert.ok(Date.parse(api?.finishedAt ?? '') - Date.parse(api?.startedAt ?? '') >= 400, taskTable(tasks));
   });
 
   it('completes or fails with a reason under 20% injected 5xx and slow responses', async () => {

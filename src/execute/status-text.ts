@@ -1,6 +1,6 @@
 /**
  * The human texts of deployments and tasks. Where upstream's deploy task has a text for the same situation it is
- * kept word for word (upstream-behaviour.md §L–M), so people and scripts used to upstream read the same words.
+ * kept word for word (docs/upstream-compat.md#deployments), so people and scripts used to upstream read the same words.
  */
 import type { JobChange } from '../runtimes/runtime.js';
 import type { DeploymentTask } from './deployment.js';
