@@ -3,7 +3,8 @@
  * SQLite in the data dir, API on 127.0.0.1), deploys FILE with live progress, prints the published URLs and
  * follows the components' logs until Ctrl-C, which stops every process it started. `--detach` leaves the
  * service running in the background (stop it with `down`); when a service is already running, `up` deploys to
- * it. `down` stops the background service.
+ * it. `down` stops the background service, then every process still carrying the instance's marker (components
+ * that daemonized out of their process group, or all of them after a crash), and says what it could not stop.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
@@ -196,19 +197,46 @@ async function up(file: string | undefined, options: UpOptions, command: Command
   });
 }
 
+/** `pid command` lines, at most `max` of them. */
+function processLines(processes: readonly { pid: number; command: string }[], max = 20): string[] {
+  const lines = processes.slice(0, max).map((p) => `  ${p.pid} ${p.command || '?'}`);
+  if (processes.length > max) lines.push(`  ... and ${processes.length - max} more`);
+  return lines;
+}
+
+/**
+ * Stops the service, then finds every process still carrying the instance's marker (components that
+ * daemonized out of their process group, or all of them when the service had crashed) and stops those too.
+ * Exits 1 when something could not be stopped, naming it.
+ */
 async function down(): Promise<void> {
   const output = processOutput();
   const dataDir = defaultDataDir();
   const instance = liveInstance(dataDir);
-  if (!instance?.pid) {
+  const { stopInstance } = await import('../../runtimes/local/process/stop-instance.js');
+  const report = await stopInstance(dataDir, instance?.pid ? { servicePid: instance.pid } : {});
+  if (instance?.pid) {
+    removeInstanceFile(dataDir, instance.pid);
+    const how = report.serviceKilled ? ' (killed: it did not stop within 30 s)' : '';
+    output.out(`Stopped the local service (pid ${instance.pid})${how}.`);
+  } else {
     output.out('No local service is running.');
-    return;
   }
-  process.kill(instance.pid, 'SIGTERM');
-  for (let waited = 0; waited < 30_000 && processIsAlive(instance.pid); waited += 100) await sleep(100);
-  if (processIsAlive(instance.pid)) process.kill(instance.pid, 'SIGKILL');
-  removeInstanceFile(dataDir, instance.pid);
-  output.out(`Stopped the local service (pid ${instance.pid}) and every component it ran.`);
+  if (report.stopped.length > 0) {
+    output.out(`Stopped ${report.stopped.length} component process(es):`);
+    for (const line of processLines(report.stopped)) output.out(line);
+  }
+  if (report.swept.length > 0) {
+    const why = instance?.pid ? 'had left their process group' : 'were left by an earlier service';
+    output.out(`Of these, ${report.swept.length} ${why}: ${report.swept.map((p) => p.pid).join(', ')}.`);
+  }
+  if (report.survivors.length > 0) {
+    output.err(`Could not stop ${report.survivors.length} process(es):`);
+    for (const p of report.survivors) output.err(`  ${p.pid} ${p.command || '?'}: ${p.reason}`);
+    process.exitCode = 1;
+  } else if (instance?.pid || report.stopped.length > 0) {
+    output.out('Nothing of it is running any more.');
+  }
 }
 
 export function register(program: Command): void {
