@@ -6,7 +6,7 @@
  * docs/deploy-tokens.md).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTokenKey, TOKEN_KEY_BYTES, TokenKeyError, TokenKeyring } from '../api/token-keyring.js';
 
@@ -37,6 +37,8 @@ function readKeyFile(file: string): Buffer {
 /** The data-dir key, created on first use; `wx` so two processes starting at once agree on one key. */
 function dataDirKey(dataDir: string): Buffer {
   const file = defaultTokenKeyFile(dataDir);
+  // A first `serve` on a fresh machine: the data dir does not exist yet.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   try {
     writeFileSync(file, `${randomBytes(TOKEN_KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {

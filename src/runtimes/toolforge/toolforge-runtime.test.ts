@@ -68,7 +68,7 @@ describe('ToolforgeRuntime against the simulator', () => {
     const snapshot = await runtime.observe(TOOL);
     assert.equal(snapshot.builds.length, 1);
     assert.equal(snapshot.jobs.length, 1);
-    assert.deepEqual(runtime.stats(), { builds: 1, jobs: 1 });
+    assert.deepEqual(runtime.stats(), { builds: 1, jobs: 1, logs: 0 });
     assert.equal(sim.stats().builds, 1);
     assert.equal(sim.stats().jobs, 1);
   });
