@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { evaluateDependencies, type WaitChecker } from './dependencies.js';
 import type { DeploymentTask, TaskState } from './deployment.js';
 import type { PlanTask } from '../plan/plan.js';
+import { taskDetailsFor } from '../../test/support/plan-fixtures.js';
 
 const task = (id: string, state: TaskState, extra: Partial<DeploymentTask> = {}): DeploymentTask => ({
   deploymentId: 'd',
@@ -23,6 +24,7 @@ const flower: PlanTask = {
     { task: 'build:api', condition: 'completed' },
     { task: 'deploy:api', condition: 'healthy' },
   ],
+  ...taskDetailsFor('deploy:flower', { imageFrom: 'api' }),
 };
 
 const never: WaitChecker = () => assert.fail('no wait check expected');
@@ -86,6 +88,7 @@ describe('evaluateDependencies', () => {
       kind: 'deploy',
       component: 'api',
       dependsOn: [{ task: 'build:api', condition: 'completed' }],
+      ...taskDetailsFor('deploy:api'),
     };
     assert.deepEqual(evaluateDependencies(task('deploy:api', 'pending'), own, failed, never), {
       kind: 'skip',

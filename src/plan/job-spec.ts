@@ -14,7 +14,7 @@
 import type { Component } from '../config/tool-config.js';
 import type { JobRecord } from '../status/observed-state.js';
 import type { JobSpec } from '../runtimes/runtime.js';
-import type { FieldChange } from './plan.js';
+import type { FieldChange, JobTemplate } from './plan.js';
 import { cpuCores, memoryGi } from '../support/quantities.js';
 
 /** The process a continuous component runs when the config gives no command (the image's Procfile `web`). */
@@ -26,14 +26,27 @@ export function toolImage(tool: string, imageName: string): string {
 }
 
 export function jobSpecFor(component: Component, image: string): JobSpec {
+  const { name, type } = component;
+  return fillJobSpec(component, { name, type, image, command: component.run.command ?? DEFAULT_COMMAND });
+}
+
+/** The job a component asks for, without its image (a plan's `upsert-job` operation). */
+export function jobTemplateFor(component: Component): JobTemplate {
+  const { name, type } = component;
+  return fillJobSpec(component, { name, type, command: component.run.command ?? DEFAULT_COMMAND });
+}
+
+/** The job to send: the plan's template on `image`, with the keys in the order `jobSpecFor` gives them. */
+export function withImage(template: JobTemplate, image: string): JobSpec {
+  const { name, type, ...rest } = template;
+  return { name, type, image, ...rest };
+}
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+function fillJobSpec<T extends Writable<JobTemplate>>(component: Component, spec: T): T {
   // Plain assignments, not spreads: this runs once per component on every plan.
   const run = component.run;
-  const spec: { -readonly [K in keyof JobSpec]: JobSpec[K] } = {
-    name: component.name,
-    type: component.type,
-    image,
-    command: run.command ?? DEFAULT_COMMAND,
-  };
   if (component.type === 'scheduled') spec.schedule = component.run.schedule;
   if (run.cpu !== undefined) spec.cpu = run.cpu;
   if (run.memory !== undefined) spec.memory = run.memory;

@@ -17,6 +17,7 @@ import { PlanError } from './plan-error.js';
 import { selectComponents } from './steps/select-components.js';
 import { decideBuilds } from './steps/decide-builds.js';
 import { decideJobs, decideOrphans } from './steps/decide-jobs.js';
+import { taskDetails } from './steps/task-operations.js';
 import { addBuildAndDeployTasks, addDeleteTasks, addImageEdges, addWaitForEdges } from './steps/add-tasks.js';
 
 type Step = (ctx: PlanContext) => void;
@@ -88,11 +89,14 @@ function orderedTasks(ctx: PlanContext): PlanTask[] {
   return order.map((index) => {
     const id = ctx.graph.idAt(index);
     const colon = id.indexOf(':');
+    const kind = id.slice(0, colon) as PlanTask['kind'];
+    const component = id.slice(colon + 1);
     return {
       id,
-      kind: id.slice(0, colon) as PlanTask['kind'],
-      component: id.slice(colon + 1),
+      kind,
+      component,
       dependsOn: ctx.dependencies[index] ?? [],
+      ...taskDetails(ctx, kind, component),
     };
   });
 }

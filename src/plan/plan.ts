@@ -4,6 +4,7 @@
  * they are persisted, so they are never renamed, only added.
  */
 import type { ComponentType } from '../config/tool-config.js';
+import type { BuildRequest, JobSpec } from '../runtimes/runtime.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -90,12 +91,76 @@ export interface TaskDependency {
   readonly condition: 'completed' | 'healthy' | 'registered';
 }
 
+/** The image a job operation runs: known when planning, or the one a build task of this plan produces. */
+export type PlannedImage =
+  { readonly kind: 'known'; readonly image: string } | { readonly kind: 'from-build'; readonly task: string };
+
+/** A job as the plan asks for it, without its image (which may only be known once a build ends). */
+export type JobTemplate = Omit<JobSpec, 'image'>;
+
+export const OPERATION_KINDS = ['start-build', 'follow-build', 'upsert-job', 'delete-job'] as const;
+
+/**
+ * Everything the executor needs to carry a task out, decided here once: it never reads the config and never
+ * decides again. Persisted with the plan, so a resumed deployment carries out exactly what was planned.
+ */
+export type TaskOperation =
+  /** Start a build with exactly this request. */
+  | { readonly kind: 'start-build'; readonly request: BuildRequest }
+  /** A matching build is already running: wait for it instead of starting another. */
+  | { readonly kind: 'follow-build'; readonly buildId: string }
+  /**
+   * Create or update the job to `spec` on `image`. `restart`: the plan expects the job to be unchanged (same
+   * spec, rebuilt image, or `--force-run`), so once the upsert reports it unchanged the job is restarted onto
+   * the new image. Absent for a create or update: a job this deployment changed is never restarted.
+   */
+  | {
+      readonly kind: 'upsert-job';
+      readonly spec: JobTemplate;
+      readonly image: PlannedImage;
+      readonly restart?: 'image-rebuilt' | 'forced';
+    }
+  | { readonly kind: 'delete-job'; readonly name: string };
+
+/**
+ * When a task is done: a build or a delete when it `completed`; a continuous job when it is `healthy`, judged
+ * by its health check where the runtime reports it (`health-check`), else by running without a restart for a
+ * stability window (`stability`: no health check); a scheduled job when it is `registered`.
+ */
+export type TaskReady =
+  | { readonly kind: 'completed' }
+  | { readonly kind: 'healthy'; readonly observed: 'health-check' | 'stability' }
+  | { readonly kind: 'registered' };
+
+/** Why a task exists, as a code scripts can switch on; only ever added to. */
+export const TASK_REASON_CODES = [
+  'no-matching-build',
+  'forced-build',
+  'unresolved-ref',
+  'follow-build',
+  'create-job',
+  'update-job',
+  'restart-image-rebuilt',
+  'restart-forced',
+  'delete-orphan',
+] as const;
+export type TaskReasonCode = (typeof TASK_REASON_CODES)[number];
+
+export interface TaskReason {
+  readonly code: TaskReasonCode;
+  /** The same sentence the component's plan line shows. */
+  readonly text: string;
+}
+
 export interface PlanTask {
   /** `build:<component>`, `deploy:<component>` or `delete:<component>`. */
   readonly id: string;
   readonly kind: TaskKind;
   readonly component: string;
   readonly dependsOn: readonly TaskDependency[];
+  readonly operation: TaskOperation;
+  readonly ready: TaskReady;
+  readonly reason: TaskReason;
 }
 
 export interface PlanSummary {

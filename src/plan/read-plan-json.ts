@@ -5,7 +5,9 @@
  */
 import { UserError } from '../errors.js';
 import {
+  OPERATION_KINDS,
   PLAN_FORMAT_VERSION,
+  type TaskOperation,
   type ComponentPlan,
   type FieldChange,
   type Plan,
@@ -50,6 +52,20 @@ function component(value: unknown): ComponentPlan {
   };
 }
 
+function operation(value: unknown): TaskOperation {
+  const o = isObj(value) ? camelKeys(value) : {};
+  if (o.kind === 'start-build' && isObj(o.request))
+    return { ...o, request: camelKeys(o.request) } as unknown as TaskOperation;
+  if (o.kind === 'upsert-job' && isObj(o.spec))
+    return { ...o, spec: camelKeys(o.spec) } as unknown as TaskOperation;
+  if (typeof o.kind === 'string' && (OPERATION_KINDS as readonly string[]).includes(o.kind))
+    return o as unknown as TaskOperation;
+  throw new UserError(
+    'CMP_ERR_PLAN_FORMAT',
+    'Unsupported plan format: a task has no operation (format 1.1 or later is needed)',
+  );
+}
+
 function task(value: unknown): PlanTask {
   const t = isObj(value) ? value : {};
   return {
@@ -57,6 +73,9 @@ function task(value: unknown): PlanTask {
     kind: t.kind as PlanTask['kind'],
     component: String(t.component),
     dependsOn: list(t.depends_on).map((d) => ({ ...(d as PlanTask['dependsOn'][number]) })),
+    operation: operation(t.operation),
+    ready: { ...(t.ready as PlanTask['ready']) },
+    reason: { ...(t.reason as PlanTask['reason']) },
   };
 }
 

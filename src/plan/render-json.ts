@@ -3,10 +3,11 @@
  * `format_version` ("<major>.<minor>": the major moves only on incompatible changes, the minor when fields are
  * added), like Terraform's `show -json`. Reads only the serialisable Plan.
  */
-import type { BuildDecision, ComponentPlan, FieldChange, Plan, PlanTask } from './plan.js';
+import type { BuildDecision, ComponentPlan, FieldChange, Plan, PlanTask, TaskOperation } from './plan.js';
 import { PLAN_FORMAT_VERSION } from './plan.js';
 
-export const PLAN_JSON_FORMAT_VERSION = `${PLAN_FORMAT_VERSION}.0`;
+/** 1.1 added each task's `operation`, `ready` and `reason`. */
+export const PLAN_JSON_FORMAT_VERSION = `${PLAN_FORMAT_VERSION}.1`;
 
 const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -40,8 +41,33 @@ function component(c: ComponentPlan): Record<string, unknown> {
   };
 }
 
+/** snake_case field names; values (build envvars, health check) are kept as they are. */
+function operation(op: TaskOperation): Record<string, unknown> {
+  switch (op.kind) {
+    case 'start-build':
+      return { kind: op.kind, request: snakeKeys(op.request) };
+    case 'upsert-job':
+      return snakeKeys({
+        kind: op.kind,
+        spec: snakeKeys(op.spec),
+        image: { ...op.image },
+        restart: op.restart,
+      });
+    default:
+      return snakeKeys(op);
+  }
+}
+
 function task(t: PlanTask): Record<string, unknown> {
-  return { id: t.id, kind: t.kind, component: t.component, depends_on: t.dependsOn.map((d) => ({ ...d })) };
+  return {
+    id: t.id,
+    kind: t.kind,
+    component: t.component,
+    depends_on: t.dependsOn.map((d) => ({ ...d })),
+    operation: operation(t.operation),
+    ready: { ...t.ready },
+    reason: { ...t.reason },
+  };
 }
 
 export function planToJson(plan: Plan): Record<string, unknown> {

@@ -3,12 +3,14 @@ import assert from 'node:assert/strict';
 import { emptyObservedState, refKey } from '../status/observed-state.js';
 import type { ContinuousComponent } from '../config/tool-config.js';
 import { planDeployment } from './plan-builder.js';
-import type { ComponentPlan, Plan, PlanTask } from './plan.js';
+import { OPERATION_KINDS, TASK_REASON_CODES, type ComponentPlan, type Plan, type PlanTask } from './plan.js';
 import { renderPlanText } from './render-text.js';
 import { renderPlanJson, PLAN_JSON_FORMAT_VERSION } from './render-json.js';
+import { planFromJson } from './read-plan-json.js';
 import {
   NO_OPTIONS,
   deployedState,
+  taskDetailsFor,
   toolhuntConfig,
   withComponent,
 } from '../../test/support/plan-fixtures.js';
@@ -98,6 +100,7 @@ test('text: a plan of 250 000 components renders (no argument spread over the co
   const n = 250_000;
   const components: ComponentPlan[] = [];
   const tasks: PlanTask[] = [];
+  const details = taskDetailsFor('deploy:c');
   for (let i = 0; i < n; i++) {
     components.push({
       name: `c${i}`,
@@ -106,7 +109,7 @@ test('text: a plan of 250 000 components renders (no argument spread over the co
       reason: 'no job yet',
       waitFor: [],
     });
-    tasks.push({ id: `deploy:c${i}`, kind: 'deploy', component: `c${i}`, dependsOn: [] });
+    tasks.push({ id: `deploy:c${i}`, kind: 'deploy', component: `c${i}`, dependsOn: [], ...details });
   }
   const summary = { toBuild: 0, toCreate: n, toUpdate: 0, toRestart: 0, toDelete: 0, unchanged: 0 };
   const plan: Plan = { ...toolhuntPlan(), components, tasks, warnings: ['w'], summary };
@@ -119,8 +122,17 @@ test('json: snapshot of the toolhunt plan', () => {
   const plan = toolhuntPlan();
   const json = JSON.parse(renderPlanJson(plan)) as Record<string, unknown>;
   assert.equal(json.format_version, PLAN_JSON_FORMAT_VERSION);
+  const request = (name: string, repository: string) => ({
+    image_name: name,
+    repository,
+    use_latest_versions: false,
+    use_deprecated_versions: false,
+    envvars: {},
+  });
+  const healthy = { kind: 'healthy', observed: 'health-check' };
+  const created = { code: 'create-job', text: 'no job yet' };
   assert.deepEqual(json, {
-    format_version: '1.0',
+    format_version: '1.1',
     plan_id: plan.id,
     tool: 'toolhunt',
     config_digest: plan.configDigest,
@@ -169,13 +181,43 @@ test('json: snapshot of the toolhunt plan', () => {
       },
     ],
     tasks: [
-      { id: 'build:toolhunt-cleanup', kind: 'build', component: 'toolhunt-cleanup', depends_on: [] },
-      { id: 'build:toolhunt-api', kind: 'build', component: 'toolhunt-api', depends_on: [] },
+      {
+        id: 'build:toolhunt-cleanup',
+        kind: 'build',
+        component: 'toolhunt-cleanup',
+        depends_on: [],
+        operation: { kind: 'start-build', request: request('toolhunt-cleanup', './toolhunt-cleanup') },
+        ready: { kind: 'completed' },
+        reason: { code: 'no-matching-build', text: 'no build of ./toolhunt-cleanup yet' },
+      },
+      {
+        id: 'build:toolhunt-api',
+        kind: 'build',
+        component: 'toolhunt-api',
+        depends_on: [],
+        operation: { kind: 'start-build', request: request('toolhunt-api', './toolhunt') },
+        ready: { kind: 'completed' },
+        reason: { code: 'no-matching-build', text: 'no build of ./toolhunt yet' },
+      },
       {
         id: 'deploy:toolhunt-api',
         kind: 'deploy',
         component: 'toolhunt-api',
         depends_on: [{ task: 'build:toolhunt-api', condition: 'completed' }],
+        operation: {
+          kind: 'upsert-job',
+          spec: {
+            name: 'toolhunt-api',
+            type: 'continuous',
+            command: 'web',
+            port: 8000,
+            publish: '/',
+            health_check: { type: 'http', path: '/healthz' },
+          },
+          image: { kind: 'from-build', task: 'build:toolhunt-api' },
+        },
+        ready: healthy,
+        reason: created,
       },
       {
         id: 'deploy:toolhunt-cleanup',
@@ -185,6 +227,13 @@ test('json: snapshot of the toolhunt plan', () => {
           { task: 'build:toolhunt-cleanup', condition: 'completed' },
           { task: 'deploy:toolhunt-api', condition: 'healthy' },
         ],
+        operation: {
+          kind: 'upsert-job',
+          spec: { name: 'toolhunt-cleanup', type: 'scheduled', command: 'cleanup', schedule: '*/5 * * * *' },
+          image: { kind: 'from-build', task: 'build:toolhunt-cleanup' },
+        },
+        ready: { kind: 'registered' },
+        reason: created,
       },
       {
         id: 'deploy:toolhunt-flower',
@@ -194,6 +243,13 @@ test('json: snapshot of the toolhunt plan', () => {
           { task: 'build:toolhunt-api', condition: 'completed' },
           { task: 'deploy:toolhunt-api', condition: 'healthy' },
         ],
+        operation: {
+          kind: 'upsert-job',
+          spec: { name: 'toolhunt-flower', type: 'continuous', command: 'flower', port: 5555 },
+          image: { kind: 'from-build', task: 'build:toolhunt-api' },
+        },
+        ready: { kind: 'healthy', observed: 'stability' },
+        reason: created,
       },
     ],
     warnings: [],
@@ -223,6 +279,26 @@ test('docs/plan-json.md documents every kind, reason and condition', async () =>
     ...['no-matching-build', 'forced', 'unresolved-ref', 'image-rebuilt'],
     ...['create', 'update', 'restart', 'no-op', 'delete', 'leave-orphan'],
     ...['completed', 'healthy', 'registered', 'format_version', 'plan_id', 'status_revision', 'has_changes'],
+    ...OPERATION_KINDS,
+    ...TASK_REASON_CODES,
+    ...['operation', 'ready', 'health-check', 'stability', 'known', 'from-build'],
   ];
   for (const value of values) assert.ok(doc.includes(`\`${value}\``), `${value} is not documented`);
+});
+
+test('json: a plan read back from its JSON carries the same operations', () => {
+  const config = toolhuntConfig();
+  const observed = deployedState(config);
+  const changed = withComponent(
+    config,
+    'toolhunt-api',
+    (c) =>
+      ({
+        ...c,
+        build: { ...c.build, envvars: { PIP_INDEX_URL: 'https://x' } },
+      }) as ContinuousComponent,
+  );
+  for (const plan of [toolhuntPlan(), planDeployment(changed, observed, { ...NO_OPTIONS, forceRun: true })]) {
+    assert.deepEqual(planFromJson(JSON.parse(renderPlanJson(plan))), plan);
+  }
 });

@@ -76,7 +76,7 @@ for (const kind of STORES) {
       });
       assert.equal(r.statusCode, 200, r.body);
       const plan = body(r).data as { format_version: string; plan_id: string; tasks: unknown[] };
-      assert.equal(plan.format_version, '1.0', 'the documented plan JSON');
+      assert.equal(plan.format_version, '1.1', 'the documented plan JSON');
       assert.equal(typeof plan.plan_id, 'string');
       assert.ok(plan.tasks.length > 0);
       assert.equal(await h.store.getConfig('op'), undefined, 'config not stored');

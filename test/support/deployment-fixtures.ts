@@ -7,6 +7,7 @@ import {
   type DeploymentTask,
 } from '../../src/execute/deployment.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../../src/plan/plan.js';
+import { taskDetailsFor } from './plan-fixtures.js';
 
 export function sampleConfig(): ToolConfig {
   return {
@@ -69,12 +70,13 @@ export function samplePlan(tool: string): Plan {
       },
     ],
     tasks: [
-      { id: 'build:web', kind: 'build', component: 'web', dependsOn: [] },
+      { id: 'build:web', kind: 'build', component: 'web', dependsOn: [], ...taskDetailsFor('build:web') },
       {
         id: 'deploy:web',
         kind: 'deploy',
         component: 'web',
         dependsOn: [{ task: 'build:web', condition: 'completed' }],
+        ...taskDetailsFor('deploy:web'),
       },
       {
         id: 'deploy:cron',
@@ -84,6 +86,7 @@ export function samplePlan(tool: string): Plan {
           { task: 'build:web', condition: 'completed' },
           { task: 'deploy:web', condition: 'healthy' },
         ],
+        ...taskDetailsFor('deploy:cron', { scheduled: true, imageFrom: 'web' }),
       },
     ],
     warnings: [],

@@ -5,7 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Component, ToolConfig } from '../../src/config/tool-config.js';
-import { PLAN_FORMAT_VERSION, type ComponentPlan, type Plan, type PlanTask } from '../../src/plan/plan.js';
+import type { Plan } from '../../src/plan/plan.js';
+import { planDeployment } from '../../src/plan/plan-builder.js';
+import { emptyObservedState } from '../../src/status/observed-state.js';
 import type { Store } from '../../src/store/store.js';
 import {
   FINAL_DEPLOYMENT_STATES,
@@ -53,61 +55,13 @@ export function configFor(specs: readonly ComponentSpec[]): ToolConfig {
   return { dialect: 'seed', components };
 }
 
-/** The plan the plan core would make for a new tool: every source component built, every job created. */
+/** The plan the plan core makes for a new tool: every source component built, every job created. */
 export function planFor(tool: string, config: ToolConfig): Plan {
-  const byName = new Map(config.components.map((c) => [c.name, c]));
-  const components: ComponentPlan[] = config.components.map((c) => ({
-    name: c.name,
-    type: c.type,
-    build:
-      c.build.kind === 'source'
-        ? { kind: 'build', reason: 'no-matching-build', repository: c.build.repository, sharedWith: [] }
-        : { kind: 'from-component', component: c.build.reuseFrom },
-    job: { kind: 'create' },
-    reason: 'new component',
-    waitFor: c.waitFor,
-  }));
-  const builds: PlanTask[] = config.components
-    .filter((c) => c.build.kind === 'source')
-    .map((c) => ({ id: `build:${c.name}`, kind: 'build', component: c.name, dependsOn: [] }));
-  const deploys = new Map<string, PlanTask>();
-  const visit = (c: Component): void => {
-    if (deploys.has(c.name)) return;
-    for (const w of c.waitFor) visit(byName.get(w) as Component);
-    const source = c.build.kind === 'source' ? c.name : c.build.reuseFrom;
-    deploys.set(c.name, {
-      id: `deploy:${c.name}`,
-      kind: 'deploy',
-      component: c.name,
-      dependsOn: [
-        { task: `build:${source}`, condition: 'completed' },
-        ...c.waitFor.map((w) => ({
-          task: `deploy:${w}`,
-          condition: byName.get(w)?.type === 'scheduled' ? ('registered' as const) : ('healthy' as const),
-        })),
-      ],
-    });
-  };
-  config.components.forEach(visit);
-  const tasks = [...builds, ...deploys.values()];
-  return {
-    formatVersion: PLAN_FORMAT_VERSION,
-    id: `plan-${randomBytes(4).toString('hex')}`,
-    tool,
-    configDigest: 'test',
-    statusRevision: 'test',
-    components,
-    tasks,
-    warnings: [],
-    summary: {
-      toBuild: builds.length,
-      toCreate: deploys.size,
-      toUpdate: 0,
-      toRestart: 0,
-      toDelete: 0,
-      unchanged: 0,
-    },
-  };
+  return planDeployment(config, emptyObservedState(tool), {
+    forceBuild: false,
+    forceRun: false,
+    prune: false,
+  });
 }
 
 /** The seed's example: two builds, the api first, cleanup and flower waiting for it. */

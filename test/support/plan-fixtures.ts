@@ -5,7 +5,7 @@
 import type { Component, ToolConfig } from '../../src/config/tool-config.js';
 import type { BuildRecord, JobRecord, ObservedState } from '../../src/status/observed-state.js';
 import { refKey } from '../../src/status/observed-state.js';
-import type { PlanOptions } from '../../src/plan/plan.js';
+import type { PlanOptions, PlanTask } from '../../src/plan/plan.js';
 import { jobSpecFor, toolImage } from '../../src/plan/job-spec.js';
 
 export const NO_OPTIONS: PlanOptions = { forceBuild: false, forceRun: false, prune: false };
@@ -130,4 +130,48 @@ export function withComponent(
   change: (c: Component) => Component,
 ): ToolConfig {
   return { ...config, components: config.components.map((c) => (c.name === name ? change(c) : c)) };
+}
+
+/**
+ * Operation, readiness and reason for a hand-written plan task (`build:x`, `deploy:x`, `delete:x`), as the
+ * planner would give them for a new source component `x` (continuous with a health check unless `scheduled`).
+ */
+export function taskDetailsFor(
+  id: string,
+  options: { scheduled?: boolean; imageFrom?: string } = {},
+): Pick<PlanTask, 'operation' | 'ready' | 'reason'> {
+  const [kind, name = ''] = id.split(':');
+  if (kind === 'build') {
+    const request = {
+      imageName: name,
+      repository: `https://gitlab.wikimedia.org/toolforge-repos/${name}`,
+      useLatestVersions: false,
+      useDeprecatedVersions: false,
+      envvars: {},
+    };
+    return {
+      operation: { kind: 'start-build', request },
+      ready: { kind: 'completed' },
+      reason: { code: 'no-matching-build', text: `no build of ${request.repository} yet` },
+    };
+  }
+  if (kind === 'delete') {
+    return {
+      operation: { kind: 'delete-job', name },
+      ready: { kind: 'completed' },
+      reason: { code: 'delete-orphan', text: 'orphaned: no longer in the configuration' },
+    };
+  }
+  const spec = options.scheduled
+    ? { name, type: 'scheduled' as const, command: `run-${name}`, schedule: '*/5 * * * *' }
+    : { name, type: 'continuous' as const, command: 'web', port: 8000 };
+  return {
+    operation: {
+      kind: 'upsert-job',
+      spec,
+      image: { kind: 'from-build', task: `build:${options.imageFrom ?? name}` },
+    },
+    ready: options.scheduled ? { kind: 'registered' } : { kind: 'healthy', observed: 'stability' },
+    reason: { code: 'create-job', text: 'no job yet' },
+  };
 }

@@ -12,6 +12,7 @@ import type { ServerResponse } from 'node:http';
 import type { DeploymentJson, TaskJson } from '../api-types.js';
 import { runCli, startTestApi, type RecordedRequest, type TestApi } from '../../../test/support/cli-kit.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../../plan/plan.js';
+import { taskDetailsFor } from '../../../test/support/plan-fixtures.js';
 
 const ID = '20261125-101010-abcdefghij';
 const FAIL_ID = '20261125-101010-failfailfa';
@@ -141,7 +142,15 @@ const PLAN: Plan = {
       waitFor: [],
     },
   ],
-  tasks: [{ id: 'deploy:toolhunt-api', kind: 'deploy', component: 'toolhunt-api', dependsOn: [] }],
+  tasks: [
+    {
+      id: 'deploy:toolhunt-api',
+      kind: 'deploy',
+      component: 'toolhunt-api',
+      dependsOn: [],
+      ...taskDetailsFor('deploy:toolhunt-api'),
+    },
+  ],
   warnings: [],
   summary: { toBuild: 0, toCreate: 1, toUpdate: 0, toRestart: 0, toDelete: 0, unchanged: 0 },
 };
