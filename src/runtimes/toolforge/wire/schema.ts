@@ -106,9 +106,11 @@ export class WireReader {
   }
 
   get(...path: string[]): unknown {
-    const pointer = `${path.map((p) => `/${p}`).join('')}/`;
-    // An error at the field, inside it, or at a containing field (`/status/` breaks `/status/short/`).
-    if (this.#broken.some((b) => b.startsWith(pointer) || pointer.startsWith(b))) return undefined;
+    if (this.#broken.length > 0) {
+      const pointer = `/${path.join('/')}/`;
+      // An error at the field, inside it, or at a containing field (`/status/` breaks `/status/short/`).
+      if (this.#broken.some((b) => b.startsWith(pointer) || pointer.startsWith(b))) return undefined;
+    }
     let value: unknown = this.#raw;
     for (const key of path) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
