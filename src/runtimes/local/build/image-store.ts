@@ -1,6 +1,6 @@
 /**
  * The content-addressed image store: an image is a directory `images/<key>` with
- * key = sha256(repository, commit, build flags). It is written once (built in `images/.staging/`, renamed into
+ * key = sha256(repository, commit, build flags, build envvars). It is written once (built in `images/.staging/`, renamed into
  * place) and never changed, so the same source is never built twice and a running job's files never move.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -14,6 +14,8 @@ export interface ImageIdentity {
   readonly commit: string;
   readonly useLatestVersions: boolean;
   readonly useDeprecatedVersions: boolean;
+  /** Build-time variables: they change what the build produces, so they are part of the key. */
+  readonly envvars?: Readonly<Record<string, string>>;
 }
 
 // Shaped like a Toolforge image pinned to a digest, so that the planner compares local and Toolforge images
@@ -22,7 +24,13 @@ const IMAGE_REF = /^tool-[^/\s]+\/([^@:\s]+):latest@sha256:([0-9a-f]{64})$/;
 
 export function imageKey(identity: ImageIdentity): string {
   const flags = `${identity.useLatestVersions ? 1 : 0}${identity.useDeprecatedVersions ? 1 : 0}`;
-  return createHash('sha256').update(`${identity.repository}\0${identity.commit}\0${flags}`).digest('hex');
+  const names = Object.keys(identity.envvars ?? {}).sort();
+  // Without envvars the key is what it always was, so images built before envvars existed are still found.
+  const envvars =
+    names.length === 0 ? '' : `\0${JSON.stringify(names.map((n) => [n, identity.envvars?.[n]]))}`;
+  return createHash('sha256')
+    .update(`${identity.repository}\0${identity.commit}\0${flags}${envvars}`)
+    .digest('hex');
 }
 
 /** What `JobSpec.image` and `BuildRecord.image` hold: `tool-<tool>/<imageName>:latest@sha256:<key>`. */

@@ -108,6 +108,10 @@ export class LocalBuilder {
       ref: request.ref,
       useLatestVersions: request.useLatestVersions,
       useDeprecatedVersions: request.useDeprecatedVersions,
+      // Recorded as builds-api reports them, so the planner sees the same build inputs and reuses the image.
+      ...(request.envvars && Object.keys(request.envvars).length > 0
+        ? { envvars: { ...request.envvars } }
+        : {}),
       state: 'pending',
     };
     const entry: BuildEntry = { tool, record, controller: new AbortController() };
@@ -161,7 +165,7 @@ export class LocalBuilder {
       if (!resolution.ok) throw new UnresolvedSource(`cannot resolve ref: ${resolution.error}`);
       this.update(entry, { resolvedCommit: resolution.commit });
       const key = imageKey({ ...request, commit: resolution.commit });
-      await this.ensureImage(key, request.repository, resolution.commit, log, signal);
+      await this.ensureImage(key, request, resolution.commit, log, signal);
       say(`image ready: ${imageRef(entry.tool, request.imageName, key)}`);
       this.update(entry, {
         state: 'successful',
@@ -189,7 +193,7 @@ export class LocalBuilder {
 
   private async ensureImage(
     key: string,
-    repository: string,
+    request: BuildRequest,
     commit: string,
     log: LogFile,
     signal: AbortSignal,
@@ -204,7 +208,7 @@ export class LocalBuilder {
       await abortable(other, signal);
       return;
     }
-    const work = this.buildImage(key, repository, commit, log, signal);
+    const work = this.buildImage(key, request, commit, log, signal);
     this.inflight.set(key, work);
     try {
       await work;
@@ -215,15 +219,16 @@ export class LocalBuilder {
 
   private async buildImage(
     key: string,
-    repository: string,
+    request: BuildRequest,
     commit: string,
     log: LogFile,
     signal: AbortSignal,
   ): Promise<void> {
     const staging = await this.images.newStagingDir(key);
+    const envvars = request.envvars ?? {};
     try {
       await checkoutSource(
-        classifySource(repository),
+        classifySource(request.repository),
         commit,
         staging,
         signal,
@@ -233,6 +238,9 @@ export class LocalBuilder {
       const { steps, notes } = detectBuildSteps(staging);
       if (existsSync(join(staging, 'Procfile'))) log.write('build', 'Procfile found');
       for (const note of notes) log.write('build', note);
+      const names = Object.keys(envvars).sort();
+      // Names only: values may be secrets, and the build log is readable through `logs --build`.
+      if (names.length > 0) log.write('build', `build environment variables: ${names.join(', ')}`);
       for (const step of steps) {
         if (signal.aborted) throw new Cancelled('cancelled');
         log.write('build', `running ${step.name}`);
@@ -240,6 +248,7 @@ export class LocalBuilder {
           cwd: staging,
           env: {
             ...process.env,
+            ...envvars,
             ...this.extraEnv,
             PATH: [join(staging, 'node_modules', '.bin'), process.env.PATH].join(delimiter),
           },
