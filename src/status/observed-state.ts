@@ -96,6 +96,11 @@ export interface JobRecord extends JobRunFields {
   readonly upToDate?: boolean;
   /** Human text (jobs-api status_long / last error). */
   readonly message?: string;
+  /**
+   * Why the job is not healthy, in a few words, as the runtime last saw it (the local runtime: a probe's HTTP
+   * status or connection error, a health script's exit code and output); absent when healthy or not known.
+   */
+  readonly healthReason?: string;
   /** Where a published job answers, when the runtime knows it (the local runtime: `http://127.0.0.1:<port>/`). */
   readonly url?: string;
 }

@@ -208,6 +208,9 @@ export class LocalRuntime implements Runtime {
       const existing = jobs.get(spec.name);
       if (existing && canonical(existing.stored.spec) === canonical(spec)) {
         if (!existing.runner) await this.launch(existing);
+        // It could not start (its port was taken): what kept it from starting may be gone by now.
+        else if (existing.runner instanceof ContinuousJob && existing.runner.blocked)
+          await existing.runner.restart();
         return { changed: false, messages: { info: [], warning: [], error: [] } };
       }
       const now = new Date().toISOString();

@@ -17,6 +17,11 @@ export interface LocalTimings {
   readonly healthTimeoutMs: number;
   /** SIGTERM → SIGKILL grace when stopping a process group. */
   readonly stopGraceMs: number;
+  /**
+   * How long a process must listen on other ports, and not on its own, before its job fails for it (a server
+   * may bind an extra port before its main one).
+   */
+  readonly wrongPortGraceMs: number;
 }
 
 export const DEFAULT_TIMINGS: LocalTimings = {
@@ -28,4 +33,5 @@ export const DEFAULT_TIMINGS: LocalTimings = {
   healthIntervalMs: 1_000,
   healthTimeoutMs: 2_000,
   stopGraceMs: 5_000,
+  wrongPortGraceMs: 3_000,
 };

@@ -14,7 +14,8 @@ import {
   type GroupProcess,
 } from '../process/process-group.js';
 import type { LocalTimings } from '../timings.js';
-import { probe } from './health-probe.js';
+import { portsOfProcessGroup } from '../process/listening-ports.js';
+import { probe, type ProbeResult } from './health-probe.js';
 
 /** Consecutive failed probes after which a once-healthy process is restarted. */
 const LIVENESS_FAILURES = 3;
@@ -46,8 +47,15 @@ export class Replica {
   private wasHealthy = false;
   private failedProbes = 0;
   private upSinceLaunch = false;
+  /** When the process was first seen listening elsewhere while nothing answered on its port (ms), if it is. */
+  private elsewhereSince?: number;
+  private lastPortScan = 0;
   lastExit?: ExitInfo;
   restarts = 0;
+  /** Why the last probe failed (cleared by a passing one): what a user waiting for health reads. */
+  probeFailure?: string;
+  /** The ports the process listens on instead of its own, once that lasted `wrongPortGraceMs`. */
+  listensElsewhere?: readonly number[];
 
   /** The process environment: the job's, plus this replica's PORT (health scripts see the same). */
   private readonly env: NodeJS.ProcessEnv;
@@ -109,6 +117,9 @@ export class Replica {
     this.healthy = false;
     this.upSinceLaunch = false;
     this.failedProbes = 0;
+    this.probeFailure = undefined;
+    this.elsewhereSince = undefined;
+    this.listensElsewhere = undefined;
     this.scheduleProbe();
     void proc.exited.then((exit) => this.onExit(proc, exit));
   }
@@ -148,7 +159,7 @@ export class Replica {
     this.probeTimer = setTimeout(async () => {
       const proc = this.proc;
       if (!proc || proc.hasExited() || this.stopped) return;
-      const ok = await probe(check, {
+      const result = await probe(check, {
         host: this.options.host,
         port: this.options.port,
         cwd: this.options.cwd,
@@ -156,9 +167,16 @@ export class Replica {
         timeoutMs: this.options.timings.healthTimeoutMs,
       });
       if (proc !== this.proc || proc.hasExited()) return;
-      if (ok !== this.healthy) {
-        this.options.log.write(this.options.label, ok ? 'health check passed' : 'health check failing');
+      const ok = result.ok;
+      if (ok !== this.healthy || (!result.ok && result.reason !== this.probeFailure)) {
+        this.options.log.write(
+          this.options.label,
+          result.ok ? 'health check passed' : `health check failing: ${result.reason}`,
+        );
       }
+      this.probeFailure = result.ok ? undefined : result.reason;
+      await this.checkListeningPorts(proc, result);
+      if (proc !== this.proc || proc.hasExited()) return;
       this.healthy = ok;
       this.failedProbes = ok ? 0 : this.failedProbes + 1;
       if (ok) {
@@ -178,5 +196,37 @@ export class Replica {
       }
       this.scheduleProbe();
     }, this.probeDelay());
+  }
+
+  /**
+   * Nothing answers on the replica's port: does its process group listen on another one (a server that ignored
+   * $PORT)? Looked up at most once a second; a process still starting may bind an extra port first, so only a
+   * situation lasting `wrongPortGraceMs` counts.
+   */
+  private async checkListeningPorts(proc: GroupProcess, result: ProbeResult): Promise<void> {
+    const refused = !result.ok && result.refused === true;
+    if (!refused || this.options.port === undefined) {
+      this.elsewhereSince = undefined;
+      this.listensElsewhere = undefined;
+      return;
+    }
+    const now = Date.now();
+    if (now - this.lastPortScan < 1_000) return;
+    this.lastPortScan = now;
+    const ports = await portsOfProcessGroup(proc.pid);
+    if (ports.length === 0 || ports.includes(this.options.port)) {
+      this.elsewhereSince = undefined;
+      this.listensElsewhere = undefined;
+      return;
+    }
+    this.elsewhereSince ??= now;
+    if (now - this.elsewhereSince < this.options.timings.wrongPortGraceMs) return;
+    if (this.listensElsewhere === undefined) {
+      this.options.log.write(
+        this.options.label,
+        `listens on port ${ports.join(', ')}, not on its port ${this.options.port} ($PORT)`,
+      );
+    }
+    this.listensElsewhere = ports;
   }
 }
