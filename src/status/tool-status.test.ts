@@ -60,3 +60,13 @@ test('builds are listed newest first', () => {
   assert.equal(status.builds[0]?.id, 'newest');
   assert.equal(describeToolStatus(toolhuntConfig(), emptyObservedState('t')).counts.missing, 3);
 });
+
+test('a job the runtime says was changed behind its back (jobs-api up_to_date: false) is drifted', () => {
+  const config = toolhuntConfig();
+  const observed = deployedState(config);
+  const jobs = observed.jobs.map((j) => (j.name === 'toolhunt-api' ? { ...j, upToDate: false } : j));
+  const status = describeToolStatus(config, { ...observed, jobs });
+  const api = status.components.find((c) => c.name === 'toolhunt-api');
+  assert.equal(api?.status, 'drifted');
+  assert.deepEqual(api?.drift, [{ field: 'upToDate', before: false, after: true }]);
+});
