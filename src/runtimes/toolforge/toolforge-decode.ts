@@ -27,8 +27,6 @@ import { Build, UNKNOWN_PARAMETER } from './wire/builds-api.js';
 import { DEFINED_JOB_MODELS, type StatusShortT } from './wire/jobs-api.js';
 import { WireReader } from './wire/schema.js';
 
-export { BUILDS_API_STATUSES, type BuildsApiStatus } from './wire/builds-api.js';
-
 export class ToolforgeDecodeError extends Error {
   constructor(message: string) {
     super(message);

@@ -47,7 +47,6 @@ export const StartResponse = Type.Object({
   messages: Type.Optional(ResponseMessages),
   new_build: Type.Optional(NewBuild),
 });
-export type StartResponseT = Static<typeof StartResponse>;
 
 /**
  * A build as list/get/latest report it. Facts the OpenAPI document does not tell (builds-api's getBuild):

@@ -22,8 +22,7 @@ import { Nullable, NullableOneOf, ResponseMessages, StringEnum } from './schema.
 export const JOB_NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 export const JOB_NAME_MAX_LENGTH = 52;
 
-export const JOB_TYPES = ['one-off', 'scheduled', 'continuous'] as const;
-export type WireJobType = (typeof JOB_TYPES)[number];
+export type WireJobType = 'one-off' | 'scheduled' | 'continuous';
 
 export const EmailOption = StringEnum(['none', 'all', 'onfinish', 'onfailure'] as const);
 export const MountOption = StringEnum(['all', 'none'] as const, { default: 'all' });
@@ -32,10 +31,8 @@ export const HealthCheckType = StringEnum(['script', 'http'] as const);
 
 export const ScriptHealthCheck = Type.Object({ type: HealthCheckType, script: Type.String() });
 export const HttpHealthCheck = Type.Object({ type: HealthCheckType, path: Type.String() });
-export type HealthCheckT = Static<typeof ScriptHealthCheck> | Static<typeof HttpHealthCheck>;
 
-export const STATUS_SHORTS = ['pending', 'running', 'succeeded', 'failed', 'unknown'] as const;
-export const StatusShort = StringEnum(STATUS_SHORTS);
+export const StatusShort = StringEnum(['pending', 'running', 'succeeded', 'failed', 'unknown'] as const);
 export type StatusShortT = Static<typeof StatusShort>;
 
 /** The fields every job has, on requests and in answers. */

@@ -46,14 +46,13 @@ export const ResponseMessages = Type.Object({
   warning: Type.Optional(Type.Array(Type.String())),
   error: Type.Optional(Type.Array(Type.String())),
 });
-export type ResponseMessagesT = Static<typeof ResponseMessages>;
 
 // `discriminator`, `example` and friends are annotations, not assertions: never fail on them.
 const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
 const compiled = new WeakMap<TSchema, ValidateFunction>();
 
 /** The compiled validator of a contract schema (compiled once). */
-export function validatorOf(schema: TSchema): ValidateFunction {
+function validatorOf(schema: TSchema): ValidateFunction {
   let fn = compiled.get(schema);
   if (!fn) {
     fn = ajv.compile(schema);
@@ -98,11 +97,6 @@ export class WireReader {
     this.#broken = wireErrors(schema, raw)
       .filter((e) => e.keyword !== 'required')
       .map((e) => `${e.instancePath}/`);
-  }
-
-  /** JSON pointers (`/status/short`) of the parts that broke the contract. */
-  get broken(): readonly string[] {
-    return this.#broken.map((p) => p.slice(0, -1));
   }
 
   get(...path: string[]): unknown {
