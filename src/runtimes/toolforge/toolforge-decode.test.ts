@@ -77,6 +77,23 @@ describe('decodeBuild', () => {
     assert.equal(build.useLatestVersions, false);
   });
 
+  it('reads the build-time envvars builds-api reports, so an unchanged config reuses the build', () => {
+    const withVars = {
+      ...raw,
+      parameters: { ...raw.parameters, envvars: { FLASK_ENV: 'production', A_B: '1' } },
+    };
+    assert.deepEqual(decodeBuild(withVars).envvars, { FLASK_ENV: 'production', A_B: '1' });
+  });
+
+  it('leaves envvars out when the build had none, or when they break the contract', () => {
+    assert.equal('envvars' in decodeBuild(raw), false);
+    const { envvars: _none, ...withoutField } = raw.parameters;
+    assert.equal('envvars' in decodeBuild({ ...raw, parameters: withoutField }), false);
+    const mistyped = { ...raw, parameters: { ...raw.parameters, envvars: { N: 1 } } };
+    assert.equal(decodeBuild(mistyped).envvars, undefined);
+    assert.equal(decodeBuild(mistyped).imageName, 'web');
+  });
+
   it('refuses a non-object with a clear error', () => {
     assert.throws(() => decodeBuild(null), ToolforgeDecodeError);
     assert.throws(() => decodeBuild([1]), /builds-api build: expected an object, got an array/);

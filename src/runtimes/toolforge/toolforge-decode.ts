@@ -99,6 +99,18 @@ export function upstreamBuildStatus(status: unknown): 'running' | 'successful' |
   }
 }
 
+/**
+ * `parameters.envvars` (builds-api reads them back from the PipelineRun's `ENV_VARS`), left out when empty:
+ * the plan compares them with the config's `build.envvars`, and without them every build with envvars would
+ * look different from its config and be rebuilt on every deploy.
+ */
+function buildEnvvars(r: WireReader): { envvars?: Record<string, string> } {
+  const raw = r.get('parameters', 'envvars');
+  if (!isObject(raw)) return {};
+  const entries = Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return entries.length === 0 ? {} : { envvars: Object.fromEntries(entries) };
+}
+
 /** builds-api `Build` (an element of `ListResponse.builds` or `GetResponse.build`) → `BuildRecord`. */
 export function decodeBuild(raw: unknown): BuildRecord {
   if (!isObject(raw))
@@ -115,6 +127,7 @@ export function decodeBuild(raw: unknown): BuildRecord {
     resolvedCommit: known(r.string('resolved_ref')),
     useLatestVersions: r.boolean('parameters', 'use_latest_versions') ?? false,
     useDeprecatedVersions: r.boolean('parameters', 'use_deprecated_versions') ?? false,
+    ...buildEnvvars(r),
     state,
     message: known(r.string('message')),
     startedAt: time(r.string('start_time')),
