@@ -54,12 +54,12 @@ describe('evaluateDependencies', () => {
       task('deploy:api', 'succeeded', { finishedAt: '2025-01-01T00:00:00Z' }),
     );
     const seen: unknown[] = [];
-    const check: WaitChecker = (name, condition, since) => {
-      seen.push([name, condition, since]);
+    const check: WaitChecker = (name, depTask, since) => {
+      seen.push([name, depTask?.id, since]);
       return { kind: 'not-ready', detail: '1/2 replicas healthy' };
     };
     assert.equal(evaluateDependencies(me, flower, deployed, check).kind, 'waiting');
-    assert.deepEqual(seen, [['api', 'healthy', Date.parse('2025-01-01T00:00:00Z')]]);
+    assert.deepEqual(seen, [['api', 'deploy:api', Date.parse('2025-01-01T00:00:00Z')]]);
     assert.deepEqual(
       evaluateDependencies(me, flower, deployed, () => ({ kind: 'ready' })),
       { kind: 'ready' },

@@ -1,11 +1,11 @@
 /**
  * Whether a task may start: every `completed` dependency succeeded, and every `healthy`/`registered` one is
- * deployed and ready (stably) in the latest snapshot. A failed dependency skips the task (naming the root
- * cause, once); a broken or timed-out wait fails it.
+ * deployed and ready: its deploy task succeeded (which it does only once its job was ready by its plan's rule)
+ * and the job is not broken now, or, without a task, the job is ready in the latest snapshot. A failed
+ * dependency skips the task (naming the root cause, once); a broken or timed-out wait fails it.
  */
 import type { PlanTask } from '../plan/plan.js';
 import type { DeploymentTask } from './deployment.js';
-import type { ReadyCondition } from './readiness.js';
 
 export type DependencyVerdict =
   | { readonly kind: 'ready' }
@@ -25,10 +25,13 @@ export type WaitCheck =
   | { readonly kind: 'not-ready'; readonly detail: string; readonly dueAt?: number }
   | { readonly kind: 'fail'; readonly reason: string };
 
-/** Checks one wait-for dependency against the runtime's snapshot. `since`: when the wait began (ms). */
+/**
+ * Checks one wait-for dependency against the runtime's snapshot. `task`: its deploy task, when the plan has
+ * one (it succeeded); `since`: when the wait began (ms).
+ */
 export type WaitChecker = (
   component: string,
-  condition: ReadyCondition,
+  task: DeploymentTask | undefined,
   since: number | undefined,
 ) => WaitCheck;
 
@@ -78,7 +81,7 @@ export function evaluateDependencies(
       continue;
     }
     const since = other?.finishedAt !== undefined ? Date.parse(other.finishedAt) : undefined;
-    const result = check(name, dep.condition, since);
+    const result = check(name, other, since);
     if (result.kind === 'fail') return { kind: 'fail', reason: result.reason };
     if (result.kind === 'not-ready') {
       waiting.push({ name, detail: result.detail });

@@ -4,19 +4,29 @@
  *
  * A step reads the stored deployment and task rows, takes at most one runtime snapshot, and for every task that
  * is not final and not busy decides the next transition, persists it (with its event), and only then acts on it
- * by firing the runtime call in the background. Call completions persist their outcome under the same lock and
- * wake the loop, so a dependent starts as soon as its dependencies are done, not at the next tick.
+ * by firing the task's planned operation in the background. Call completions persist their outcome under the
+ * same lock and wake the loop, so a dependent starts as soon as its dependencies are done, not at the next tick.
  *
  * Invariants:
  * - nothing is decided from memory that the rows do not say: a new replica (or a restarted server) resumes
- *   from the rows alone; memory only holds what can be recomputed (stability since, missing-build counts);
+ *   from the rows alone; memory only holds what can be recomputed (stability since, learned timings);
+ * - the executor carries out the plan's operations: it never reads the config and never decides again what
+ *   to build, what job spec to send or whether to restart;
  * - a task with a call in flight is owned by that call: steps leave it alone until it has persisted its outcome;
+ * - all time comes from the clock passed to `step` (tests move it by hand);
  * - after `kill()` nothing is written any more (a killed process writes nothing).
  */
-import type { Runtime, RuntimeSnapshot, SnapshotPart } from '../runtimes/runtime.js';
+import {
+  RuntimeError,
+  SNAPSHOT_PARTS,
+  snapshotHas,
+  type BuildQuota,
+  type RuntimeSnapshot,
+  type SnapshotPart,
+} from '../runtimes/runtime.js';
+import type { GuardedRuntime } from '../runtimes/guarded-runtime.js';
 import type { Store, TaskPatch } from '../store/store.js';
-import type { Component } from '../config/tool-config.js';
-import type { ComponentPlan, PlanTask } from '../plan/plan.js';
+import type { PlanTask } from '../plan/plan.js';
 import {
   FINAL_DEPLOYMENT_STATES,
   FINAL_TASK_STATES,
@@ -24,15 +34,10 @@ import {
   type DeploymentState,
   type DeploymentTask,
 } from './deployment.js';
-import type { ResolvedOptions } from './executor-options.js';
+import { LOCAL_BUILD_CAP, type ResolvedOptions } from './executor-options.js';
 import { DeploymentLock } from './deployment-lock.js';
-import { StabilityTracker, jobReadiness, type ReadyCondition } from './readiness.js';
-import {
-  componentOfTask,
-  evaluateDependencies,
-  type DependencyVerdict,
-  type WaitCheck,
-} from './dependencies.js';
+import { StabilityTracker, conditionOf, jobReadiness, type ReadyCondition } from './readiness.js';
+import { evaluateDependencies, type DependencyVerdict, type WaitCheck } from './dependencies.js';
 import {
   CANCELLED_DEPLOYMENT,
   CANCELLED_TASK,
@@ -41,11 +46,11 @@ import {
   shortDuration,
   startedText,
 } from './status-text.js';
-import { withTimeout } from './retry.js';
-import { RuntimeError, SNAPSHOT_PARTS, snapshotHas } from '../runtimes/runtime.js';
 import { advanceBuildTask, cancelBuildTask } from './task-build.js';
 import { advanceDeleteTask, advanceDeployTask, cancelDeployTask } from './task-deploy.js';
-import { imageFor } from './image-source.js';
+import { isApplied, resultOf } from './task-record.js';
+import { Pacing } from './pacing.js';
+import { systemClock, type Clock } from './clock.js';
 
 export interface TakenSnapshot extends RuntimeSnapshot {
   /** Clock time (ms) just before the runtime was asked. */
@@ -73,6 +78,12 @@ export interface StepOutcome {
   readonly dueAt?: number;
 }
 
+/** Free build slots for this step, and the quota they were read from (for the waiting text). */
+export interface BuildSlots {
+  free: number;
+  readonly quota?: BuildQuota;
+}
+
 /** Mutable view of one step. */
 export interface Step {
   readonly deployment: Deployment;
@@ -80,11 +91,14 @@ export interface Step {
   readonly now: number;
   changed: boolean;
   dueAt?: number;
+  /** Read at most once per step, and only when a build could start. */
+  slots?: BuildSlots;
 }
 
 export interface RunEnvironment {
   readonly store: Store;
-  readonly runtime: Runtime;
+  /** The one layer with time limits and retries of reads; changes are made once per attempt. */
+  readonly runtime: GuardedRuntime;
   readonly options: ResolvedOptions;
 }
 
@@ -92,14 +106,20 @@ class KilledError extends Error {}
 
 const FINAL_TASK = new Set<string>(FINAL_TASK_STATES);
 
+/** How often a build waiting for a slot looks at the quota again when nothing else wakes it (ms). */
+export const QUOTA_RECHECK_MS = 2_000;
+
 export class DeploymentRun {
   readonly id: string;
   readonly tool: string;
   readonly env: RunEnvironment;
   readonly lock = new DeploymentLock();
   readonly stability = new StabilityTracker();
+  readonly pacing = new Pacing();
   /** Tasks whose runtime call is in flight. */
   readonly inflight = new Map<string, Promise<void>>();
+  /** Build tasks whose `startBuild` is in flight (builds-api may not count them in its quota yet). */
+  readonly starting = new Set<string>();
   /** Fire-and-forget calls (build cancels) that `drain` still waits for. */
   readonly background = new Set<Promise<void>>();
   /** taskId → snapshots (by takenAt) in which its build was missing. */
@@ -112,8 +132,15 @@ export class DeploymentRun {
   readonly snapshots: Snapshots = {};
   /** Called when a background call finished: the loop should step again now. */
   wake: () => void = () => undefined;
+  /** The clock of the current step (and of the completions it fired). */
+  clock: Clock = systemClock;
+  /** When this process first stepped this deployment: learned timings start no earlier (see Pacing). */
+  #observingSince?: number;
   #killed = false;
   #abort = new AbortController();
+  #planTasks?: Map<string, PlanTask>;
+  /** False for a plan stored by a version whose tasks carried no operation. */
+  #planUsable = true;
 
   constructor(env: RunEnvironment, id: string, tool: string) {
     this.env = env;
@@ -126,7 +153,11 @@ export class DeploymentRun {
   }
 
   now(): number {
-    return this.options.now().getTime();
+    return this.clock.now();
+  }
+
+  get observingSince(): number {
+    return this.#observingSince ?? this.now();
   }
 
   get signal(): AbortSignal {
@@ -150,8 +181,12 @@ export class DeploymentRun {
     }
   }
 
-  step(): Promise<StepOutcome> {
-    return this.lock.run(() => this.#step());
+  step(clock: Clock): Promise<StepOutcome> {
+    return this.lock.run(() => {
+      this.clock = clock;
+      this.#observingSince ??= clock.now();
+      return this.#step();
+    });
   }
 
   async #step(): Promise<StepOutcome> {
@@ -160,10 +195,10 @@ export class DeploymentRun {
     if (!deployment || FINAL_DEPLOYMENT_STATES.includes(deployment.state)) {
       return { finished: this.inflight.size === 0, changed: false };
     }
-    this.prepare(deployment);
+    this.#prepare(deployment);
     let started = false;
     if (deployment.state === 'pending') {
-      const at = this.options.now();
+      const at = new Date(this.now());
       const next = await this.#transition(deployment, 'running', ['pending'], {
         longStatus: startedText(at),
         startedAt: at.toISOString(),
@@ -174,8 +209,9 @@ export class DeploymentRun {
     }
     const tasks = new Map((await this.env.store.listTasks(this.id)).map((t) => [t.id, t]));
     const step: Step = { deployment, tasks, now: this.now(), changed: started };
-    await this.#refreshSnapshot(step);
     const cancelling = deployment.state === 'cancelling';
+    if (!this.#planUsable && !cancelling) await this.#refuseOldPlan(step);
+    await this.#refreshSnapshot(step);
     for (const task of [...tasks.values()]) {
       const current = tasks.get(task.id) ?? task;
       if (FINAL_TASK.has(current.state) || this.inflight.has(current.id)) continue;
@@ -184,6 +220,27 @@ export class DeploymentRun {
     }
     const finished = await this.#maybeFinish(step);
     return { finished, changed: step.changed, ...(step.dueAt !== undefined ? { dueAt: step.dueAt } : {}) };
+  }
+
+  /** The plan's own tasks, validated once: a plan from before operations existed cannot be carried out. */
+  #prepare(deployment: Deployment): void {
+    if (this.#planTasks) return;
+    this.#planTasks = new Map(deployment.plan.tasks.map((t) => [t.id, t]));
+    this.#planUsable = deployment.plan.tasks.every(
+      (t) => typeof (t as Partial<PlanTask>).operation === 'object',
+    );
+  }
+
+  async #refuseOldPlan(step: Step): Promise<void> {
+    for (const task of [...step.tasks.values()]) {
+      if (FINAL_TASK.has(task.state) || this.inflight.has(task.id)) continue;
+      await this.write(step, task, {
+        state: 'failed',
+        reason:
+          'this deployment was planned by an older version that stored no task operations: deploy again',
+        finishedAt: this.iso(step),
+      });
+    }
   }
 
   async #advanceTask(step: Step, task: DeploymentTask): Promise<void> {
@@ -211,7 +268,7 @@ export class DeploymentRun {
     const tasks = [...step.tasks.values()];
     if (this.inflight.size > 0 || tasks.some((t) => !FINAL_TASK.has(t.state))) return false;
     const { deployment } = step;
-    const at = this.options.now();
+    const at = new Date(this.now());
     const finishedAt = at.toISOString();
     let next: Deployment | undefined;
     if (deployment.state === 'cancelling') {
@@ -249,7 +306,7 @@ export class DeploymentRun {
     if (next) {
       await this.env.store.appendEvent({
         deploymentId: this.id,
-        at: this.options.now().toISOString(),
+        at: new Date(this.now()).toISOString(),
         type: 'deployment',
         state,
         reason: patch.longStatus,
@@ -271,7 +328,7 @@ export class DeploymentRun {
     if (next.state !== task.state || next.reason !== task.reason) {
       await this.env.store.appendEvent({
         deploymentId: this.id,
-        at: this.options.now().toISOString(),
+        at: new Date(this.now()).toISOString(),
         type: 'task',
         taskId: next.id,
         state: next.state,
@@ -287,7 +344,7 @@ export class DeploymentRun {
 
   /**
    * Runs a runtime call for `task` in the background; `settle` persists its outcome under the lock. The task is
-   * busy (steps skip it) until then.
+   * busy (steps skip it) until then. The guard gives the call its time limit.
    */
   fire<T>(
     task: DeploymentTask,
@@ -297,13 +354,14 @@ export class DeploymentRun {
     const promise = (async () => {
       let outcome: { ok: true; value: T } | { ok: false; error: unknown };
       try {
-        outcome = { ok: true, value: await this.call(call) };
+        outcome = { ok: true, value: await call(this.#abort.signal) };
       } catch (error) {
         outcome = { ok: false, error };
       }
       await this.lock
         .run(async () => {
           try {
+            this.attemptEnded.set(task.id, this.now());
             if (!this.#killed) await settle(outcome);
           } finally {
             this.inflight.delete(task.id);
@@ -317,7 +375,7 @@ export class DeploymentRun {
 
   /** A fire-and-forget call whose errors do not matter (cancelling a build). */
   fireAndForget(call: (signal: AbortSignal) => Promise<unknown>): void {
-    const promise = this.call(call).then(
+    const promise = call(this.#abort.signal).then(
       () => undefined,
       () => undefined,
     );
@@ -325,24 +383,40 @@ export class DeploymentRun {
     void promise.finally(() => this.background.delete(promise));
   }
 
-  /** One runtime call with the per-call time limit. */
-  call<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const ms = this.options.callTimeoutMs;
-    const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(ms)]);
-    return withTimeout(
-      call(signal),
-      ms,
-      () => new RuntimeError('unavailable', `no answer within ${shortDuration(ms)}`),
-    );
+  /**
+   * Free build slots for this step, read once per step and only when a build could start: builds-api's quota
+   * (limit − used, less our own starts it may not count yet), or without one a cap of one build per CPU. An
+   * explicit `buildConcurrency` caps both. A quota that cannot be read leaves one slot: builds-api's own 409
+   * is the back-pressure then.
+   */
+  async buildSlots(step: Step): Promise<BuildSlots> {
+    if (step.slots) return step.slots;
+    const running = [...step.tasks.values()].filter(
+      (t) => t.kind === 'build' && t.state === 'running',
+    ).length;
+    const cap = this.options.buildConcurrency;
+    let slots: BuildSlots;
+    const read = this.env.runtime.buildQuota;
+    if (read) {
+      try {
+        const quota = await read(this.tool, { signal: this.#abort.signal });
+        const free = quota.limit === undefined ? Infinity : quota.limit - quota.used - this.starting.size;
+        slots = { free, quota };
+      } catch {
+        slots = { free: 1 };
+      }
+    } else {
+      slots = { free: LOCAL_BUILD_CAP - running };
+    }
+    if (cap !== undefined) slots.free = Math.min(slots.free, cap - running);
+    slots.free = Math.max(0, slots.free);
+    step.slots = slots;
+    return slots;
   }
 
   /**
    * One observe() per tool per tick at most, only when a task needs live state, and only of the lists that are
-   * due (builds for builds, jobs for readiness): each list keeps its own clock. When depends on what waits:
-   * a build is polled at half its age (fast at first, then every `tick.maxMs`); a job coming up at a third of
-   * its age, between `tick.maxMs / 12` and `tick.maxMs / 3`, because dependents are blocked on it; a job seen
-   * healthy is looked at again exactly when its stability period ends (not at the next regular poll: that delay
-   * would add up along every wait-for level).
+   * due (builds for builds, jobs for readiness): each list keeps its own clock (see `#nextObserveAt`).
    */
   async #refreshSnapshot(step: Step): Promise<void> {
     const next = this.#nextObserveAt(step);
@@ -357,105 +431,104 @@ export class DeploymentRun {
     const parts = SNAPSHOT_PARTS.filter((p) => (next[p] ?? Infinity) <= horizon);
     const startedAt = this.now();
     try {
-      const snapshot = await this.call((signal) => this.env.runtime.observe(this.tool, { signal, parts }));
+      const snapshot = await this.env.runtime.observe(this.tool, { signal: this.#abort.signal, parts });
       const taken: TakenSnapshot = { ...snapshot, takenAt: startedAt };
       // A runtime may return more than asked: keep every part it really fetched.
       for (const part of SNAPSHOT_PARTS) if (snapshotHas(snapshot, part)) this.snapshots[part] = taken;
-    } catch {
+      if (snapshotHas(snapshot, 'builds')) this.pacing.learnBuilds(snapshot.builds);
+    } catch (error) {
       // Keep the previous snapshots; decisions that need a fresh one check `takenAt` and wait for the next tick.
+      if (!(error instanceof RuntimeError)) throw error;
     }
     const after = earliest(this.#nextObserveAt({ ...step, now: this.now() }, startedAt));
     if (after !== undefined) this.due(step, Math.max(after, startedAt + this.options.tick.minMs));
   }
 
   /**
-   * When each part (builds list, jobs list) is next due (ms); a part nothing needs is absent. Running builds
-   * need the builds list (including the re-attach search after a restart); readiness checks need the jobs list.
-   * `never`: the look time of a part never fetched.
+   * When each part (builds list, jobs list) is next due (ms); a part nothing needs is absent. `never`: the
+   * look time of a part never fetched.
+   * - A running build: when it is expected to end (its image's last build, see Pacing), then often.
+   * - A job coming up: when jobs of its kind became ready before (learned in this process only), else at a
+   *   third of the time since it was applied (or since this process started watching), between
+   *   `tick.maxMs / 12` and `tick.maxMs / 3`, because dependents are blocked on it; a job in its stability
+   *   window exactly when the window ends.
+   * - A wait on a dependency without a task (it already runs): like a job coming up.
    */
   #nextObserveAt(step: Step, never = -Infinity): DueParts {
     const { minMs, maxMs } = this.options.tick;
-    const clamp = (age: number, divisor: number, max: number): number =>
-      Math.max(minMs, Math.min(max, Math.round(age / divisor)));
     const due: DueParts = {};
     const lastLook = (part: SnapshotPart): number => this.snapshots[part]?.takenAt ?? never;
-    const wantPart = (part: SnapshotPart, ms: number): void => {
+    const want = (part: SnapshotPart, ms: number): void => {
       due[part] = Math.min(due[part] ?? Infinity, ms);
     };
-    const buildsTakenAt = lastLook('builds');
-    const takenAt = lastLook('jobs');
-    const want = (ms: number): void => wantPart('jobs', ms);
+    const jobsTakenAt = lastLook('jobs');
     const jobCap = Math.max(minMs, maxMs / 3);
     // A job takes seconds to start: looking every `minMs` right after the upsert only costs calls.
     const jobFloor = Math.max(minMs, jobCap / 4);
     const jobClamp = (age: number): number => Math.max(jobFloor, Math.min(jobCap, Math.round(age / 3)));
-    /**
-     * A job seen healthy needs one look when its stability period ends (until then a look cannot release it);
-     * undefined when it was not seen healthy, or a snapshot already covers the period.
-     */
-    const stableAt = (name: string): number | undefined => {
-      const end = this.stability.stableAt(`${this.tool}/${name}`);
-      return end !== undefined && end > takenAt ? end : undefined;
-    };
     for (const task of step.tasks.values()) {
       if (FINAL_TASK.has(task.state) || this.inflight.has(task.id)) continue;
+      const planTask = this.planTask(task.id);
       if (task.state === 'running' && task.kind === 'build') {
-        const since = task.startedAt !== undefined ? Date.parse(task.startedAt) : step.now;
-        const wait = task.externalId === undefined ? minMs : clamp(step.now - since, 2, maxMs);
-        wantPart('builds', buildsTakenAt + wait);
-      } else if (task.state === 'running' && task.kind === 'deploy' && task.result?.['applied'] === true) {
-        const since = Date.parse(String(task.result['appliedAt'] ?? step.deployment.createdAt));
-        const readySince = this.stability.readySince(`${this.tool}/${task.component}`);
-        const kind = this.#jobKind(step, task.component);
-        if (readySince !== undefined && kind !== undefined) this.#learnReadyAge(kind, readySince - since);
-        // No job of its kind in this deployment came up sooner than `expected`: looking earlier only costs calls.
-        const expected = since + 0.8 * ((kind !== undefined ? this.#readyAge.get(kind) : undefined) ?? 0);
-        const age = step.now - since;
-        want(stableAt(task.component) ?? Math.max(expected, takenAt + jobClamp(age)));
+        if (task.externalId === undefined) {
+          want('builds', lastLook('builds') + minMs);
+          continue;
+        }
+        const started = Date.parse(resultOf(task).intent?.at ?? task.startedAt ?? '') || step.now;
+        const imageName =
+          planTask?.operation.kind === 'start-build' ? planTask.operation.request.imageName : task.component;
+        want(
+          'builds',
+          this.pacing.nextBuildLook(imageName, started, lastLook('builds'), step.now, this.options.tick),
+        );
+      } else if (task.state === 'running' && task.kind === 'deploy') {
+        if (!isApplied(task)) {
+          // An attempt whose answer was lost: the next attempt first looks whether it took effect.
+          if (resultOf(task).intent !== undefined) want('jobs', jobsTakenAt + minMs);
+          continue;
+        }
+        const since = this.#watchedSince(task);
+        const stableAt = this.stability.stableAt(`${this.tool}/${task.component}`);
+        if (stableAt !== undefined && stableAt > jobsTakenAt) {
+          want('jobs', stableAt);
+          continue;
+        }
+        const learned = planTask ? this.pacing.expectedReadyMs(readyKind(planTask)) : undefined;
+        // No job of its kind came up sooner than `learned`: looking earlier only costs calls.
+        const expected = learned !== undefined ? since + 0.8 * learned : -Infinity;
+        want('jobs', Math.max(expected, jobsTakenAt + jobClamp(step.now - since)));
       } else if (task.state === 'pending' || task.state === 'waiting') {
-        const deps = this.planTask(task.id)?.dependsOn ?? [];
-        const done = (id: string): boolean => (step.tasks.get(id)?.state ?? 'succeeded') === 'succeeded';
-        // Still blocked on its own build (or another `completed` dependency): no look can release it yet.
-        if (deps.some((d) => d.condition === 'completed' && !done(d.task))) continue;
-        // Only waits whose dependencies are all deployed (or have no task) can be decided by looking; until
-        // then, the deploys they wait for are polled anyway.
-        const waits = deps.filter((d) => d.condition !== 'completed');
-        if (waits.length === 0 || !waits.every((d) => done(d.task))) continue;
-        const stable = waits.map((d) => stableAt(componentOfTask(d.task)));
-        if (stable.every((x) => x !== undefined)) want(Math.max(...stable));
-        else want(takenAt + jobClamp(step.now - (this.waitSince.get(task.id) ?? step.now)));
+        const deps = planTask?.dependsOn ?? [];
+        // Only a wait on a dependency without a task is decided by looking (a task's success is its readiness).
+        const untracked = deps.filter((d) => d.condition !== 'completed' && !step.tasks.has(d.task));
+        if (untracked.length === 0) continue;
+        const blocked = deps.some(
+          (d) =>
+            d.condition === 'completed' &&
+            step.tasks.get(d.task)?.state !== 'succeeded' &&
+            step.tasks.has(d.task),
+        );
+        if (blocked) continue;
+        want('jobs', jobsTakenAt + jobClamp(step.now - (this.waitSince.get(task.id) ?? step.now)));
       }
-    }
-    // A deploy whose image is only in the builds list (a reused or followed build) reads it when it applies.
-    if (due.jobs !== undefined && due.builds === undefined && this.#imageNeedsBuilds(step)) {
-      due.builds = due.jobs;
     }
     return due;
   }
 
-  /** Some deploy still to apply has no image yet without a builds list (a reused or followed build). */
-  #imageNeedsBuilds(step: Step): boolean {
-    const { plan } = step.deployment;
-    return [...step.tasks.values()].some(
-      (t) =>
-        t.kind === 'deploy' &&
-        !FINAL_TASK.has(t.state) &&
-        t.result?.['applied'] !== true &&
-        !imageFor(t.component, plan, step.tasks, undefined).ok,
-    );
+  /** When the readiness wait of an applied deploy began, as far as this process watched it. */
+  #watchedSince(task: DeploymentTask): number {
+    const applied = Date.parse(resultOf(task).appliedAt ?? '');
+    return Math.max(Number.isFinite(applied) ? applied : 0, this.observingSince);
   }
 
-  /** Per kind of continuous job (with or without a health check): the shortest upsert → ready time seen (ms). */
-  readonly #readyAge = new Map<string, number>();
-
-  #learnReadyAge(kind: string, ms: number): void {
-    if (ms > 0) this.#readyAge.set(kind, Math.min(this.#readyAge.get(kind) ?? Infinity, ms));
-  }
-
-  #jobKind(step: Step, name: string): string | undefined {
-    const component = this.component(step, name);
-    if (component?.type !== 'continuous') return undefined;
-    return component.run.healthCheck ? 'health-checked' : 'plain';
+  /**
+   * Learns how long a job of `planTask`'s kind took from apply to ready, when this process watched all of it
+   * (a job applied before a restart would teach the downtime).
+   */
+  learnReady(planTask: PlanTask, task: DeploymentTask, readyAt: number): void {
+    const applied = Date.parse(resultOf(task).appliedAt ?? '');
+    if (!Number.isFinite(applied) || applied < this.observingSince) return;
+    this.pacing.learnReady(readyKind(planTask), readyAt - applied);
   }
 
   /** A snapshot of `part` taken at or after `at` (ms), or undefined (and a reminder to look again next tick). */
@@ -470,93 +543,92 @@ export class DeploymentRun {
     return this.#planTasks?.get(taskId);
   }
 
-  #planTasks?: Map<string, PlanTask>;
-  #deployment?: Deployment;
-
-  /** The immutable parts of the deployment (plan, config), cached from the first step. */
-  prepare(deployment: Deployment): void {
-    if (this.#deployment) return;
-    this.#deployment = deployment;
-    this.#planTasks = new Map(deployment.plan.tasks.map((t) => [t.id, t]));
-  }
-
-  component(step: Step, name: string): Component | undefined {
-    return step.deployment.config.components.find((c) => c.name === name);
-  }
-
-  componentPlan(step: Step, name: string): ComponentPlan | undefined {
-    return step.deployment.plan.components.find((c) => c.name === name);
-  }
-
   dependencies(step: Step, task: DeploymentTask): DependencyVerdict {
-    return evaluateDependencies(task, this.planTask(task.id), step.tasks, (name, condition, since) =>
-      this.checkWait(step, task, name, condition, since),
+    return evaluateDependencies(task, this.planTask(task.id), step.tasks, (name, depTask, since) =>
+      this.checkWait(step, task, name, depTask, since),
     );
   }
 
-  /** A wait-for check of `name` on behalf of `task`, with the wait deadline. */
+  /**
+   * A wait-for check of `name` on behalf of `task`. A dependency whose deploy task succeeded was judged ready
+   * by that task (by its plan's readiness rule): it only must not be broken now. One without a task (it
+   * already ran as configured) is judged from the latest snapshot, with the wait deadline.
+   */
   checkWait(
     step: Step,
     task: DeploymentTask,
     name: string,
-    condition: ReadyCondition,
+    depTask: DeploymentTask | undefined,
     since: number | undefined,
   ): WaitCheck {
+    if (depTask) {
+      const job = this.snapshots.jobs?.jobs.find((j) => j.name === name);
+      const verdict = jobReadiness(name, job, conditionOf(job));
+      return verdict.kind === 'broken' ? { kind: 'fail', reason: verdict.reason } : { kind: 'ready' };
+    }
     const began = since ?? this.waitSince.get(task.id) ?? step.now;
     if (since === undefined) this.waitSince.set(task.id, began);
+    const job = this.snapshots.jobs?.jobs.find((j) => j.name === name);
+    const condition = conditionOf(job);
     const verdict = this.readiness(step, name, condition);
     if (verdict.kind !== 'not-ready') return verdict;
     const timeout = this.options.waitTimeoutMs;
     if (step.now - began > timeout) {
       return {
         kind: 'fail',
-        reason: `timed out after ${shortDuration(timeout)} waiting for ${name} to be ${condition} (${verdict.detail})`,
+        reason: `timed out after ${shortDuration(timeout)} waiting for ${name} to be ${condition.kind} (${verdict.detail})`,
       };
     }
-    step.dueAt = Math.min(step.dueAt ?? Infinity, began + timeout + 1);
+    this.due(step, began + timeout + 1);
     return verdict;
   }
 
   /**
-   * Is job `name` ready in the current snapshot, and has it stayed so for `stableForMs` (or, when the runtime
-   * cannot see its health, running without a restart for `unknownHealthStableForMs`)?
+   * Is job `name` ready in a snapshot taken at or after `notBefore`, by `condition`'s rule? A passing health
+   * check the runtime reports is enough at once; without one, the job must run without a restart for the
+   * stability window (`stableForMs`, or `unknownHealthStableForMs` when the runtime cannot see its health).
+   * `readyAt`: when the job was first seen ready (for learned timings).
    */
-  readiness(step: Step, name: string, condition: ReadyCondition, notBefore = 0): WaitCheck {
+  readiness(
+    step: Step,
+    name: string,
+    condition: ReadyCondition,
+    notBefore = 0,
+  ): WaitCheck & { readonly readyAt?: number } {
     const snapshot = this.snapshotSince(step, notBefore, 'jobs');
     if (!snapshot) return { kind: 'not-ready', detail: 'no status yet' };
     const job = snapshot.jobs.find((j) => j.name === name);
     const verdict = jobReadiness(name, job, condition);
-    if (verdict.kind === 'broken') return { kind: 'fail', reason: verdict.reason };
     const key = `${this.tool}/${name}`;
-    const unseenHealth = verdict.kind === 'ready' && verdict.rule === 'no-restart';
-    const stableFor =
-      condition !== 'healthy'
-        ? 0
-        : unseenHealth
-          ? Math.max(this.options.stableForMs, this.options.unknownHealthStableForMs)
-          : this.options.stableForMs;
+    if (verdict.kind === 'broken') return { kind: 'fail', reason: verdict.reason };
+    if (verdict.kind === 'not-ready') {
+      this.stability.observe(key, false, snapshot.takenAt, 0);
+      return { kind: 'not-ready', detail: verdict.detail };
+    }
+    if (verdict.rule === 'health-check') return { kind: 'ready', readyAt: snapshot.takenAt };
+    const window =
+      verdict.rule === 'no-restart'
+        ? Math.max(this.options.stableForMs, this.options.unknownHealthStableForMs)
+        : this.options.stableForMs;
     // A runtime that tells how long the job has run (jobs-api) dates the ready spell itself: a restart
     // between two looks shows as a shorter uptime, not as nothing.
-    const runningSince =
-      verdict.kind === 'ready' && job?.runningForMs !== undefined
-        ? snapshot.takenAt - job.runningForMs
-        : undefined;
-    if (this.stability.observe(key, verdict.kind === 'ready', snapshot.takenAt, stableFor, runningSince))
-      return { kind: 'ready' };
-    if (verdict.kind === 'not-ready') return { kind: 'not-ready', detail: verdict.detail };
-    const since = this.stability.readySince(key) ?? snapshot.takenAt;
-    step.dueAt = Math.min(step.dueAt ?? Infinity, since + stableFor);
+    const runningSince = job?.runningForMs !== undefined ? snapshot.takenAt - job.runningForMs : undefined;
+    if (this.stability.observe(key, true, snapshot.takenAt, window, runningSince))
+      return { kind: 'ready', readyAt: this.stability.readySince(key) ?? snapshot.takenAt };
+    const readySince = this.stability.readySince(key) ?? snapshot.takenAt;
+    this.due(step, readySince + window);
     // The text says which rule decides, so a wait on real Toolforge is not mistaken for a health check.
     return {
       kind: 'not-ready',
-      detail: unseenHealth
-        ? `running; the runtime reports no health, so ready after ${shortDuration(stableFor)} without a restart`
-        : 'healthy, checking that it stays healthy',
+      detail:
+        verdict.rule === 'no-restart'
+          ? `running; the runtime reports no health, so ready after ${shortDuration(window)} without a restart`
+          : `running; no health check, so ready after ${shortDuration(window)} without a restart`,
     };
   }
 
   iso(step: Step | undefined): string {
-    return step ? new Date(step.now).toISOString() : this.options.now().toISOString();
+    return new Date(step ? step.now : this.now()).toISOString();
   }
 
   due(step: Step, at: number): void {
@@ -566,4 +638,10 @@ export class DeploymentRun {
   #assertAlive(): void {
     if (this.#killed) throw new KilledError('executor was killed');
   }
+}
+
+/** Ready times are learned per rule: a health-checked job and one judged by stability take different times. */
+function readyKind(planTask: PlanTask): string {
+  const ready = planTask.ready;
+  return ready.kind === 'healthy' ? `healthy/${ready.observed}` : ready.kind;
 }

@@ -19,6 +19,7 @@ import {
   waitForTasks,
   waitUntilFinal,
 } from '../../test/support/executor-kit.js';
+import { isApplied } from './task-record.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {
@@ -120,7 +121,7 @@ describe('Executor durability (SQLite)', () => {
     const d = await storeDeployment(store, 'redo', TOOLHUNT);
     first.notify(d.id);
     await waitForTasks(store, d.id, (ts) =>
-      ts.some((t) => t.id === 'deploy:toolhunt-flower' && t.result?.['applied'] === true),
+      ts.some((t) => t.id === 'deploy:toolhunt-flower' && isApplied(t)),
     );
     first.abandon();
     const second = executor(store, runtime, 'replica-a');

@@ -1,25 +1,33 @@
 /**
- * How an Executor is wired and tuned. Defaults follow builds-api's quota (a handful of concurrent builds per
- * tool) and upstream's time limits; tests shrink the times.
+ * How an Executor is wired and tuned. Builds run as many at once as builds-api's quota allows (read from the
+ * runtime); time limits are upstream's; tests shrink the times.
  */
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
 import type { Runtime } from '../runtimes/runtime.js';
 import type { Deployment, DeploymentTask } from './deployment.js';
+import { systemClock, type Clock } from './clock.js';
 
 export interface ExecutorOptions {
   readonly store: Store;
   readonly runtime: Runtime;
   /** This replica's id in leases (default: host, pid and a random suffix). */
   readonly owner?: string;
-  /** Builds running at once per deployment (default 4). */
+  /**
+   * A cap on builds running at once per deployment, on top of the runtime's quota. Default: none when the
+   * runtime reports a quota (builds-api: keep it full); otherwise the number of CPUs, because a runtime without
+   * a quota (local) builds on this machine, where builds (npm ci, pip install) are CPU-bound.
+   */
   readonly buildConcurrency?: number;
   /** Job upserts/deletes in flight at once per deployment (default 8). */
   readonly deployConcurrency?: number;
   /** Deadline of every wait for a job to be healthy/registered (default 10 min). */
   readonly waitTimeoutMs?: number;
-  /** How long a job must stay healthy before it counts as ready (default 2 s). */
+  /**
+   * How long a job without a health check must run without a restart before it counts as ready (default 2 s).
+   * A job whose health check the runtime reports passing is ready at once.
+   */
   readonly stableForMs?: number;
   /**
    * How long a job with a health check the runtime cannot see (Toolforge: jobs-api reports no readiness) must
@@ -35,13 +43,14 @@ export interface ExecutorOptions {
   readonly leaseTtlMs?: number;
   /** Polling tick: starts at `minMs`, backs off to `maxMs` while nothing changes (default 100 ms → 3 s). */
   readonly tick?: { readonly minMs: number; readonly maxMs: number };
-  /** Attempts of a runtime call failing with a retryable error before the task fails (default 5). */
+  /** Attempts of a change (build start, upsert, restart, delete) failing with a retryable error before the task fails (default 5). */
   readonly maxAttempts?: number;
-  /** First retry delay; doubles per attempt, with jitter (default 500 ms). */
+  /** First retry delay; doubles per attempt, with jitter (default 500 ms). Also the guard's read retries. */
   readonly retryBaseMs?: number;
-  /** Time limit of one runtime call (default 60 s). */
+  /** Time limit of one runtime call, enforced by the guard (default 60 s). */
   readonly callTimeoutMs?: number;
-  readonly now?: () => Date;
+  /** The clock of the worker loops (default: the system clock). `advance` takes its own. */
+  readonly clock?: Clock;
   /** Metrics hook: a task reached a final state, `durationMs` since it started (0 if it never started). */
   readonly onTaskFinished?: (task: DeploymentTask, durationMs: number) => void;
   /**
@@ -51,13 +60,15 @@ export interface ExecutorOptions {
   readonly onDeploymentFinished?: (deployment: Deployment) => void;
 }
 
-type Hooks = 'onTaskFinished' | 'onDeploymentFinished';
-export type ResolvedOptions = Required<Omit<ExecutorOptions, Hooks>> & Pick<ExecutorOptions, Hooks>;
+type Optional = 'onTaskFinished' | 'onDeploymentFinished' | 'buildConcurrency';
+export type ResolvedOptions = Required<Omit<ExecutorOptions, Optional>> & Pick<ExecutorOptions, Optional>;
+
+/** Builds at once on a runtime without a quota: one per CPU (see `buildConcurrency`). */
+export const LOCAL_BUILD_CAP = Math.max(1, availableParallelism());
 
 export function resolveOptions(options: ExecutorOptions): ResolvedOptions {
   return {
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    buildConcurrency: 4,
     deployConcurrency: 8,
     waitTimeoutMs: 10 * 60_000,
     stableForMs: 2_000,
@@ -69,7 +80,7 @@ export function resolveOptions(options: ExecutorOptions): ResolvedOptions {
     maxAttempts: 5,
     retryBaseMs: 500,
     callTimeoutMs: 60_000,
-    now: () => new Date(),
+    clock: systemClock,
     ...stripUndefined(options),
     store: options.store,
     runtime: options.runtime,

@@ -11,13 +11,17 @@ import type { KyselyStore } from '../store/kysely-store.js';
 import {
   TOOLHUNT,
   byId,
+  configFor,
   storeDeployment,
   taskTable,
   waitForTasks,
   waitUntilFinal,
   type ComponentSpec,
+  type StoreDeploymentOptions,
 } from '../../test/support/executor-kit.js';
 import type { DeploymentTask } from './deployment.js';
+import type { BuildQuota } from '../runtimes/runtime.js';
+import { observeTool } from '../status/observe.js';
 
 let store: KyselyStore;
 let dispose: () => Promise<void>;
@@ -38,7 +42,7 @@ async function run(
   specs: readonly ComponentSpec[],
   fake: FakeRuntimeOptions = {},
   options: Partial<ExecutorOptions> = {},
-  planOptions: Parameters<typeof storeDeployment>[3] = {},
+  planOptions: StoreDeploymentOptions = {},
 ): Promise<{
   runtime: FakeRuntime;
   tasks: Map<string, DeploymentTask>;
@@ -145,14 +149,20 @@ describe('Executor', () => {
     assert.deepEqual([...r.finished].sort(), [...r.tasks.keys()].sort());
   });
 
-  it('restarts unchanged continuous jobs onto a rebuilt image, never scheduled ones', async () => {
+  it('restarts unchanged continuous jobs onto a rebuilt image when the plan says so, never scheduled ones', async () => {
     const runtime = new FakeRuntime();
     const tool = newTool();
     const executor = new Executor({ store, runtime, tick: { minMs: 5, maxMs: 40 }, stableForMs: 10 });
     executors.push(executor);
     await executor.start();
+    const config = configFor(TOOLHUNT);
     for (const round of [1, 2]) {
-      const deployment = await storeDeployment(store, tool, TOOLHUNT);
+      // Round 2 is planned against what round 1 left, with new builds: same specs, rebuilt images.
+      const observed = await observeTool(runtime, tool, config, []);
+      const deployment = await storeDeployment(store, tool, TOOLHUNT, {
+        observed,
+        planOptions: { forceBuild: round === 2 },
+      });
       executor.notify(deployment.id);
       assert.equal((await waitUntilFinal(store, tool, deployment.id)).state, 'successful', `round ${round}`);
       const tasks = byId(await store.listTasks(deployment.id));
@@ -175,7 +185,7 @@ describe('Executor', () => {
     assert.equal(r.runtime.calls.length, 0);
   });
 
-  it("deploys the plan's reused build without building", async () => {
+  it("deploys the plan's known image without building", async () => {
     const image = 'tools-harbor.wmcloud.org/tool-x/toolhunt-api:latest@sha256:abc';
     const r = await run(
       [{ name: 'toolhunt-api', health: false }],
@@ -184,16 +194,18 @@ describe('Executor', () => {
       {
         plan: (p) => ({
           ...p,
-          components: p.components.map((c) => ({
-            ...c,
-            build: { kind: 'reuse-build', buildId: 'old-build', image, commit: 'c0ffee' },
-          })),
+          tasks: p.tasks
+            .filter((t) => t.kind !== 'build')
+            .map((t) =>
+              t.operation.kind === 'upsert-job'
+                ? { ...t, dependsOn: [], operation: { ...t.operation, image: { kind: 'known', image } } }
+                : t,
+            ),
         }),
       },
     );
     assert.equal(r.state, 'successful', taskTable([...r.tasks.values()]));
     assert.equal(r.runtime.count('startBuild'), 0);
-    assert.equal(task(r.tasks, 'build:toolhunt-api').reason, 'Reusing existing build');
     assert.equal(r.runtime.inspect(r.tool).jobs[0]?.image, image);
   });
 
@@ -312,13 +324,53 @@ describe('Executor', () => {
     assert.equal(r.runtime.count('upsertJob'), 1);
   });
 
-  it('waits for a free build slot when the quota is full', async () => {
+  it("keeps builds-api's quota full without going over it, saying how full it is", async () => {
     const specs: ComponentSpec[] = Array.from({ length: 4 }, (_, i) => ({ name: `q${i}`, health: false }));
-    const r = await run(specs, { buildMs: 40, buildQuota: 2 }, { buildConcurrency: 4 });
+    const r = await run(specs, { buildMs: 40, buildQuota: 2 });
     assert.equal(r.state, 'successful', taskTable([...r.tasks.values()]));
-    assert.ok(r.runtime.count('startBuild') > 4, 'some starts were refused by the quota');
+    // The quota was read before starting: no start was refused.
+    assert.equal(r.runtime.count('startBuild'), 4);
     const events = await store.listEvents(r.id);
-    assert.ok(events.some((e) => e.state === 'waiting' && e.reason === 'waiting for a free build slot'));
+    assert.ok(
+      events.some((e) => e.state === 'waiting' && e.reason === 'waiting for a build slot (2/2 in use)'),
+      events.map((e) => `${e.taskId} ${e.state} ${e.reason}`).join('\n'),
+    );
+  });
+
+  it("treats builds-api's 409 as back-pressure when its quota count lags", async () => {
+    /** A quota endpoint that does not count running builds yet: starts beyond the limit get the 409. */
+    class LaggingQuota extends FakeRuntime {
+      override async buildQuota(tool: string): Promise<BuildQuota> {
+        const quota = await super.buildQuota(tool);
+        return { ...quota, used: 0 };
+      }
+    }
+    const runtime = new LaggingQuota({ buildMs: 40, buildQuota: 2 });
+    const specs: ComponentSpec[] = Array.from({ length: 4 }, (_, i) => ({ name: `l${i}`, health: false }));
+    const tool = newTool();
+    const executor = new Executor({
+      store,
+      runtime,
+      tick: { minMs: 5, maxMs: 40 },
+      stableForMs: 10,
+      retryBaseMs: 5,
+    });
+    executors.push(executor);
+    await executor.start();
+    const deployment = await storeDeployment(store, tool, specs);
+    executor.notify(deployment.id);
+    const final = await waitUntilFinal(store, tool, deployment.id);
+    await executor.stop();
+    assert.equal(final.state, 'successful', taskTable(await store.listTasks(deployment.id)));
+    assert.ok(runtime.count('startBuild') > 4, 'some starts were refused with a 409');
+    const images = runtime.inspect(tool).builds.map((b) => b.imageName);
+    assert.equal(images.length, 4, 'each image built once');
+    const events = await store.listEvents(deployment.id);
+    assert.ok(
+      events.some(
+        (e) => e.state === 'waiting' && /^waiting for a build slot \(builds-api: /.test(e.reason ?? ''),
+      ),
+    );
   });
 
   it('cancels mid-build: running builds cancelled, every task in a defined state', async () => {

@@ -1,16 +1,22 @@
 /**
  * The executor: runs stored deployments in the background of the API server.
  *
- * Each deployment this replica holds the lease of gets a worker loop that calls the re-entrant step
- * (`DeploymentRun.step`) again and again: right away when a runtime call finished or `notify` was called, else
- * on an adaptive tick (fast after a change, backing off while builds run). The lease is renewed every ttl/3; a
- * deployment whose lease lapsed (a dead replica) is taken over by the next scan. `start()` resumes whatever
- * the store says is unfinished, so a restart needs no special path.
+ * `advance(deploymentId, clock)` is the one entry point that moves a deployment: the worker loops, a cancel
+ * (the API flags the deployment and notifies), wait deadlines (checked by every step) and tests all go through
+ * it. Each deployment this replica holds the lease of gets a worker loop that advances it again and again: right
+ * away when a runtime call finished or `notify` was called, else when the step says something is due, on an
+ * adaptive tick. The lease is renewed every ttl/3; a deployment whose lease lapsed (a dead replica) is taken
+ * over by the next scan. `start()` resumes whatever the store says is unfinished, so a restart needs no
+ * special path.
+ *
+ * Runtime calls go through one `GuardedRuntime` (time limits, retries of reads); see src/runtimes/guarded-runtime.ts.
  */
 import { ACTIVE_DEPLOYMENT_STATES, DEPLOYMENT_STATES, type DeploymentState } from './deployment.js';
 import type { DeploymentScheduler } from './scheduler.js';
 import { DeploymentRun, type StepOutcome } from './deployment-run.js';
 import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from './executor-options.js';
+import { GuardedRuntime } from '../runtimes/guarded-runtime.js';
+import type { Clock } from './clock.js';
 
 export type { ExecutorOptions } from './executor-options.js';
 
@@ -41,8 +47,14 @@ export class Executor implements DeploymentScheduler {
   /** Errors the loops swallowed to keep going (store hiccups); for logs and tests. */
   readonly errors: unknown[] = [];
 
+  readonly #runtime: GuardedRuntime;
+
   constructor(options: ExecutorOptions) {
     this.#options = resolveOptions(options);
+    this.#runtime = GuardedRuntime.of(options.runtime, {
+      callTimeoutMs: this.#options.callTimeoutMs,
+      retryBaseMs: this.#options.retryBaseMs,
+    });
   }
 
   get owner(): string {
@@ -71,20 +83,26 @@ export class Executor implements DeploymentScheduler {
   }
 
   /**
-   * One step of a deployment (takes the lease if it is free). Re-entrant: calling it again continues from the
-   * stored state; runtime calls it starts finish in the background.
+   * One step of deployment `deploymentId` at `clock`'s time: takes the lease if it is free (else does
+   * nothing), then moves every task as far as the stored state and the runtime allow. Re-entrant: calling it
+   * again continues from the stored state; runtime calls it starts finish in the background (`settled` waits
+   * for them). Resolves `undefined` when this replica does not hold the deployment.
    */
-  async advance(deploymentId: string): Promise<void> {
+  async advance(deploymentId: string, clock: Clock = this.#options.clock): Promise<StepOutcome | undefined> {
     const worker = this.#workers.get(deploymentId);
-    if (worker) {
-      await worker.run.step();
-      return;
-    }
+    if (worker) return worker.run.step(clock);
     const tool = await this.#toolOf(deploymentId);
-    if (tool === undefined) return;
-    if (!(await this.#options.store.acquireLease(deploymentId, this.owner, this.#options.leaseTtlMs))) return;
-    const run = this.#runs.get(deploymentId) ?? this.#newRun(deploymentId, tool);
-    await run.step();
+    if (tool === undefined) return undefined;
+    if (!(await this.#options.store.acquireLease(deploymentId, this.owner, this.#options.leaseTtlMs)))
+      return undefined;
+    const existing = this.#runs.get(deploymentId);
+    const run = existing && !existing.killed ? existing : this.#newRun(deploymentId, tool);
+    return run.step(clock);
+  }
+
+  /** Waits until the runtime calls `advance` started for the deployment have persisted their outcome. */
+  async settled(deploymentId: string): Promise<void> {
+    await this.#runs.get(deploymentId)?.drain();
   }
 
   /** Graceful: stop scheduling, let in-flight calls finish and persist, release the leases. */
@@ -125,7 +143,7 @@ export class Executor implements DeploymentScheduler {
 
   #newRun(id: string, tool: string): DeploymentRun {
     const run = new DeploymentRun(
-      { store: this.#options.store, runtime: this.#options.runtime, options: this.#options },
+      { store: this.#options.store, runtime: this.#runtime, options: this.#options },
       id,
       tool,
     );
@@ -207,7 +225,7 @@ export class Executor implements DeploymentScheduler {
       while (this.#running && !worker.lostLease && !this.#killed) {
         let outcome: StepOutcome;
         try {
-          outcome = await worker.run.step();
+          outcome = await worker.run.step(this.#options.clock);
         } catch (error) {
           if (this.#killed) return;
           this.#remember(error);
@@ -215,7 +233,7 @@ export class Executor implements DeploymentScheduler {
         }
         if (outcome.finished) break;
         delay = outcome.changed ? tick.minMs : Math.min(tick.maxMs, Math.round(delay * 1.5));
-        const now = this.#options.now().getTime();
+        const now = this.#options.clock.now();
         const wait = outcome.dueAt !== undefined ? Math.min(delay, Math.max(0, outcome.dueAt - now)) : delay;
         await this.#sleep(worker, wait);
       }

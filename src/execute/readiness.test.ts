@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { StabilityTracker, jobReadiness } from './readiness.js';
 import type { JobRecord } from '../status/observed-state.js';
 
+const CHECKED = { kind: 'healthy', observed: 'health-check' } as const;
+const PLAIN = { kind: 'healthy', observed: 'stability' } as const;
+const REGISTERED = { kind: 'registered' } as const;
+
 const job = (over: Partial<JobRecord>): JobRecord => ({
   name: 'api',
   type: 'continuous',
@@ -14,16 +18,18 @@ const job = (over: Partial<JobRecord>): JobRecord => ({
 });
 
 describe('jobReadiness', () => {
-  it('is ready when running and healthy, or running without a health check', () => {
-    assert.deepEqual(jobReadiness('api', job({}), 'healthy'), { kind: 'ready', rule: 'health' });
-    assert.deepEqual(jobReadiness('api', job({ health: 'none' }), 'healthy'), {
+  it('is ready at once when its health check passes, by stability without a health check', () => {
+    assert.deepEqual(jobReadiness('api', job({}), CHECKED), { kind: 'ready', rule: 'health-check' });
+    assert.deepEqual(jobReadiness('api', job({ health: 'none' }), PLAIN), {
       kind: 'ready',
-      rule: 'health',
+      rule: 'stability',
     });
+    // Without a health check in the plan, a healthy report still needs the stability window.
+    assert.deepEqual(jobReadiness('api', job({}), PLAIN), { kind: 'ready', rule: 'stability' });
   });
 
   it('releases a job whose health the runtime cannot see by the no-restart rule', () => {
-    assert.deepEqual(jobReadiness('api', job({ health: 'unknown' }), 'healthy'), {
+    assert.deepEqual(jobReadiness('api', job({ health: 'unknown' }), CHECKED), {
       kind: 'ready',
       rule: 'no-restart',
     });
@@ -36,23 +42,23 @@ describe('jobReadiness', () => {
       restarts: 2,
       message: 'restarted (2), exitcode 1',
     });
-    assert.deepEqual(jobReadiness('api', restarting, 'healthy'), {
+    assert.deepEqual(jobReadiness('api', restarting, CHECKED), {
       kind: 'not-ready',
       detail: 'restarting (restarted (2), exitcode 1)',
     });
   });
 
   it('says what it waits for', () => {
-    assert.deepEqual(jobReadiness('api', undefined, 'healthy'), {
+    assert.deepEqual(jobReadiness('api', undefined, CHECKED), {
       kind: 'not-ready',
       detail: 'not running yet',
     });
-    assert.deepEqual(jobReadiness('api', job({ state: 'pending', health: 'starting' }), 'healthy'), {
+    assert.deepEqual(jobReadiness('api', job({ state: 'pending', health: 'starting' }), CHECKED), {
       kind: 'not-ready',
       detail: 'starting',
     });
     assert.deepEqual(
-      jobReadiness('api', job({ health: 'starting', replicas: 2, readyReplicas: 1 }), 'healthy'),
+      jobReadiness('api', job({ health: 'starting', replicas: 2, readyReplicas: 1 }), CHECKED),
       {
         kind: 'not-ready',
         detail: '1/2 replicas healthy',
@@ -61,11 +67,11 @@ describe('jobReadiness', () => {
   });
 
   it('is broken for good on a crash loop or a failure', () => {
-    assert.deepEqual(jobReadiness('api', job({ state: 'crash-looping', message: 'exit 1' }), 'healthy'), {
+    assert.deepEqual(jobReadiness('api', job({ state: 'crash-looping', message: 'exit 1' }), CHECKED), {
       kind: 'broken',
       reason: 'api is crash-looping: exit 1',
     });
-    assert.deepEqual(jobReadiness('api', job({ state: 'failed' }), 'healthy'), {
+    assert.deepEqual(jobReadiness('api', job({ state: 'failed' }), CHECKED), {
       kind: 'broken',
       reason: 'api failed',
     });
@@ -73,8 +79,8 @@ describe('jobReadiness', () => {
 
   it('wants a scheduled job registered', () => {
     const cron = job({ type: 'scheduled', state: 'registered', health: 'none' });
-    assert.deepEqual(jobReadiness('cron', cron, 'registered'), { kind: 'ready', rule: 'health' });
-    assert.equal(jobReadiness('cron', { ...cron, state: 'pending' }, 'registered').kind, 'not-ready');
+    assert.deepEqual(jobReadiness('cron', cron, REGISTERED), { kind: 'ready', rule: 'health-check' });
+    assert.equal(jobReadiness('cron', { ...cron, state: 'pending' }, REGISTERED).kind, 'not-ready');
   });
 });
 

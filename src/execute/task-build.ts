@@ -1,32 +1,39 @@
 /**
- * Build tasks: start (or reuse, or follow) the component's build, re-attach to it after a restart, poll it in
- * the shared snapshot, and wait for a free slot when builds-api's quota is full.
+ * Build tasks: carry out the plan's `start-build` (exactly its request) or `follow-build`, re-attach to a
+ * build after a restart, poll it in the shared snapshot, and keep builds-api's quota full without going over.
  *
- * "Never start a build twice": the build id is persisted as soon as builds-api answers. When it never got
- * persisted (the answer was lost, or the server died in between), the build is looked up by image name,
- * repository and start time (≥ the task's first attempt) before another is started.
+ * "Never start a build twice": the attempt (intent) is persisted before builds-api is asked, the build id as
+ * soon as it answers. When the id never got persisted (the answer was lost, or the server died in between),
+ * the build is looked up by image name, repository and start time (≥ the task's first attempt) before another
+ * is started.
+ *
+ * Build slots: as many builds start as the quota has free slots (read once per step, see
+ * `DeploymentRun.buildSlots`); the rest wait, saying how full the quota is. builds-api's 409 is back-pressure,
+ * not a failure: the task waits again and retries after a short backoff or when a build ends.
  */
 import { RuntimeError, type BuildRequest } from '../runtimes/runtime.js';
+import { backoffMs } from '../runtimes/guarded-runtime.js';
 import type { BuildRecord } from '../status/observed-state.js';
 import { toolImage } from '../plan/job-spec.js';
 import type { DeploymentTask } from './deployment.js';
-import type { DeploymentRun, Step } from './deployment-run.js';
-import { applyVerdict, backingOff, retryOrFail } from './task-common.js';
-import { backoffMs } from './retry.js';
-import {
-  CANCELLED_TASK,
-  WAITING_FOR_BUILD_SLOT,
-  buildFailedText,
-  pythonTimedelta,
-  shortDuration,
-} from './status-text.js';
+import { QUOTA_RECHECK_MS, type BuildSlots, type DeploymentRun, type Step } from './deployment-run.js';
+import { applyVerdict, backingOff, operationOf, retryOrFail } from './task-common.js';
+import { resultOf } from './task-record.js';
+import { CANCELLED_TASK, buildFailedText, pythonTimedelta, shortDuration } from './status-text.js';
 
 /** Clock difference tolerated between us and builds-api when matching a build to the attempt that started it. */
 const ADOPT_SKEW_MS = 1_000;
 /** A build id missing from this many snapshots is gone (deleted, or never existed). */
 const MISSING_SNAPSHOTS = 3;
-/** builds-api's quota: retry at least every 10 s, as upstream does. */
-const QUOTA_RETRY_MAX_MS = 10_000;
+/** After builds-api's 409: retry within at most this long (upstream retries every 10 s). */
+const QUOTA_RETRY_MAX_MS = 5_000;
+
+/** `waiting for a build slot (8/8 in use)`: the quota's numbers when they are known. */
+export function waitingForSlotText(slots: BuildSlots | undefined): string {
+  const quota = slots?.quota;
+  if (quota?.limit !== undefined) return `waiting for a build slot (${quota.used}/${quota.limit} in use)`;
+  return 'waiting for a build slot';
+}
 
 export async function advanceBuildTask(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
   if (task.state === 'running') {
@@ -34,69 +41,55 @@ export async function advanceBuildTask(run: DeploymentRun, step: Step, task: Dep
     return resumeBuild(run, step, task);
   }
   if (!(await applyVerdict(run, step, task, run.dependencies(step, task)))) return;
-  const decision = run.componentPlan(step, task.component)?.build;
-  const at = run.iso(step);
-  switch (decision?.kind) {
-    case undefined:
-      await run.write(step, task, {
-        state: 'failed',
-        reason: `the plan has no build for ${task.component}`,
-        finishedAt: at,
-      });
-      return;
-    case 'reuse-build':
-      await run.write(step, task, {
-        state: 'succeeded',
-        reason: 'Reusing existing build',
-        externalId: decision.buildId,
-        result: {
-          buildId: decision.buildId,
-          ...(decision.image !== undefined ? { image: decision.image } : {}),
-          reused: true,
-        },
-        startedAt: at,
-        finishedAt: at,
-      });
-      return;
-    case 'follow-build':
-      await run.write(step, task, {
-        state: 'running',
-        reason: `following build ${decision.buildId}, already running`,
-        externalId: decision.buildId,
-        attempts: task.attempts + 1,
-        startedAt: at,
-        waitingFor: [],
-      });
-      return;
-    case 'shared-build':
-    case 'from-component':
-      await run.write(step, task, {
-        state: 'succeeded',
-        reason: `Component re-uses build from ${decision.component}`,
-        startedAt: at,
-        finishedAt: at,
-      });
-      return;
-    case 'build':
-      return startWhenPossible(run, step, task);
+  const follow = operationOf(run, task, 'follow-build');
+  if (follow) {
+    await run.write(step, task, {
+      state: 'running',
+      reason: `following build ${follow.operation.buildId}, already running`,
+      externalId: follow.operation.buildId,
+      attempts: task.attempts + 1,
+      startedAt: run.iso(step),
+      waitingFor: [],
+    });
+    return;
   }
+  const start = operationOf(run, task, 'start-build');
+  if (!start) {
+    await run.write(step, task, {
+      state: 'failed',
+      reason: `the plan has no build operation for ${task.component}`,
+      finishedAt: run.iso(step),
+    });
+    return;
+  }
+  await startWhenPossible(run, step, task, start.operation.request);
 }
 
-async function startWhenPossible(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
+async function startWhenPossible(
+  run: DeploymentRun,
+  step: Step,
+  task: DeploymentTask,
+  request: BuildRequest,
+): Promise<void> {
   if (backingOff(run, step, task)) return;
-  const queuedFor = task.startedAt !== undefined ? step.now - Date.parse(task.startedAt) : 0;
+  // Queued since its first attempt, or since the deployment started when no slot was ever free.
+  const queuedSince = Date.parse(task.startedAt ?? step.deployment.startedAt ?? '');
+  const queuedFor = Number.isFinite(queuedSince) ? step.now - queuedSince : 0;
   if (task.state === 'waiting' && queuedFor > run.options.buildQueueTimeoutMs) {
     const reason = `Timed out waiting for the build queue to free a slot, waited for ${pythonTimedelta(queuedFor)}`;
     await run.write(step, task, { state: 'failed', reason, waitingFor: [], finishedAt: run.iso(step) });
     return;
   }
-  const running = [...step.tasks.values()].filter((t) => t.kind === 'build' && t.state === 'running').length;
-  if (running >= run.options.buildConcurrency) return;
-  const request = buildRequest(run, step, task);
-  if (typeof request === 'string') {
-    await run.write(step, task, { state: 'failed', reason: request, finishedAt: run.iso(step) });
+  const slots = await run.buildSlots(step);
+  if (slots.free <= 0) {
+    const reason = waitingForSlotText(slots);
+    // A build ending wakes the loop; the quota may also free up through another deployment's builds.
+    run.due(step, step.now + QUOTA_RECHECK_MS);
+    if (task.state !== 'waiting' || task.reason !== reason)
+      await run.write(step, task, { state: 'waiting', reason, waitingFor: [] });
     return;
   }
+  slots.free -= 1;
   await startBuild(run, step, task, request);
 }
 
@@ -108,38 +101,42 @@ async function startBuild(
   request: BuildRequest,
 ): Promise<void> {
   const attempt = task.attempts + 1;
+  const at = run.iso(step);
   const written = await run.write(step, task, {
     state: 'running',
     attempts: attempt,
     // The first attempt's time stays: re-attaching looks for builds started since then.
-    startedAt: task.startedAt ?? run.iso(step),
+    startedAt: task.startedAt ?? at,
     reason: attempt > 1 ? `starting build (attempt ${attempt})` : 'starting build',
     waitingFor: [],
     notBefore: undefined,
+    result: { ...resultOf(task), intent: { op: 'start-build', at } },
   });
+  run.starting.add(task.id);
   run.fire(
     written,
     (signal) => run.env.runtime.startBuild(run.tool, request, { signal }),
     async (outcome) => {
-      run.attemptEnded.set(task.id, run.now());
+      run.starting.delete(task.id);
       if (outcome.ok) {
         const { id, resolvedCommit } = outcome.value;
         await run.write(undefined, written, {
           externalId: id,
           reason: `building (build ${id})`,
           result: {
-            ...written.result,
+            ...resultOf(written),
             buildId: id,
             ...(resolvedCommit !== undefined ? { resolvedCommit } : {}),
           },
         });
       } else if (outcome.error instanceof RuntimeError && outcome.error.kind === 'quota') {
-        // Not a failure: builds-api will have a slot later. The wait has its own deadline (startWhenPossible).
-        const delay = backoffMs(attempt, run.options.retryBaseMs, QUOTA_RETRY_MAX_MS);
+        // Back-pressure, not a failure: builds-api refused before starting anything (a 409 is an answer).
+        const delay = backoffMs(attempt, Math.min(run.options.retryBaseMs, 1_000), QUOTA_RETRY_MAX_MS);
         await run.write(undefined, written, {
           state: 'waiting',
-          reason: WAITING_FOR_BUILD_SLOT,
+          reason: `waiting for a build slot (builds-api: ${outcome.error.message})`,
           notBefore: new Date(run.now() + delay).toISOString(),
+          result: { ...resultOf(written), intent: undefined },
         });
       } else {
         await retryOrFail(run, written, outcome.error, 'Build failed to start');
@@ -151,29 +148,44 @@ async function startBuild(
 /** A running build task without a build id: re-attach to the build an earlier attempt started, or start one. */
 async function resumeBuild(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
   if (backingOff(run, step, task)) return;
-  const request = buildRequest(run, step, task);
-  if (typeof request === 'string') {
-    await run.write(step, task, { state: 'failed', reason: request, finishedAt: run.iso(step) });
+  const start = operationOf(run, task, 'start-build');
+  if (!start) {
+    await run.write(step, task, {
+      state: 'failed',
+      reason: `the plan has no build operation for ${task.component}`,
+      finishedAt: run.iso(step),
+    });
     return;
   }
+  const request = start.operation.request;
   // Only a snapshot taken after the last attempt ended can show the build that attempt may have created.
   const after = Math.max(run.attemptEnded.get(task.id) ?? 0, task.notBefore ? Date.parse(task.notBefore) : 0);
   const snapshot = run.snapshotSince(step, after, 'builds');
   if (!snapshot) return;
-  const found = adoptable(run, step, task, request, snapshot.builds);
+  const found = adoptable(step, task, request, snapshot.builds);
   if (found) {
     await run.write(step, task, {
       externalId: found.id,
       reason: `building (re-attached to build ${found.id})`,
       notBefore: undefined,
+      result: { ...resultOf(task), buildId: found.id },
     });
     return pollBuild(run, step, step.tasks.get(task.id) ?? task);
   }
+  // Nothing was started: this is a new attempt, and it takes a slot like any other.
+  const slots = await run.buildSlots(step);
+  if (slots.free <= 0) {
+    run.due(step, step.now + QUOTA_RECHECK_MS);
+    const reason = waitingForSlotText(slots);
+    if (task.reason !== reason)
+      await run.write(step, task, { state: 'waiting', reason, externalId: undefined });
+    return;
+  }
+  slots.free -= 1;
   await startBuild(run, step, task, request);
 }
 
 function adoptable(
-  run: DeploymentRun,
   step: Step,
   task: DeploymentTask,
   request: BuildRequest,
@@ -216,9 +228,10 @@ async function pollBuild(run: DeploymentRun, step: Step, task: DeploymentTask): 
       state: 'succeeded',
       reason: `built ${image}`,
       result: {
-        ...task.result,
+        ...resultOf(task),
         buildId,
         image,
+        intent: undefined,
         ...(record.resolvedCommit ? { resolvedCommit: record.resolvedCommit } : {}),
       },
       finishedAt: at,
@@ -244,12 +257,10 @@ async function pollBuild(run: DeploymentRun, step: Step, task: DeploymentTask): 
 /** Cancelling: a started build is cancelled in builds-api (errors ignored, as upstream does). */
 export async function cancelBuildTask(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
   let buildId = task.externalId;
-  if (buildId === undefined) {
-    const request = buildRequest(run, step, task);
-    const snapshot = run.snapshots.builds;
-    if (typeof request !== 'string' && snapshot)
-      buildId = adoptable(run, step, task, request, snapshot.builds)?.id;
-  }
+  const start = operationOf(run, task, 'start-build');
+  const snapshot = run.snapshots.builds;
+  if (buildId === undefined && start && snapshot)
+    buildId = adoptable(step, task, start.operation.request, snapshot.builds)?.id;
   await run.write(step, task, {
     state: 'cancelled',
     reason: CANCELLED_TASK,
@@ -260,20 +271,4 @@ export async function cancelBuildTask(run: DeploymentRun, step: Step, task: Depl
     const id = buildId;
     run.fireAndForget((signal) => run.env.runtime.cancelBuild(run.tool, id, { signal }));
   }
-}
-
-/** What to ask builds-api for, from the deployment's config; a string says why it cannot be built. */
-function buildRequest(run: DeploymentRun, step: Step, task: DeploymentTask): BuildRequest | string {
-  const component = run.component(step, task.component);
-  if (!component) return `${task.component} is not in the deployment's config`;
-  if (component.build.kind !== 'source') return `${task.component} re-uses another component's build`;
-  const { repository, ref, useLatestVersions, useDeprecatedVersions, envvars } = component.build;
-  return {
-    imageName: component.name,
-    repository,
-    ...(ref !== undefined ? { ref } : {}),
-    useLatestVersions,
-    useDeprecatedVersions,
-    envvars: envvars ?? {},
-  };
 }

@@ -1,9 +1,11 @@
 /** What build, deploy and delete tasks share: acting on a dependency verdict, and retrying failed calls. */
 import { RuntimeError } from '../runtimes/runtime.js';
+import { backoffMs } from '../runtimes/guarded-runtime.js';
+import type { PlanTask, TaskOperation } from '../plan/plan.js';
 import type { DeploymentTask } from './deployment.js';
 import type { DeploymentRun, Step } from './deployment-run.js';
 import type { DependencyVerdict } from './dependencies.js';
-import { backoffMs } from './retry.js';
+import { failedAttempts, resultOf } from './task-record.js';
 
 /**
  * Persists what the verdict means for a pending/waiting task; true when the task may start now. Skipped tasks
@@ -70,7 +72,8 @@ export function errorText(error: unknown): string {
 
 /**
  * After a failed call: a retryable error schedules another attempt (exponential backoff with jitter) until
- * `maxAttempts` failures, anything else fails the task with the runtime's message.
+ * `maxAttempts` failures, anything else fails the task with the runtime's message. The task's `intent` stays:
+ * the next attempt first looks whether this one took effect after all.
  */
 export async function retryOrFail(
   run: DeploymentRun,
@@ -79,7 +82,7 @@ export async function retryOrFail(
   what: string,
 ): Promise<void> {
   const now = run.now();
-  const failures = Number(task.result?.['failedAttempts'] ?? 0) + 1;
+  const failures = failedAttempts(task) + 1;
   const text = errorText(error);
   const retryable = error instanceof RuntimeError && error.retryable;
   const max = run.options.maxAttempts;
@@ -89,7 +92,7 @@ export async function retryOrFail(
       state: 'failed',
       reason: `${what}: ${text}${suffix}`,
       finishedAt: new Date(now).toISOString(),
-      result: { ...task.result, failedAttempts: failures },
+      result: { ...resultOf(task), failedAttempts: failures },
     });
     return;
   }
@@ -97,6 +100,18 @@ export async function retryOrFail(
   await run.write(undefined, task, {
     reason: `retrying after error (${failures}/${max}): ${text}`,
     notBefore: new Date(now + delay).toISOString(),
-    result: { ...task.result, failedAttempts: failures },
+    result: { ...resultOf(task), failedAttempts: failures },
   });
+}
+
+/** The plan's operation of `task`, if it is of `kind` (a task of another kind is a corrupt plan). */
+export function operationOf<K extends TaskOperation['kind']>(
+  run: DeploymentRun,
+  task: DeploymentTask,
+  kind: K,
+): { planTask: PlanTask; operation: Extract<TaskOperation, { kind: K }> } | undefined {
+  const planTask = run.planTask(task.id);
+  const operation = planTask?.operation;
+  if (!planTask || operation?.kind !== kind) return undefined;
+  return { planTask, operation: operation as Extract<TaskOperation, { kind: K }> };
 }

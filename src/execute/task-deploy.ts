@@ -1,107 +1,260 @@
 /**
- * Deploy and delete tasks. A deploy upserts the component's job onto its image, restarts it when the image was
- * rebuilt but the spec did not change (upstream's `needs_rerun`), then stays `running` until the job is ready
- * (healthy for `stableForMs`, or registered), so that `successful` means deployed *and* healthy. A crash loop
- * fails it at once; the readiness wait has the same deadline as every wait.
+ * Deploy and delete tasks: carry out the plan's `upsert-job` / `delete-job`, exactly once in effect.
+ *
+ * A deploy upserts the plan's job spec on its image; only when the plan asks for a restart (image rebuilt, or
+ * `--force-run`) and the upsert left the job unchanged is the job restarted (upstream's `needs_rerun`). It then
+ * stays `running` until the job is ready by the plan's readiness rule, so that `successful` means deployed
+ * *and* healthy. A crash loop fails it at once; the readiness wait has the same deadline as every wait.
+ *
+ * Exactly once: each call's intent is stored before it is sent and its effect after (task-record.ts). An
+ * attempt whose answer never came (a lost response, a time-out, a killed server) leaves the intent without an
+ * effect; the next attempt first looks at the job:
+ * - it has the operation's spec and image: the earlier attempt applied it. For a create or update that means
+ *   this deployment changed the job, so it is never restarted because of it (a restart would take down a web
+ *   service that just came up);
+ * - it does not: the upsert is sent again (it is idempotent).
+ * A restart whose answer was lost counts as done when the job is seen (re)starting since the attempt.
+ * "The upsert changed the job" is stored once seen, so a retry that finds the job unchanged (by the earlier
+ * attempt) cannot turn it into a restart.
  */
-import { jobSpecFor } from '../plan/job-spec.js';
-import type { JobChange } from '../runtimes/runtime.js';
+import { diffJob, withImage } from '../plan/job-spec.js';
+import type { PlanTask, PlannedImage, TaskOperation } from '../plan/plan.js';
+import type { JobSpec } from '../runtimes/runtime.js';
+import type { JobRecord } from '../status/observed-state.js';
 import type { DeploymentTask } from './deployment.js';
 import type { DeploymentRun, Step } from './deployment-run.js';
-import { imageFor } from './image-source.js';
-import { applyVerdict, backingOff, retryOrFail } from './task-common.js';
+import { applyVerdict, backingOff, operationOf, retryOrFail } from './task-common.js';
+import { isApplied, resultOf, type DeployResult } from './task-record.js';
 import { CANCELLED_TASK, runLongStatus, shortDuration } from './status-text.js';
 
+type Upsert = Extract<TaskOperation, { kind: 'upsert-job' }>;
+
+/** Clock difference tolerated between us and the runtime when dating a restart against its attempt. */
+const RESTART_SKEW_MS = 1_000;
+
 export async function advanceDeployTask(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
+  const planned = operationOf(run, task, 'upsert-job');
+  if (!planned) {
+    await fail(run, step, task, `the plan has no job operation for ${task.component}`);
+    return;
+  }
+  const { planTask, operation } = planned;
   if (task.state === 'running') {
-    if (task.result?.['applied'] === true) return verifyJob(run, step, task);
-    // Applying again is safe: the upsert is idempotent (a restart or a retry after backoff lands here).
-    if (!backingOff(run, step, task)) await applyJob(run, step, task);
+    if (isApplied(task)) return verifyJob(run, step, task, planTask);
+    if (!backingOff(run, step, task)) await continueApply(run, step, task, operation);
     return;
   }
   if (!(await applyVerdict(run, step, task, run.dependencies(step, task)))) return;
   if (busyDeploys(step) >= run.options.deployConcurrency) return;
-  await applyJob(run, step, task);
+  const image = imageOf(operation.image, step.tasks);
+  if (typeof image !== 'string') {
+    await fail(run, step, task, image.reason);
+    return;
+  }
+  await sendUpsert(run, step, task, withImage(operation.spec, image));
 }
 
-/** A new attempt at the runtime call: running, counted, started once, waiting for nothing. */
-function newAttempt(
-  run: DeploymentRun,
-  step: Step,
-  task: DeploymentTask,
-  reason: string,
-): Promise<DeploymentTask> {
-  return run.write(step, task, {
-    state: 'running',
-    attempts: task.attempts + 1,
-    startedAt: task.startedAt ?? run.iso(step),
-    reason,
-    waitingFor: [],
-    notBefore: undefined,
-  });
+function fail(run: DeploymentRun, step: Step, task: DeploymentTask, reason: string): Promise<DeploymentTask> {
+  return run.write(step, task, { state: 'failed', reason, waitingFor: [], finishedAt: run.iso(step) });
+}
+
+/** The image a job operation runs: the plan's, or the one its build task produced. */
+function imageOf(
+  image: PlannedImage,
+  tasks: ReadonlyMap<string, DeploymentTask>,
+): string | { reason: string } {
+  if (image.kind === 'known') return image.image;
+  const build = tasks.get(image.task);
+  const produced = build ? resultOf(build).image : undefined;
+  return produced ?? { reason: `${image.task} has produced no image` };
 }
 
 /** Upserts in flight (or backing off before another try); jobs being verified do not take a slot. */
 function busyDeploys(step: Step): number {
-  return [...step.tasks.values()].filter(
-    (t) => t.kind !== 'build' && t.state === 'running' && t.result?.['applied'] !== true,
-  ).length;
+  return [...step.tasks.values()].filter((t) => t.kind !== 'build' && t.state === 'running' && !isApplied(t))
+    .length;
 }
 
-async function applyJob(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
-  const name = task.component;
-  const component = run.component(step, name);
-  const image = imageFor(name, step.deployment.plan, step.tasks, run.snapshots.builds);
-  if (!component || !image.ok) {
-    const reason = component ? (image.ok ? '' : image.reason) : `${name} is not in the deployment's config`;
-    await run.write(step, task, { state: 'failed', reason, waitingFor: [], finishedAt: run.iso(step) });
-    return;
+/** A running deploy that is not applied yet: where the last attempt left it. */
+async function continueApply(
+  run: DeploymentRun,
+  step: Step,
+  task: DeploymentTask,
+  op: Upsert,
+): Promise<void> {
+  const result = resultOf(task);
+  const spec = result.image !== undefined ? withImage(op.spec, result.image) : undefined;
+  if (spec === undefined) {
+    // Resumed before any attempt was recorded: start from the beginning.
+    const image = imageOf(op.image, step.tasks);
+    if (typeof image !== 'string') return void (await fail(run, step, task, image.reason));
+    return sendUpsert(run, step, task, withImage(op.spec, image));
   }
-  const spec = jobSpecFor(component, image.image);
-  const decision = run.componentPlan(step, name)?.job;
-  const restartWanted = decision?.kind === 'restart' || step.deployment.forceRun || image.rebuilt;
-  const written = await newAttempt(run, step, task, `deploying job ${name}`);
+  if (result.intent?.op === 'restart') return continueRestart(run, step, task);
+  if (result.upserted === true) return afterUpsert(run, step, task, op);
+  // An upsert attempt whose outcome is unknown: look before sending it again.
+  const job = lookAtJob(run, step, task);
+  if (job === 'no-snapshot') return;
+  if (job && matches(spec, job)) {
+    // Applied by our earlier attempt. For a create or update that is a change by this deployment: never a
+    // reason to restart. A planned restart (same spec) still follows: the match says nothing there.
+    const changed = result.changed === true || op.restart === undefined;
+    const next = await run.write(step, task, {
+      result: { ...result, upserted: true, changed, intent: undefined },
+    });
+    return afterUpsert(run, step, next, op);
+  }
+  await sendUpsert(run, step, task, spec);
+}
+
+/** The job as the latest jobs list taken after the last attempt shows it; `no-snapshot` until there is one. */
+function lookAtJob(
+  run: DeploymentRun,
+  step: Step,
+  task: DeploymentTask,
+): JobRecord | undefined | 'no-snapshot' {
+  const after = Math.max(
+    run.attemptEnded.get(task.id) ?? 0,
+    Date.parse(resultOf(task).intent?.at ?? '') || 0,
+  );
+  const snapshot = run.snapshotSince(step, after, 'jobs');
+  if (!snapshot) return 'no-snapshot';
+  return snapshot.jobs.find((j) => j.name === task.component);
+}
+
+/** The job runs this spec on this image (image compared by repository path, as the planner does). */
+function matches(spec: JobSpec, job: JobRecord): boolean {
+  return diffJob(spec, job).length === 0;
+}
+
+async function sendUpsert(
+  run: DeploymentRun,
+  step: Step,
+  task: DeploymentTask,
+  spec: JobSpec,
+): Promise<void> {
+  const at = run.iso(step);
+  const written = await run.write(step, task, {
+    state: 'running',
+    attempts: task.attempts + 1,
+    startedAt: task.startedAt ?? at,
+    reason: `deploying job ${spec.name}`,
+    waitingFor: [],
+    notBefore: undefined,
+    result: { ...resultOf(task), image: spec.image, intent: { op: 'upsert', at } },
+  });
   run.fire(
     written,
-    async (signal): Promise<{ change: JobChange; restarted: boolean }> => {
-      const change = await run.env.runtime.upsertJob(run.tool, spec, { signal });
-      // Scheduled jobs are never restarted (upstream): the next run picks the new image up.
-      const restart = spec.type === 'continuous' && !change.changed && restartWanted;
-      if (restart) await run.env.runtime.restartJob(run.tool, name, { signal });
-      return { change, restarted: restart };
-    },
+    (signal) => run.env.runtime.upsertJob(run.tool, spec, { signal }),
     async (outcome) => {
       if (!outcome.ok) return retryOrFail(run, written, outcome.error, 'Failed to deploy job');
-      const { change, restarted } = outcome.value;
-      const longStatus = runLongStatus(name, change, restarted);
-      run.stability.forget(`${run.tool}/${name}`);
-      await run.write(undefined, written, {
-        reason: longStatus,
+      const result = resultOf(written);
+      const next = await run.write(undefined, written, {
         notBefore: undefined,
         result: {
-          ...written.result,
-          applied: true,
-          appliedAt: run.options.now().toISOString(),
-          image: image.image,
-          changed: change.changed,
-          restarted,
-          action: change.changed ? 'created-or-updated' : restarted ? 'restarted' : 'unchanged',
-          messages: change.messages,
-          longStatus,
+          ...result,
+          upserted: true,
+          // Sticky: a retry that finds the job already changed (by the attempt before) stays a change.
+          changed: result.changed === true || outcome.value.changed,
+          messages: outcome.value.messages,
+          intent: undefined,
         },
       });
+      const op = operationOf(run, next, 'upsert-job')?.operation;
+      // The restart, when one is due, is the next step's: this completion holds the task's only call slot.
+      if (op && !restartDue(op, resultOf(next))) await markApplied(run, undefined, next, false);
     },
   );
 }
 
-async function verifyJob(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
+/** A restart is due only when the plan asks for one and no attempt of this deployment changed the job. */
+function restartDue(op: Upsert, result: DeployResult): boolean {
+  return op.restart !== undefined && op.spec.type === 'continuous' && result.changed !== true;
+}
+
+async function afterUpsert(run: DeploymentRun, step: Step, task: DeploymentTask, op: Upsert): Promise<void> {
+  if (!restartDue(op, resultOf(task))) return markApplied(run, step, task, false);
+  await sendRestart(run, step, task);
+}
+
+async function sendRestart(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
+  const at = run.iso(step);
+  const written = await run.write(step, task, {
+    attempts: task.attempts + 1,
+    reason: `restarting job ${task.component}`,
+    notBefore: undefined,
+    result: { ...resultOf(task), intent: { op: 'restart', at } },
+  });
+  run.fire(
+    written,
+    (signal) => run.env.runtime.restartJob(run.tool, task.component, { signal }),
+    async (outcome) => {
+      if (!outcome.ok) return retryOrFail(run, written, outcome.error, 'Failed to restart job');
+      await markApplied(run, undefined, written, true);
+    },
+  );
+}
+
+/** A restart whose answer was lost: done if the job is seen (re)starting since the attempt, else sent again. */
+async function continueRestart(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
+  const job = lookAtJob(run, step, task);
+  if (job === 'no-snapshot') return;
+  const since = Date.parse(resultOf(task).intent?.at ?? '') - RESTART_SKEW_MS;
+  const snapshot = run.snapshots.jobs;
+  const restarted =
+    job !== undefined &&
+    (job.state === 'pending' ||
+      (job.runningForMs !== undefined &&
+        snapshot !== undefined &&
+        snapshot.takenAt - job.runningForMs >= since));
+  if (restarted) return markApplied(run, step, task, true);
+  await sendRestart(run, step, task);
+}
+
+/** The job is applied: store the effect (and upstream's run long status); readiness is checked from now on. */
+async function markApplied(
+  run: DeploymentRun,
+  step: Step | undefined,
+  task: DeploymentTask,
+  restarted: boolean,
+): Promise<void> {
+  const result = resultOf(task);
+  const changed = result.changed === true;
+  const messages = result.messages ?? { info: [], warning: [], error: [] };
+  const longStatus = runLongStatus(task.component, { changed, messages }, restarted);
+  run.stability.forget(`${run.tool}/${task.component}`);
+  const patch: DeployResult = {
+    ...result,
+    intent: undefined,
+    appliedAt: new Date(run.now()).toISOString(),
+    changed,
+    restarted,
+    action: changed ? 'created-or-updated' : restarted ? 'restarted' : 'unchanged',
+    messages,
+    longStatus,
+  };
+  await run.write(step, task, { reason: longStatus, notBefore: undefined, result: { ...patch } });
+}
+
+async function verifyJob(
+  run: DeploymentRun,
+  step: Step,
+  task: DeploymentTask,
+  planTask: PlanTask,
+): Promise<void> {
   const name = task.component;
-  const condition = run.component(step, name)?.type === 'scheduled' ? 'registered' : 'healthy';
-  const appliedAt = Date.parse(String(task.result?.['appliedAt'] ?? step.deployment.createdAt));
-  const longStatus = String(task.result?.['longStatus'] ?? `deployed job ${name}`);
-  const check = run.readiness(step, name, condition, appliedAt);
+  const ready = planTask.ready;
+  const result = resultOf(task);
+  const appliedAt = Date.parse(result.appliedAt ?? step.deployment.createdAt);
+  const longStatus = result.longStatus ?? `deployed job ${name}`;
+  if (ready.kind === 'completed') {
+    await run.write(step, task, { state: 'succeeded', reason: longStatus, finishedAt: run.iso(step) });
+    return;
+  }
+  const check = run.readiness(step, name, ready, appliedAt);
   const at = run.iso(step);
   if (check.kind === 'ready') {
+    if (check.readyAt !== undefined) run.learnReady(planTask, task, check.readyAt);
     await run.write(step, task, { state: 'succeeded', reason: longStatus, finishedAt: at });
     return;
   }
@@ -111,24 +264,39 @@ async function verifyJob(run: DeploymentRun, step: Step, task: DeploymentTask): 
   }
   const timeout = run.options.waitTimeoutMs;
   if (step.now - appliedAt > timeout) {
-    const reason = `timed out after ${shortDuration(timeout)} waiting for ${name} to be ${condition} (${check.detail})`;
+    const reason = `timed out after ${shortDuration(timeout)} waiting for ${name} to be ${ready.kind} (${check.detail})`;
     await run.write(step, task, { state: 'failed', reason, finishedAt: at });
     return;
   }
   run.due(step, appliedAt + timeout + 1);
-  const reason = `waiting for ${name} to be ${condition}: ${check.detail}`;
+  const reason = `waiting for ${name} to be ${ready.kind}: ${check.detail}`;
   if (task.reason !== reason) await run.write(step, task, { reason });
 }
 
 export async function advanceDeleteTask(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
+  const planned = operationOf(run, task, 'delete-job');
+  if (!planned) {
+    await fail(run, step, task, `the plan has no delete operation for ${task.component}`);
+    return;
+  }
   if (task.state !== 'running') {
     if (!(await applyVerdict(run, step, task, run.dependencies(step, task)))) return;
     if (busyDeploys(step) >= run.options.deployConcurrency) return;
   } else if (backingOff(run, step, task)) {
     return;
   }
-  const name = task.component;
-  const written = await newAttempt(run, step, task, `deleting job ${name}`);
+  const name = planned.operation.name;
+  const at = run.iso(step);
+  // Deleting is idempotent (a missing job is deleted already): a retry needs no look first.
+  const written = await run.write(step, task, {
+    state: 'running',
+    attempts: task.attempts + 1,
+    startedAt: task.startedAt ?? at,
+    reason: `deleting job ${name}`,
+    waitingFor: [],
+    notBefore: undefined,
+    result: { ...resultOf(task), intent: { op: 'delete', at } },
+  });
   run.fire(
     written,
     (signal) => run.env.runtime.deleteJob(run.tool, name, { signal }),
@@ -138,7 +306,8 @@ export async function advanceDeleteTask(run: DeploymentRun, step: Step, task: De
         state: 'succeeded',
         reason: `deleted job ${name}`,
         notBefore: undefined,
-        finishedAt: run.options.now().toISOString(),
+        finishedAt: new Date(run.now()).toISOString(),
+        result: { ...resultOf(written), intent: undefined },
       });
     },
   );
@@ -147,8 +316,8 @@ export async function advanceDeleteTask(run: DeploymentRun, step: Step, task: De
 /** Cancelling: a job already upserted stays (no rollback); one between attempts is given up. */
 export async function cancelDeployTask(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
   const at = run.iso(step);
-  if (task.result?.['applied'] === true) {
-    const longStatus = String(task.result['longStatus'] ?? `deployed job ${task.component}`);
+  if (isApplied(task)) {
+    const longStatus = resultOf(task).longStatus ?? `deployed job ${task.component}`;
     await run.write(step, task, {
       state: 'succeeded',
       reason: `${longStatus} (readiness not checked: ${CANCELLED_TASK.toLowerCase()})`,

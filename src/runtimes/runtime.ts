@@ -8,6 +8,8 @@
  *   because the executor calls it once per polling tick; with `parts` it may skip the list nobody needs.
  * - Methods that change things are idempotent where the backing API is (upsert, delete of a missing job).
  * - Failures are thrown as `RuntimeError` with `retryable` set, so callers never parse messages to decide.
+ * - One attempt per call: time limits and retries belong to one layer above (`guarded-runtime.ts`), never to
+ *   both (two layers once made up to 5 × 5 attempts of one call).
  */
 import type { BuildRecord, JobRecord, JobRunFields, RefResolution } from '../status/observed-state.js';
 
@@ -73,10 +75,12 @@ export interface JobChange {
   readonly messages: { readonly info: string[]; readonly warning: string[]; readonly error: string[] };
 }
 
+/**
+ * @deprecated Never read by anything: whether a runtime has logs is whether it has `buildLogs`/`jobLogs`.
+ * Kept only until the local and Toolforge runtimes drop their `capabilities` field; then delete it.
+ */
 export interface RuntimeCapabilities {
-  /** The runtime can stream/return build logs. */
   readonly buildLogs: boolean;
-  /** The runtime can return job logs. */
   readonly jobLogs: boolean;
 }
 
@@ -86,7 +90,6 @@ export interface CallOptions {
 
 export interface Runtime {
   readonly name: 'toolforge' | 'local' | 'fake';
-  readonly capabilities: RuntimeCapabilities;
 
   /** The tool's builds and jobs (or only the `parts` asked for), in O(1) calls. */
   observe(tool: string, options?: ObserveOptions): Promise<RuntimeSnapshot>;
@@ -100,7 +103,11 @@ export interface Runtime {
 
   startBuild(tool: string, request: BuildRequest, options?: CallOptions): Promise<StartedBuild>;
   cancelBuild(tool: string, buildId: string, options?: CallOptions): Promise<void>;
-  /** The tool's build quota; a runtime without one leaves this out (the executor then uses its own cap). */
+  /**
+   * The tool's build quota; a runtime without one leaves this out (the executor then uses its own cap). The
+   * executor reads it once per step that has builds to start and keeps the quota full; a `quota` error from
+   * `startBuild` (builds-api's 409) is back-pressure, not a failure.
+   */
   buildQuota?(tool: string, options?: CallOptions): Promise<BuildQuota>;
   buildLogs?(tool: string, buildId: string, options?: CallOptions): Promise<string[]>;
 

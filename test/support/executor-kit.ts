@@ -5,7 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Component, ToolConfig } from '../../src/config/tool-config.js';
-import type { Plan } from '../../src/plan/plan.js';
+import type { Plan, PlanOptions } from '../../src/plan/plan.js';
+import type { ObservedState } from '../../src/status/observed-state.js';
+import type { Clock } from '../../src/execute/clock.js';
+import type { StepOutcome } from '../../src/execute/deployment-run.js';
 import { planDeployment } from '../../src/plan/plan-builder.js';
 import { emptyObservedState } from '../../src/status/observed-state.js';
 import type { Store } from '../../src/store/store.js';
@@ -78,25 +81,43 @@ export function newDeploymentId(now = new Date()): string {
   return `${stamp}-${suffix}`;
 }
 
-/** Stores a pending deployment of `specs` (or of a given plan) and returns it. */
+export interface StoreDeploymentOptions {
+  readonly forceRun?: boolean;
+  /** Plan against this state (default: an empty tool). */
+  readonly observed?: ObservedState;
+  readonly planOptions?: Partial<PlanOptions>;
+  /** Change the plan before it is stored. */
+  readonly plan?: (plan: Plan) => Plan;
+  /** Creation time (default now): a test on a manual clock passes the clock's time. */
+  readonly createdAt?: number;
+}
+
+/** Stores a pending deployment of `specs`, planned by the plan core (against `observed`), and returns it. */
 export async function storeDeployment(
   store: Store,
   tool: string,
   specs: readonly ComponentSpec[],
-  options: { forceRun?: boolean; plan?: (plan: Plan) => Plan } = {},
+  options: StoreDeploymentOptions = {},
 ): Promise<Deployment> {
   const config = configFor(specs);
-  const basePlan = planFor(tool, config);
-  const plan = options.plan ? options.plan(basePlan) : basePlan;
-  const id = newDeploymentId();
-  const deployment: Deployment = {
-    id,
-    tool,
-    createdAt: new Date().toISOString(),
-    description: '',
+  const planOptions: PlanOptions = {
     forceBuild: false,
     forceRun: options.forceRun ?? false,
     prune: false,
+    ...options.planOptions,
+  };
+  const basePlan = planDeployment(config, options.observed ?? emptyObservedState(tool), planOptions);
+  const plan = options.plan ? options.plan(basePlan) : basePlan;
+  const createdAt = options.createdAt ?? Date.now();
+  const id = newDeploymentId(new Date(createdAt));
+  const deployment: Deployment = {
+    id,
+    tool,
+    createdAt: new Date(createdAt).toISOString(),
+    description: '',
+    forceBuild: planOptions.forceBuild,
+    forceRun: planOptions.forceRun,
+    prune: planOptions.prune,
     state: 'pending',
     toolConfig: {},
     config,
@@ -104,6 +125,57 @@ export async function storeDeployment(
   };
   await store.createDeployment(deployment, tasksFromPlan(id, plan));
   return deployment;
+}
+
+/** A clock a test moves by hand: the executor and the fake runtime read it, nothing sleeps. */
+export class ManualClock implements Clock {
+  #now: number;
+  constructor(start = Date.parse('2026-06-01T00:00:00.000Z')) {
+    this.#now = start;
+  }
+  now(): number {
+    return this.#now;
+  }
+  /** Moves to `at` (never backwards). */
+  set(at: number): void {
+    this.#now = Math.max(this.#now, Math.round(at));
+  }
+  advance(ms: number): void {
+    this.#now += Math.round(ms);
+  }
+}
+
+/**
+ * Drives a deployment with `executor.advance` on a manual clock until it is final, with no real-time sleep:
+ * after each step the calls it started are awaited; time moves only when a step changed nothing, to the
+ * moment the step said something is due (or by `idleMs`). `stopWhen` ends the drive early (before the
+ * deployment is final), e.g. to kill the executor mid-way. Returns the deployment as stored then.
+ */
+export async function driveWithClock(
+  executor: {
+    advance(id: string, clock: Clock): Promise<StepOutcome | undefined>;
+    settled(id: string): Promise<void>;
+  },
+  store: Store,
+  deployment: Pick<Deployment, 'id' | 'tool'>,
+  clock: ManualClock,
+  options: { idleMs?: number; maxSteps?: number; stopWhen?: (tasks: DeploymentTask[]) => boolean } = {},
+): Promise<Deployment> {
+  const { idleMs = 100, maxSteps = 20_000 } = options;
+  for (let i = 0; i < maxSteps; i++) {
+    const outcome = await executor.advance(deployment.id, clock);
+    await executor.settled(deployment.id);
+    const current = await store.getDeployment(deployment.tool, deployment.id);
+    if (!current) throw new Error(`deployment ${deployment.id} is gone`);
+    if (outcome?.finished || FINAL_DEPLOYMENT_STATES.includes(current.state)) return current;
+    if (options.stopWhen?.(await store.listTasks(deployment.id))) return current;
+    if (outcome?.changed) continue;
+    const due = outcome?.dueAt;
+    clock.set(due !== undefined && due > clock.now() ? due : clock.now() + idleMs);
+  }
+  throw new Error(
+    `deployment ${deployment.id} not final after ${maxSteps} steps:\n${taskTable(await store.listTasks(deployment.id))}`,
+  );
 }
 
 /** Polls the store until the deployment is final; fails with the task table after `timeoutMs`. */

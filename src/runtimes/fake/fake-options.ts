@@ -24,7 +24,17 @@ export interface FakeJobBehaviour {
 }
 
 export type FakeMethod =
-  'observe' | 'resolveRef' | 'startBuild' | 'cancelBuild' | 'upsertJob' | 'restartJob' | 'deleteJob';
+  | 'observe'
+  | 'resolveRef'
+  | 'startBuild'
+  | 'cancelBuild'
+  | 'buildQuota'
+  | 'upsertJob'
+  | 'restartJob'
+  | 'deleteJob';
+
+/** `unavailable`: fails before doing anything; `lost-response`: does it, then fails as if the answer was lost. */
+export type OneShotFault = 'unavailable' | 'lost-response';
 
 export interface FaultInjection {
   /** Probability that a call fails with a retryable `unavailable` error before doing anything (default 0). */
@@ -50,7 +60,10 @@ export interface FakeRuntimeOptions {
   readonly builds?: Readonly<Record<string, FakeBuildBehaviour>>;
   /** Per job name. */
   readonly jobs?: Readonly<Record<string, FakeJobBehaviour>>;
-  /** Concurrent running builds before `startBuild` answers with a `quota` error; undefined = unlimited. */
+  /**
+   * builds-api's quota: concurrent running builds before `startBuild` answers with a `quota` error (a 409),
+   * also what `buildQuota` reports as `limit`; undefined = unlimited.
+   */
   readonly buildQuota?: number;
   /** Latency of every call, per method (default 0). */
   readonly latencyMs?: Partial<Record<FakeMethod, number>>;

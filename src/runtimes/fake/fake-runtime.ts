@@ -10,21 +10,33 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   RuntimeError,
+  type BuildQuota,
   type BuildRequest,
   type CallOptions,
   type JobChange,
   type JobSpec,
   type ObserveOptions,
   type Runtime,
-  type RuntimeCapabilities,
   type RuntimeSnapshot,
   type StartedBuild,
 } from '../runtime.js';
 import type { BuildRecord, JobRecord, RefResolution } from '../../status/observed-state.js';
-import type { FakeBuildBehaviour, FakeJobBehaviour, FakeMethod, FakeRuntimeOptions } from './fake-options.js';
+import type {
+  FakeBuildBehaviour,
+  FakeJobBehaviour,
+  FakeMethod,
+  FakeRuntimeOptions,
+  OneShotFault,
+} from './fake-options.js';
 import { mulberry32 } from '../../support/seeded-random.js';
 
-export type { FakeBuildBehaviour, FakeJobBehaviour, FakeMethod, FakeRuntimeOptions } from './fake-options.js';
+export type {
+  FakeBuildBehaviour,
+  FakeJobBehaviour,
+  FakeMethod,
+  FakeRuntimeOptions,
+  OneShotFault,
+} from './fake-options.js';
 
 interface FakeBuild {
   readonly id: string;
@@ -54,7 +66,6 @@ export interface FakeCall {
 
 export class FakeRuntime implements Runtime {
   readonly name = 'fake' as const;
-  readonly capabilities: RuntimeCapabilities = { buildLogs: false, jobLogs: false };
   readonly calls: FakeCall[] = [];
   readonly #options: FakeRuntimeOptions;
   readonly #now: () => number;
@@ -64,6 +75,8 @@ export class FakeRuntime implements Runtime {
   readonly #jobBehaviour = new Map<string, FakeJobBehaviour>();
   #random: () => number;
   #buildCounter = 0;
+  /** One-shot faults queued by `failNext`, consumed in order by the first matching call. */
+  readonly #queued: { method: FakeMethod; fault: OneShotFault; target?: string }[] = [];
 
   constructor(options: FakeRuntimeOptions = {}) {
     this.#options = options;
@@ -81,6 +94,14 @@ export class FakeRuntime implements Runtime {
   /** Change how job `name` behaves from now on (also a job that already runs). */
   setJobBehaviour(name: string, behaviour: FakeJobBehaviour): void {
     this.#jobBehaviour.set(name, behaviour);
+  }
+
+  /**
+   * The next call of `method` (for `target`, if given) fails: `unavailable` before doing anything, or
+   * `lost-response` after doing it (the answer is lost: a time-out after the server acted).
+   */
+  failNext(method: FakeMethod, fault: OneShotFault, target?: string): void {
+    this.#queued.push({ method, fault, ...(target !== undefined ? { target } : {}) });
   }
 
   /** Number of calls of `method` (optionally for one target: image name, build id or job name). */
@@ -146,8 +167,19 @@ export class FakeRuntime implements Runtime {
       durationMs: behaviour.durationMs ?? this.#options.buildMs ?? 20,
       ...(behaviour.failWith !== undefined ? { failWith: behaviour.failWith } : {}),
     });
-    this.#maybeLoseResponse('startBuild');
+    this.#maybeLoseResponse('startBuild', request.imageName);
     return { id, resolvedCommit: commit };
+  }
+
+  /** builds-api's quota: `buildQuota` builds at once (no limit when unset); `used` counts running builds. */
+  async buildQuota(tool: string, options?: CallOptions): Promise<BuildQuota> {
+    await this.#enter('buildQuota', tool, undefined, options);
+    const now = this.#now();
+    const used = [...this.#builds.values()].filter(
+      (b) => b.tool === tool && this.#buildState(b, now) === 'running',
+    ).length;
+    const limit = this.#options.buildQuota;
+    return limit === undefined ? { used } : { limit, used };
   }
 
   async cancelBuild(tool: string, buildId: string, options?: CallOptions): Promise<void> {
@@ -167,7 +199,7 @@ export class FakeRuntime implements Runtime {
     const existing = this.#jobs.get(key);
     const changed = !existing || JSON.stringify(existing.spec) !== JSON.stringify(spec);
     if (changed) this.#jobs.set(key, { tool, spec, since: this.#now() });
-    this.#maybeLoseResponse('upsertJob');
+    this.#maybeLoseResponse('upsertJob', spec.name);
     const verb = existing ? 'updated' : 'created';
     return {
       changed,
@@ -180,6 +212,7 @@ export class FakeRuntime implements Runtime {
     const job = this.#jobs.get(`${tool}/${name}`);
     if (!job) throw new RuntimeError('not-found', `Job ${name} does not exist`, { status: 404 });
     job.since = this.#now();
+    this.#maybeLoseResponse('restartJob', name);
   }
 
   async deleteJob(tool: string, name: string, options?: CallOptions): Promise<void> {
@@ -201,6 +234,11 @@ export class FakeRuntime implements Runtime {
     if (latency > 0)
       await sleep(latency, undefined, options?.signal ? { signal: options.signal } : undefined);
     options?.signal?.throwIfAborted();
+    if (this.#takeQueued(method, 'unavailable', target)) {
+      throw new RuntimeError('unavailable', `Service unavailable (503): injected fault in ${method}`, {
+        status: 503,
+      });
+    }
     const faults = this.#options.faults;
     if (faults && this.#faultApplies(method) && this.#random() < (faults.errorRate ?? 0)) {
       throw new RuntimeError('unavailable', `Service unavailable (503): injected fault in ${method}`, {
@@ -209,9 +247,19 @@ export class FakeRuntime implements Runtime {
     }
   }
 
-  #maybeLoseResponse(method: FakeMethod): void {
+  #takeQueued(method: FakeMethod, fault: OneShotFault, target: string | undefined): boolean {
+    const i = this.#queued.findIndex(
+      (q) => q.method === method && q.fault === fault && (q.target === undefined || q.target === target),
+    );
+    if (i < 0) return false;
+    this.#queued.splice(i, 1);
+    return true;
+  }
+
+  #maybeLoseResponse(method: FakeMethod, target: string): void {
     const rate = this.#options.faults?.lostResponseRate ?? 0;
-    if (rate > 0 && this.#faultApplies(method) && this.#random() < rate) {
+    const queued = this.#takeQueued(method, 'lost-response', target);
+    if (queued || (rate > 0 && this.#faultApplies(method) && this.#random() < rate)) {
       throw new RuntimeError(
         'unavailable',
         `read timed out in ${method} (the request may have been processed)`,
@@ -279,8 +327,12 @@ export class FakeRuntime implements Runtime {
         message: behaviour.crashLoop,
       };
     }
-    if (!spec.healthCheck) return { ...base, state: 'running', health: 'none', readyReplicas: replicas };
-    if (behaviour.neverHealthy) return { ...base, state: 'running', health: 'unhealthy', readyReplicas: 0 };
+    // Like jobs-api's `status.duration`: a restart starts it from zero again.
+    const runningForMs = elapsed - startMs;
+    if (!spec.healthCheck)
+      return { ...base, state: 'running', health: 'none', readyReplicas: replicas, runningForMs };
+    if (behaviour.neverHealthy)
+      return { ...base, state: 'running', health: 'unhealthy', readyReplicas: 0, runningForMs };
     // Replicas pass their health check one after another over `healthyMs`.
     const healthyMs = behaviour.healthyMs ?? this.#options.jobHealthyMs ?? 5;
     const progress = healthyMs <= 0 ? 1 : (elapsed - startMs) / healthyMs;
@@ -290,6 +342,7 @@ export class FakeRuntime implements Runtime {
       state: 'running',
       health: ready >= replicas ? 'healthy' : 'starting',
       readyReplicas: ready,
+      runningForMs,
     };
   }
 }
