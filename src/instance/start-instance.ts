@@ -14,6 +14,7 @@ import type { ExecutorOptions } from '../execute/executor-options.js';
 import { LocalRuntime } from '../runtimes/local/local-runtime.js';
 import { toolforgeRuntimeFromEnvironment } from '../runtimes/toolforge/toolforge-environment.js';
 import type { Runtime } from '../runtimes/runtime.js';
+import { GuardedRuntime } from '../runtimes/guarded-runtime.js';
 import { createStore } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
 import type { RuntimeKind } from './runtime-kind.js';
@@ -57,7 +58,10 @@ export interface RunningInstance {
 }
 
 function createRuntime(kind: RuntimeKind, dataDir: string): Runtime {
-  return kind === 'local' ? new LocalRuntime({ dataDir }) : toolforgeRuntimeFromEnvironment();
+  if (kind === 'local') return new LocalRuntime({ dataDir });
+  // One layer owns time limits and retries (the guard, shared by the API and the executor); the HTTP client
+  // makes single attempts, so a call is never retried by two layers at once.
+  return new GuardedRuntime(toolforgeRuntimeFromEnvironment({}, { retries: 0 }));
 }
 
 function defaultEventSink(
