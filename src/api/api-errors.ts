@@ -124,6 +124,17 @@ export const API_ERRORS = {
     ['error'],
     (message) => `Unable to read the tool's builds and jobs: ${message}`,
   ),
+  CMP_ERR_NO_BUILD: define(
+    404,
+    ['component'],
+    (component) =>
+      `No build found for component: ${component} (a component with reuse-from runs another component's image)`,
+  ),
+  CMP_ERR_JOB_NOT_FOUND: define(
+    404,
+    ['component'],
+    (component) => `No job found for component: ${component}`,
+  ),
   CMP_ERR_NOT_FOUND: define(404, [], () => 'Not Found'),
   CMP_ERR_METHOD_NOT_ALLOWED: define(405, [], () => 'Method Not Allowed'),
   CMP_ERR_INTERNAL: define(500, [], () => 'Internal server error'),

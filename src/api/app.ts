@@ -10,7 +10,7 @@ import { FINAL_DEPLOYMENT_STATES, ACTIVE_DEPLOYMENT_STATES } from '../execute/de
 import { apiError } from './api-errors.js';
 import { authenticate, checkToolParam, TOOL_HEADER } from './auth.js';
 import { contextPlugin, resolveContext, type AppDeps } from './context.js';
-import { envelope, errorBody, fullMessages } from './envelope.js';
+import { BETA_WARNING, envelope, errorBody, fullMessages } from './envelope.js';
 import { handleError } from './error-handler.js';
 import { allowedMethods } from './method-not-allowed.js';
 import { parseJsonBody } from './config-input.js';
@@ -19,6 +19,7 @@ import { configRoutes } from './routes/config-routes.js';
 import { deploymentRoutes } from './routes/deployment-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { planRoutes } from './routes/plan-routes.js';
+import { componentRoutes } from './routes/component-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { searchRoutes } from './routes/search-routes.js';
 import { VERSION } from '../cli/program.js';
@@ -95,6 +96,16 @@ function registerPublicRoutes(app: FastifyInstance): void {
   typed.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }
 
+/** The envelope without upstream's beta warning (every route and error adds it where upstream does). */
+function withoutBetaWarning(payload: unknown): unknown {
+  if (typeof payload !== 'object' || payload === null || !('messages' in payload)) return payload;
+  const messages = (payload as { messages: unknown }).messages;
+  if (typeof messages !== 'object' || messages === null || !('warning' in messages)) return payload;
+  const warning = (messages as { warning: unknown }).warning;
+  if (!Array.isArray(warning)) return payload;
+  return { ...payload, messages: { ...messages, warning: warning.filter((w) => w !== BETA_WARNING) } };
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const shutdown = new AbortController();
   const ctx = resolveContext(deps, shutdown.signal);
@@ -124,6 +135,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       reply.elapsedTime / 1000,
     );
   });
+  if (deps.betaWarning === false)
+    app.addHook('preSerialization', async (_request, _reply, payload) => withoutBetaWarning(payload));
   // Long-polls and event streams end first, so closing waits only for ordinary requests.
   app.addHook('preClose', async () => shutdown.abort());
   await registerOpenApi(app);
@@ -140,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await tool.register(deploymentRoutes);
     await tool.register(planRoutes);
     await tool.register(eventsRoutes);
+    await tool.register(componentRoutes);
   });
   await app.ready();
   return app;

@@ -48,6 +48,11 @@ export interface AppDeps {
   readonly tokenKeys?: TokenKeyring;
   /** Sends deployment events (Toolforge's logs service, the local event log); default: none are sent. */
   readonly events?: DeploymentEventReporter;
+  /**
+   * Send upstream's "You are using a beta feature of Toolforge." warning (default true). Off for the local
+   * instance: nothing of Toolforge runs there, and the CLI would print it before every answer.
+   */
+  readonly betaWarning?: boolean;
 }
 
 export interface ApiContext {

@@ -10,7 +10,8 @@ import type { ObservedState } from '../status/observed-state.js';
 import { ActiveDeploymentExistsError, type StoredConfig } from '../store/store.js';
 import { RuntimeError } from '../runtimes/runtime.js';
 import type { ApiContext } from './context.js';
-import { apiError } from './api-errors.js';
+import { apiError, validationError } from './api-errors.js';
+import { InvalidDurationError, parseDuration } from '../duration.js';
 import { newDeployId } from './deploy-id.js';
 import { observeTool, planDeployment } from './domain.js';
 import { fetchSourceConfig, needsSourceFetch } from './source-url.js';
@@ -128,6 +129,20 @@ export interface CreateOptions extends PlanOptions {
   readonly planId?: string;
   /** Explains a stale plan id: what the plan it names looked like, when this server computed it. */
   readonly explainStale?: (planId: string, current: Plan) => string;
+  /** The request's `timeout` (a duration text): deadline of each wait for health in this deployment. */
+  readonly timeout?: string;
+}
+
+/** `?timeout=` as milliseconds, or a 422 naming the parameter. */
+function waitTimeout(text: string | undefined): { waitTimeoutMs?: number } {
+  if (text === undefined) return {};
+  try {
+    return { waitTimeoutMs: parseDuration(text, 'timeout') };
+  } catch (error) {
+    if (error instanceof InvalidDurationError)
+      throw validationError([{ loc: 'timeout', message: error.message }]);
+    throw error;
+  }
 }
 
 export async function createDeployment(
@@ -136,6 +151,7 @@ export async function createDeployment(
   stored: StoredConfig,
   options: CreateOptions,
 ): Promise<{ deployment: Deployment; plan: Plan }> {
+  const deadline = waitTimeout(options.timeout); // a bad value is refused before anything is looked at
   await expireStale(ctx, tool);
   // Cheap pre-check so a refused request does not cost a runtime round-trip; the database still decides.
   const latest = await ctx.store.latestDeployment(tool);
@@ -161,6 +177,7 @@ export async function createDeployment(
     config: stored.config,
     plan,
     ...(options.user !== undefined ? { requestedBy: options.user } : {}),
+    ...deadline,
   };
   try {
     await ctx.store.createDeployment(

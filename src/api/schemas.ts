@@ -17,6 +17,10 @@ export const DeploymentParams = Type.Object({
   toolname: ToolName,
   deployment_id: Type.String({ minLength: 1, maxLength: 255 }),
 });
+export const ComponentParams = Type.Object({
+  toolname: ToolName,
+  component: Type.String({ minLength: 1, maxLength: 255, description: 'Component (job) name' }),
+});
 export type ToolParamsT = Static<typeof ToolParams>;
 export type DeploymentParamsT = Static<typeof DeploymentParams>;
 
@@ -24,6 +28,11 @@ const Flag = (description: string) => Type.Boolean({ default: false, description
 const Wait = Type.Integer({
   minimum: 0,
   description: 'Long-poll: hold the request up to this many seconds (capped) until the deployment is final',
+});
+const Timeout = Type.String({
+  maxLength: 40,
+  description:
+    "Deadline of each wait for a component to be healthy (or registered), e.g. `30s`, `10m`; a bare number is seconds. When it expires the deployment fails with the last reason seen per component. Default: the server's (10 min).",
 });
 const Token = Type.String({
   maxLength: 200,
@@ -36,6 +45,7 @@ export const CreateDeploymentQuery = Type.Object({
   prune: Flag('Delete jobs of components the config no longer lists'),
   token: Type.Optional(Token),
   wait: Type.Optional(Wait),
+  timeout: Type.Optional(Timeout),
 });
 export type CreateDeploymentQueryT = Static<typeof CreateDeploymentQuery>;
 
@@ -54,6 +64,13 @@ export const DeployQuery = Type.Object({
   ),
   description: Type.Optional(Type.String({ maxLength: 10_000 })),
   wait: Type.Optional(Wait),
+  timeout: Type.Optional(Timeout),
+  only: Type.Optional(
+    Type.String({
+      maxLength: 10_000,
+      description: 'With only-plan: plan only these components (comma-separated), plus the builds they need',
+    }),
+  ),
 });
 export type DeployQueryT = Static<typeof DeployQuery>;
 

@@ -49,6 +49,7 @@ import {
 import { advanceBuildTask, cancelBuildTask } from './task-build.js';
 import { advanceDeleteTask, advanceDeployTask, cancelDeployTask } from './task-deploy.js';
 import { isApplied, resultOf } from './task-record.js';
+import { waitTimeoutOf } from './wait-deadline.js';
 import { Pacing } from './pacing.js';
 import { systemClock, type Clock } from './clock.js';
 
@@ -572,7 +573,7 @@ export class DeploymentRun {
     const condition = conditionOf(job);
     const verdict = this.readiness(step, name, condition);
     if (verdict.kind !== 'not-ready') return verdict;
-    const timeout = this.options.waitTimeoutMs;
+    const timeout = waitTimeoutOf(step.deployment, this.options.waitTimeoutMs);
     if (step.now - began > timeout) {
       return {
         kind: 'fail',

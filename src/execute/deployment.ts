@@ -78,6 +78,11 @@ export interface Deployment {
   readonly finishedAt?: string;
   /** The user who asked for it (gateway header `x-toolforge-user`): deployment events name them. */
   readonly requestedBy?: string;
+  /**
+   * Deadline of each wait for a job to be healthy/registered in this deployment (the deploy's `timeout`);
+   * absent: the executor's `waitTimeoutMs`. Read by `waitTimeoutOf` (wait-deadline.ts) only.
+   */
+  readonly waitTimeoutMs?: number;
 }
 
 export interface DeploymentEvent {

@@ -25,6 +25,7 @@ import type { DeploymentTask } from './deployment.js';
 import type { DeploymentRun, Step } from './deployment-run.js';
 import { applyVerdict, backingOff, operationOf, retryOrFail } from './task-common.js';
 import { isApplied, resultOf, type DeployResult } from './task-record.js';
+import { waitTimeoutOf } from './wait-deadline.js';
 import { CANCELLED_TASK, runLongStatus, shortDuration } from './status-text.js';
 
 type Upsert = Extract<TaskOperation, { kind: 'upsert-job' }>;
@@ -262,7 +263,7 @@ async function verifyJob(
     await run.write(step, task, { state: 'failed', reason: check.reason, finishedAt: at });
     return;
   }
-  const timeout = run.options.waitTimeoutMs;
+  const timeout = waitTimeoutOf(step.deployment, run.options.waitTimeoutMs);
   if (step.now - appliedAt > timeout) {
     const reason = `timed out after ${shortDuration(timeout)} waiting for ${name} to be ${ready.kind} (${check.detail})`;
     await run.write(step, task, { state: 'failed', reason, finishedAt: at });

@@ -134,7 +134,16 @@ export async function startInstance(options: InstanceOptions): Promise<RunningIn
     const server = await startServer({
       ...(options.host ? { host: options.host } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),
-      deps: { store, runtime, scheduler: executor, logger: options.logger ?? false, tokenKeys, events },
+      deps: {
+        store,
+        runtime,
+        scheduler: executor,
+        logger: options.logger ?? false,
+        tokenKeys,
+        events,
+        // Toolforge's "beta feature" warning means nothing for components running on this machine.
+        betaWarning: !(runtime instanceof LocalRuntime),
+      },
     });
     await executor.start();
     let closing: Promise<void> | undefined;

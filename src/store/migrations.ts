@@ -127,10 +127,18 @@ const showableTokens: Migration = {
   },
 };
 
+/** A deployment's own deadline for its waits for health (the deploy's `timeout`, issue 12); NULL = default. */
+const deploymentTimeout: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('deployments').addColumn('wait_timeout_ms', 'integer').execute();
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-ordered-reads': orderedReads,
   '0003-showable-tokens': showableTokens,
+  '0004-deployment-timeout': deploymentTimeout,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -58,6 +58,7 @@ export function deploymentToRow(d: Deployment): Insertable<DeploymentsTable> {
     started_at: d.startedAt ?? null,
     finished_at: d.finishedAt ?? null,
     requested_by: d.requestedBy ?? null,
+    wait_timeout_ms: d.waitTimeoutMs ?? null,
   };
 }
 
@@ -85,6 +86,7 @@ export const DEPLOYMENT_HEAD_COLUMNS = [
   'started_at',
   'finished_at',
   'requested_by',
+  'wait_timeout_ms',
   'ordinal',
   'event_seq',
 ] as const satisfies readonly (keyof DeploymentHeadRow)[];
@@ -117,6 +119,7 @@ export function deploymentFromParts(row: DeploymentHeadRow, snapshot: Deployment
   if (row.started_at !== null) deployment.startedAt = row.started_at;
   if (row.finished_at !== null) deployment.finishedAt = row.finished_at;
   if (row.requested_by !== null) deployment.requestedBy = row.requested_by;
+  if (row.wait_timeout_ms !== null) deployment.waitTimeoutMs = Number(row.wait_timeout_ms);
   return deployment;
 }
 

@@ -38,6 +38,8 @@ export interface DeploymentsTable {
   finished_at: string | null;
   /** Who asked for it (the gateway's `x-toolforge-user`), for the deployment events sent when it ends. */
   requested_by: string | null;
+  /** The deploy's `timeout` (ms): deadline of each wait for health in this deployment; NULL = the default. */
+  wait_timeout_ms: number | null;
   ordinal: Generated<number>;
   event_seq: Generated<number>;
 }

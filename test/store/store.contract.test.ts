@@ -108,6 +108,18 @@ for (const kind of STORES) {
       );
     });
 
+    test("a deployment's own wait deadline (deploy --timeout) is kept with it", async () => {
+      const { deployment, tasks } = sampleDeployment('with-timeout');
+      await store.createDeployment({ ...deployment, waitTimeoutMs: 30_000 }, tasks);
+      assert.equal((await store.getDeployment('with-timeout', deployment.id))?.waitTimeoutMs, 30_000);
+      const updated = await store.updateDeployment(deployment.id, { state: 'running' });
+      assert.equal(updated?.waitTimeoutMs, 30_000, 'also on the rows updates answer with');
+      const { deployment: plain, tasks: plainTasks } = sampleDeployment('without-timeout');
+      await store.createDeployment(plain, plainTasks);
+      const read = await store.getDeployment('without-timeout', plain.id);
+      assert.equal(read !== undefined && 'waitTimeoutMs' in read, false, 'absent, not null');
+    });
+
     test('a deployment and its tasks round-trip', async () => {
       const { deployment, tasks } = sampleDeployment('rt');
       await store.createDeployment(deployment, tasks);

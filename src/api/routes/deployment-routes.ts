@@ -105,6 +105,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         forceRun: request.query['force-run'],
         prune: request.query.prune,
         ...requestUser(request),
+        ...(request.query.timeout !== undefined ? { timeout: request.query.timeout } : {}),
       });
       const final = await waitForFinal(
         ctx,

@@ -106,7 +106,14 @@ export const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const warnings = loaded?.warnings ?? [];
       if (query['only-plan']) {
         const config = loaded?.config ?? (await requireConfig(ctx, tool)).config;
-        const plan = await computePlan(ctx, tool, config, options);
+        const only = query.only
+          ?.split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== '');
+        const plan = await computePlan(ctx, tool, config, {
+          ...options,
+          ...(only && only.length > 0 ? { only } : {}),
+        });
         plans.remember(plan);
         return envelope(planToJson(plan), {
           info: ['Plan only: nothing was changed.'],
@@ -132,6 +139,7 @@ export const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: query.description ?? '',
         ...requestUser(request),
         ...(planId !== undefined ? { planId } : {}),
+        ...(query.timeout !== undefined ? { timeout: query.timeout } : {}),
         explainStale: (id, current) => plans.explain(id, current),
       });
       plans.remember(plan);
