@@ -19,3 +19,24 @@ export class UserError extends Error {
     this.exitCode = options?.exitCode ?? 1;
   }
 }
+
+/**
+ * One plain sentence for a file that cannot be read (`config file x.yaml does not exist`), instead of an errno:
+ * `what` names the file's role ("config file", "status file").
+ */
+export function unreadableFileMessage(what: string, path: string, error: unknown): string {
+  const code = error instanceof Error && 'code' in error ? String(error.code) : undefined;
+  switch (code) {
+    case 'ENOENT':
+      return `${what} ${path} does not exist`;
+    case 'EISDIR':
+      return `${what} ${path} is a folder, not a file`;
+    case 'EACCES':
+    case 'EPERM':
+      return `${what} ${path} cannot be read: permission denied`;
+    case 'ENOTDIR':
+      return `${what} ${path} does not exist (a part of its path is not a folder)`;
+    default:
+      return `${what} ${path} cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { formatDiagnostic, loadConfigFile } from '../config/load.js';
 import type { ToolConfig } from '../config/tool-config.js';
-import { UserError } from '../errors.js';
+import { UserError, unreadableFileMessage } from '../errors.js';
 import { planDeployment, planHasChanges } from '../plan/plan-builder.js';
 import type { Plan, PlanOptions } from '../plan/plan.js';
 import { renderPlanJson } from '../plan/render-json.js';
@@ -18,6 +18,10 @@ import { colourEnabled } from './output.js';
 
 export interface PlanCommandOptions {
   readonly status?: string;
+  /** Plan against an empty tool (or `--status`) even when a components API is reachable. */
+  readonly offline?: boolean;
+  /** The global `--api-url`: a server to plan against (an unreachable one is then an error, not a fallback). */
+  readonly apiUrl?: string;
   readonly tool?: string;
   readonly json?: boolean;
   readonly forceBuild?: boolean;
@@ -43,8 +47,7 @@ async function readStatus(path: string, tool: string): Promise<ObservedState> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
-    throw new UserError('CMP_ERR_STATUS_SNAPSHOT', `cannot read status file ${path}: ${reason}`, {
+    throw new UserError('CMP_ERR_STATUS_SNAPSHOT', unreadableFileMessage('status file', path, error), {
       cause: error,
     });
   }
@@ -91,7 +94,37 @@ export async function runPlan(file: string, options: PlanCommandOptions): Promis
   }
 }
 
+/** Where the plan's observed state came from, said on stderr (stdout is the plan, maybe JSON). */
+function sayState(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
 async function plan(file: string, options: PlanCommandOptions): Promise<void> {
+  let state: string;
+  if (!options.offline && options.status === undefined) {
+    const { planLive } = await import('./live-plan.js'); // the API client loads only when used
+    const outcome = await planLive(file, options, defaultTool(file));
+    if (outcome.kind === 'planned') {
+      sayState(outcome.stateLine);
+      if (outcome.exitCode) process.exitCode = outcome.exitCode;
+      return;
+    }
+    if (outcome.kind === 'invalid-config') {
+      process.exitCode = 1;
+      return;
+    }
+    state = `Planned offline, against an empty tool: ${outcome.why} (--status SNAPSHOT plans against a snapshot).`;
+  } else if (options.status !== undefined) {
+    state = `Planned offline, against the status snapshot ${options.status}.`;
+  } else {
+    state = 'Planned offline, against an empty tool (--offline).';
+  }
+  // Said once the plan is printed: a file that cannot be planned gets its one error line only.
+  if (await planOffline(file, options)) sayState(state);
+}
+
+/** Plans on this machine; false when the config has errors (printed). */
+async function planOffline(file: string, options: PlanCommandOptions): Promise<boolean> {
   const planOptions: PlanOptions = {
     forceBuild: options.forceBuild === true,
     forceRun: options.forceRun === true,
@@ -106,7 +139,7 @@ async function plan(file: string, options: PlanCommandOptions): Promise<void> {
     .map((d) => formatDiagnostic(d, loaded.fileName).replace(/^warning: /, ''));
   if (!loaded.config) {
     process.exitCode = 1;
-    return;
+    return false;
   }
   const tool = options.tool ?? defaultTool(file);
   let observed = options.status ? await readStatus(options.status, tool) : emptyObservedState(tool);
@@ -121,4 +154,5 @@ async function plan(file: string, options: PlanCommandOptions): Promise<void> {
     renderPlanForCli(shown, { json: options.json === true, color: colourEnabled(process.stdout) }),
   );
   if (options.detailedExitcode && planHasChanges(result)) process.exitCode = 2;
+  return true;
 }

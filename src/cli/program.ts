@@ -18,6 +18,7 @@ const COMMANDS: ReadonlyArray<() => Promise<{ register(program: Command): void }
   () => import('./commands/deploy-token.js'),
   () => import('./commands/serve.js'),
   () => import('./commands/up.js'),
+  () => import('./commands/restart.js'),
 ];
 
 export const VERSION: string = (
@@ -29,7 +30,7 @@ export async function buildProgram(): Promise<Command> {
     .description(
       'Plan and deploy the components of a Toolforge tool (builds, continuous and scheduled jobs).',
     )
-    .version(`Toolforge Components CLI, version ${VERSION}`, '--version')
+    .version(`Toolforge Components CLI, version ${VERSION}`, '-V, --version')
     .option('-d, --debug', 'print stack traces and debug logs', process.env.TOOLFORGE_DEBUG === '1')
     .option('-v, --verbose', 'print more details', process.env.TOOLFORGE_VERBOSE === '1')
     .showHelpAfterError()

@@ -61,7 +61,7 @@ describe('loadConfig: the toolhunt example', () => {
     await assert.rejects(
       loadConfigFile('/nonexistent/toolforge.yaml'),
       (error: Error & { exitCode?: number }) => {
-        assert.match(error.message, /cannot read config file \/nonexistent\/toolforge.yaml: ENOENT/);
+        assert.match(error.message, /^config file \/nonexistent\/toolforge.yaml does not exist$/);
         assert.equal(error.exitCode, 2);
         return true;
       },

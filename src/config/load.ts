@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError, unreadableFileMessage } from '../errors.js';
 import { DiagnosticSink } from './diagnostic-sink.js';
 import type { Diagnostic } from './diagnostics.js';
 import { LineIndex } from './line-index.js';
@@ -77,8 +77,7 @@ export async function loadConfigFile(
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
-    throw new UserError('config-unreadable', `cannot read config file ${path}: ${reason}`, {
+    throw new UserError('config-unreadable', unreadableFileMessage('config file', path, error), {
       exitCode: 2,
       cause: error,
     });

@@ -17,7 +17,13 @@ import {
   startLine,
   type DeployProgress,
 } from '../views/deploy-progress.js';
-import { PlainProgress, TtyProgress, type ProgressRenderer } from '../views/progress-renderers.js';
+import {
+  DEFAULT_REMINDER_MS,
+  PlainProgress,
+  TtyProgress,
+  type ProgressRenderer,
+} from '../views/progress-renderers.js';
+import { parseDuration } from '../../duration.js';
 import { watchInterrupts } from '../interrupt.js';
 
 export interface DeployOptions {
@@ -32,6 +38,8 @@ export interface DeployOptions {
   readonly description?: string;
   /** Handle Ctrl-C (ask to cancel or stop watching). Off when the caller handles signals itself (`up`). */
   readonly interrupts?: boolean;
+  /** `--timeout`: deadline of each wait for a component to be healthy (a duration text, checked before sending). */
+  readonly timeout?: string;
 }
 
 const quiet: ProgressRenderer = {
@@ -41,11 +49,45 @@ const quiet: ProgressRenderer = {
   finish: () => undefined,
 };
 
+/** How often a long wait is reminded of on a non-terminal: TOOLFORGE_COMPONENTS_REMINDER (e.g. `10s`), else 30 s. */
+function reminderMs(): number {
+  const text = process.env.TOOLFORGE_COMPONENTS_REMINDER;
+  return text ? parseDuration(text, 'TOOLFORGE_COMPONENTS_REMINDER') : DEFAULT_REMINDER_MS;
+}
+
 function renderer(options: DeployOptions, output: Output): ProgressRenderer {
   if (options.json) return quiet;
+  // Not a terminal (CI, `> file`): the result lines on stdout as always, and what happens meanwhile on stderr.
   return process.stdout.isTTY
     ? new TtyProgress(process.stdout, output.paintOut)
-    : new PlainProgress(output.out);
+    : new PlainProgress(output.out, { print: output.err, reminderMs: reminderMs() });
+}
+
+/** `Published:` and each published component's URL, as `up` shows them (our server's status route only). */
+async function printPublished(client: ComponentsApiClient, output: Output): Promise<void> {
+  let jobs: ReadonlyArray<{ name?: string; url?: string }>;
+  try {
+    const status = await client.call<{ jobs?: Array<{ name?: string; url?: string }> }>('GET', '/status');
+    jobs = status.data.jobs ?? [];
+  } catch (error) {
+    if (isMissingRoute(error)) return; // upstream's components-api has no status route
+    throw error;
+  }
+  const published = jobs.filter((job) => job.url);
+  if (published.length === 0) return;
+  output.out('Published:');
+  for (const job of published) output.out(`  ${job.name ?? '?'}: ${job.url ?? ''}`);
+}
+
+/** Where to read more about what failed: the log commands, per failed task. */
+function failureHints(progress: DeployProgress): string[] {
+  return progress.tasks
+    .filter((t) => t.state === 'failed')
+    .map((t) =>
+      t.kind === 'build'
+        ? `The build log of ${t.component}: toolforge-components logs ${t.component} --build`
+        : `The log of ${t.component}: toolforge-components logs ${t.component}`,
+    );
 }
 
 async function follow(
@@ -83,7 +125,12 @@ async function follow(
   const final = await fetchDeployment(client, id);
   progress = progressFromDeployment(client.tool, final, progress.lastSeq);
   view.finish(progress);
-  if (options.json) printJson(output, final);
+  if (options.json) {
+    printJson(output, final);
+  } else {
+    await printPublished(client, output);
+    for (const hint of failureHints(progress)) output.err(hint);
+  }
   return deployedEverything(progress) ? 0 : 1;
 }
 
@@ -142,6 +189,7 @@ export async function runDeploy(
         prune: options.prune === true,
         'plan-id': options.planId,
         description: options.description,
+        timeout: options.timeout,
       },
       ...(body !== undefined ? { body } : {}),
     });
@@ -179,8 +227,13 @@ export function register(program: Command): void {
     .option('--detach', 'return once the deployment is created (prints its id)')
     .option('--plan-id <id>', 'refuse to deploy if the plan differs from this one (from --only-plan)')
     .option('--description <text>', 'why this deployment (kept with it)')
+    .option(
+      '--timeout <duration>',
+      "how long each component may take to become healthy, e.g. 30s, 10m (default: the server's, 10m)",
+    )
     .option('--json', 'print the plan or the final deployment as JSON')
     .action(async (file: string | undefined, options: DeployOptions, command: Command) => {
+      if (options.timeout !== undefined) parseDuration(options.timeout, '--timeout'); // refused before anything is sent
       let body: unknown;
       if (file !== undefined) {
         const { readDeployBody } = await import('../deploy-body.js'); // yaml + the config loader

@@ -1,7 +1,8 @@
 /**
- * `toolforge-components plan FILE`: the deployment plan of a config against a status snapshot (`--status`,
- * our ObservedState JSON or raw builds-api/jobs-api answers) or against an empty tool, computed locally.
- * Nothing is changed and, unless `--resolve-refs` is given, nothing outside this machine is contacted.
+ * `toolforge-components plan FILE`: the deployment plan of a config against the live state when a components API
+ * is reachable (the local instance, `--api-url`, the Toolforge config: the server plans, nothing changes), else
+ * — or with `--offline` / `--status` — computed locally against a status snapshot (`--status`, our
+ * ObservedState JSON or raw builds-api/jobs-api answers) or an empty tool. It says on stderr which state it used.
  *
  * Exit codes (Terraform's): 0 ok, 1 error, and with --detailed-exitcode 2 when the plan has changes.
  */
@@ -17,8 +18,9 @@ export function register(program: Command): void {
     .argument('<file>', 'config file (YAML or JSON, either dialect)')
     .option(
       '--status <file>',
-      'status snapshot: ObservedState JSON or {"builds": …, "jobs": …} API answers (default: an empty tool)',
+      'status snapshot: ObservedState JSON or {"builds": …, "jobs": …} API answers (plans offline against it)',
     )
+    .option('--offline', 'plan against an empty tool (or --status) even when a components API is reachable')
     .option('--tool <name>', "the tool's name (default: the snapshot's, else the config file's folder)")
     .option('--json', 'print the plan as JSON (see docs/plan-json.md)')
     .option('--force-build', 'build every source component again')
@@ -30,7 +32,8 @@ export function register(program: Command): void {
       'resolve refs the snapshot did not with git ls-remote (contacts the repositories)',
     )
     .option('--detailed-exitcode', 'exit 2 when the plan has changes (0: none, 1: error)')
-    .action(async (file: string, options: PlanCommandOptions) =>
-      (await import('../local-plan.js')).runPlan(file, options),
-    );
+    .action(async (file: string, options: PlanCommandOptions, command: Command) => {
+      const { apiUrl } = command.optsWithGlobals<{ apiUrl?: string }>();
+      await (await import('../local-plan.js')).runPlan(file, { ...options, ...(apiUrl ? { apiUrl } : {}) });
+    });
 }

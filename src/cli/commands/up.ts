@@ -26,9 +26,11 @@ import { VERSION } from '../program.js';
 import { reportClientError, type GlobalOptions } from '../run-action.js';
 import { untilStopSignal } from '../stop-signal.js';
 import { runDeploy } from './deploy.js';
+import { parseDuration } from '../../duration.js';
 
 interface UpOptions {
   readonly detach?: boolean;
+  readonly timeout?: string;
   readonly port: string;
   readonly logs: boolean;
   readonly daemon?: boolean;
@@ -67,24 +69,20 @@ async function deployTo(
   body: unknown,
   output: Output,
   debug: boolean,
+  timeout: string | undefined,
 ): Promise<number> {
   const client = await clientFor(url, tool);
   try {
-    return await runDeploy(client, output, body, { interrupts: false });
+    return await runDeploy(client, output, body, {
+      interrupts: false,
+      ...(timeout !== undefined ? { timeout } : {}),
+    });
   } catch (error) {
     if (!reportClientError(output, error, debug)) throw error;
     return 1;
   } finally {
     await client.close();
   }
-}
-
-async function printPublished(instance: RunningInstance, tool: string, output: Output): Promise<void> {
-  const { jobs } = await instance.runtime.observe(tool);
-  const published = jobs.filter((job) => job.url);
-  if (published.length === 0) return;
-  output.out('Published:');
-  for (const job of published) output.out(`  ${job.name}: ${job.url}`);
 }
 
 /** Follows every component's log, prefixed with its name, until `signal` aborts. */
@@ -112,12 +110,22 @@ async function followLogs(
   );
 }
 
+/** What Ctrl-C stops: `Stopping the local service and its components (a, b)...`. */
+async function stoppingLine(instance: RunningInstance, tool: string): Promise<string> {
+  const { jobs } = await instance.runtime.observe(tool).catch(() => ({ jobs: [] }));
+  const names = jobs.map((job) => job.name);
+  return names.length > 0
+    ? `Stopping the local service and its components (${names.join(', ')})...`
+    : 'Stopping the local service...';
+}
+
 /** Runs the service in this process until SIGINT/SIGTERM; `afterStart` deploys and shows what runs. */
 async function runService(
   dataDir: string,
   port: number,
   tool: string,
   afterStart: (instance: RunningInstance, stopped: AbortSignal) => Promise<void>,
+  output?: Output,
 ): Promise<void> {
   // The whole service (fastify, SQLite, the local runtime, the executor) loads only when it starts.
   const { startInstance } = await import('../../instance/start-instance.js');
@@ -128,6 +136,7 @@ async function runService(
   try {
     await Promise.race([afterStart(instance, stopped.signal), signal]);
     await signal;
+    if (output) output.err(await stoppingLine(instance, tool));
   } finally {
     stopped.abort();
     removeInstanceFile(dataDir, process.pid);
@@ -171,6 +180,7 @@ async function up(file: string | undefined, options: UpOptions, command: Command
   const debug = globals.debug === true;
 
   if (options.daemon) return runService(dataDir, port, tool, async () => undefined);
+  if (options.timeout !== undefined) parseDuration(options.timeout, '--timeout'); // before anything starts
 
   const { readDeployBody } = await import('../deploy-body.js');
   const body = await readDeployBody(configFile, (line) => output.err(line));
@@ -184,17 +194,22 @@ async function up(file: string | undefined, options: UpOptions, command: Command
     output.out(
       running ? `Using the running service at ${url}` : `Started the service in the background at ${url}`,
     );
-    process.exitCode = await deployTo(url, tool, body, output, debug);
+    process.exitCode = await deployTo(url, tool, body, output, debug, options.timeout);
     output.out('Stop it with: toolforge-components down');
     return;
   }
-  await runService(dataDir, port, tool, async (instance, stopped) => {
-    output.out(`Service listening on ${instance.url} (data in ${dataDir})`);
-    const code = await deployTo(instance.url, tool, body, output, debug);
-    process.exitCode = code;
-    await printPublished(instance, tool, output);
-    if (options.logs) await followLogs(instance, tool, output, stopped);
-  });
+  await runService(
+    dataDir,
+    port,
+    tool,
+    async (instance, stopped) => {
+      output.out(`Service listening on ${instance.url} (data in ${dataDir})`);
+      // The deploy prints the published URLs, as a plain `deploy` does.
+      process.exitCode = await deployTo(instance.url, tool, body, output, debug, options.timeout);
+      if (options.logs) await followLogs(instance, tool, output, stopped);
+    },
+    output,
+  );
 }
 
 /** `pid command` lines, at most `max` of them. */
@@ -249,6 +264,7 @@ export function register(program: Command): void {
     .option('--detach', 'leave the service running in the background (stop it with `down`)')
     .option('--port <port>', 'port of the local API (0 = any free port)', '0')
     .option('--no-logs', 'do not follow the logs after deploying')
+    .option('--timeout <duration>', 'how long each component may take to become healthy, e.g. 30s, 10m')
     .addOption(new Option('--daemon', 'run only the service (used by --detach)').hideHelp())
     .action(up);
   program

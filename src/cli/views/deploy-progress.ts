@@ -7,6 +7,7 @@
 import type { DeploymentJson, TaskJson } from '../api-types.js';
 import type { SseEvent } from '../sse.js';
 import type { Paint } from '../output.js';
+import { activityText } from './activity.js';
 
 export type ProgressTaskKind = 'build' | 'deploy' | 'delete';
 
@@ -304,15 +305,6 @@ function elapsed(task: ProgressTask, nowMs: number): string {
   return formatElapsed(end - start);
 }
 
-function activeText(task: ProgressTask): string {
-  if (task.state === 'waiting') {
-    if (task.reason?.startsWith('waiting')) return task.reason;
-    return task.waitsOn.length > 0 ? `waiting for ${task.waitsOn.join(', ')}` : (task.reason ?? 'waiting');
-  }
-  const verb = task.kind === 'build' ? 'building' : task.kind === 'delete' ? 'deleting' : 'deploying';
-  return task.reason ? `${verb}: ${task.reason}` : `${verb}`;
-}
-
 function liveTaskLine(task: ProgressTask, nowMs: number, tick: number, paint: Paint): string {
   const time = elapsed(task, nowMs);
   const clock = time ? ` ${paint('dim', time)}` : '';
@@ -326,7 +318,7 @@ function liveTaskLine(task: ProgressTask, nowMs: number, tick: number, paint: Pa
     return paint('dim', `[·] ${task.component} (pending${after})`);
   }
   const spinner = paint('yellow', SPINNER[tick % SPINNER.length] ?? '*');
-  return `[${spinner}] ${task.component} (${activeText(task)})${clock}`;
+  return `[${spinner}] ${task.component} (${activityText(task)})${clock}`;
 }
 
 /** One frame for a terminal: every task with its spinner or result, then the deployment's own line. */

@@ -42,7 +42,7 @@ test('deployment show: bold labels and coloured statuses on a terminal', () => {
   assert.equal(lines[2], '\u001b[1mStatus: \u001b[22m\u001b[32msuccessful\u001b[39m');
 });
 
-test('deployment list: multi-line cells, long statuses cut to 45 characters, colour codes take no width', () => {
+test('deployment list: multi-line cells, long statuses cut to 45 characters with an ellipsis, colour codes take no width', () => {
   const plain = renderDeploymentTable([latest]);
   const coloured = renderDeploymentTable([latest], painter(true)).map(stripAnsi);
   assert.deepEqual(coloured, plain);
@@ -50,7 +50,7 @@ test('deployment list: multi-line cells, long statuses cut to 45 characters, col
   const long = latest.builds?.web?.build_long_status ?? '';
   assert.ok(long.length > 45);
   assert.ok(
-    (plain[2] ?? '').includes(`web(successful): id:t1-buildpacks-pipelinerun-x7k2p ${long.slice(0, 45)}  `),
+    (plain[2] ?? '').includes(`web(successful): id:t1-buildpacks-pipelinerun-x7k2p ${long.slice(0, 44)}…  `),
   );
   assert.match(
     plain[3] ?? '',

@@ -36,6 +36,15 @@ export function renderDeploymentSummary(d: DeploymentJson, paint: Paint = plain)
   ];
 }
 
+/**
+ * Upstream's hint names `toolforge build logs <id>`, which exists only within Toolforge's CLI; run on its own,
+ * this CLI points at its own command for the component's build log.
+ */
+function buildLogHint(component: string, text: string): string {
+  if (process.env.TOOLFORGE_CLI === '1') return text;
+  return text.replace(/`toolforge build logs [^`]+`/g, `\`toolforge-components logs ${component} --build\``);
+}
+
 /** `deployment show`: labels, long status, builds, runs, then the config snapshot as sorted YAML. */
 export function renderDeploymentDetail(d: DeploymentJson, paint: Paint = plain): string[] {
   const configYaml =
@@ -52,7 +61,7 @@ export function renderDeploymentDetail(d: DeploymentJson, paint: Paint = plain):
     paint('bold', 'Builds:'),
     ...buildEntries(d).map(
       ([c, b]) =>
-        `  ${c}(${status(paint, b.build_status)}): id:${b.build_id ?? ''} ${b.build_long_status ?? ''}`,
+        `  ${c}(${status(paint, b.build_status)}): id:${b.build_id ?? ''} ${buildLogHint(c, b.build_long_status ?? '')}`,
     ),
     '',
     paint('bold', 'Runs:'),
@@ -66,7 +75,11 @@ export function renderDeploymentDetail(d: DeploymentJson, paint: Paint = plain):
   ];
 }
 
-const cut = (text: string | undefined): string => (text ?? '').slice(0, 45);
+/** A table cell at most 45 characters wide; a longer text ends with an ellipsis, so nothing looks complete that is not. */
+function cut(text: string | undefined, width = 45): string {
+  const chars = [...(text ?? '')];
+  return chars.length <= width ? chars.join('') : `${chars.slice(0, width - 1).join('')}…`;
+}
 
 /** `deployment list`: tabulate "simple" with bold headers; one line per component in the Builds/Runs cells. */
 export function renderDeploymentTable(

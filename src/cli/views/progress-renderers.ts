@@ -5,6 +5,7 @@
 import type { Paint } from '../output.js';
 import { LiveFrame, type FrameStream } from './live-frame.js';
 import { liveLines, plainLines, type DeployProgress } from './deploy-progress.js';
+import { ActivityLog } from './activity.js';
 
 export interface ProgressRenderer {
   update(progress: DeployProgress): void;
@@ -14,16 +15,54 @@ export interface ProgressRenderer {
   finish(progress: DeployProgress): void;
 }
 
-/** Prints each line of plainLines once, as soon as it exists. */
+export interface ActivityOptions {
+  /** Where the activity lines go (stderr: stdout keeps only the result lines). */
+  readonly print: (line: string) => void;
+  /** How often a task that stays in one state is reminded of (default 30 s). */
+  readonly reminderMs?: number;
+  readonly now?: () => number;
+}
+
+/** Default reminder interval; TOOLFORGE_COMPONENTS_REMINDER (a duration, e.g. `10s`) overrides it. */
+export const DEFAULT_REMINDER_MS = 30_000;
+
+/**
+ * Prints each line of plainLines once, as soon as it exists; with `activity`, also one line per change of a
+ * task as it happens, and a reminder of each long wait at a steady interval.
+ */
 export class PlainProgress implements ProgressRenderer {
   readonly #print: (line: string) => void;
+  readonly #activity?: ActivityOptions;
+  readonly #log = new ActivityLog();
   #printed = 0;
+  #current: DeployProgress | undefined;
+  #timer: NodeJS.Timeout | undefined;
 
-  constructor(print: (line: string) => void) {
+  constructor(print: (line: string) => void, activity?: ActivityOptions) {
     this.#print = print;
+    this.#activity = activity;
+    if (activity) {
+      const interval = activity.reminderMs ?? DEFAULT_REMINDER_MS;
+      // Checked more often than the interval, so a reminder comes at most a second late; never keeps the process up.
+      this.#timer = setInterval(() => this.#remind(interval), Math.min(1_000, interval));
+      this.#timer.unref();
+    }
+  }
+
+  #now(): number {
+    return this.#activity?.now?.() ?? Date.now();
+  }
+
+  #remind(interval: number): void {
+    if (!this.#current || !this.#activity) return;
+    for (const line of this.#log.reminders(this.#current, this.#now(), interval)) this.#activity.print(line);
   }
 
   update(progress: DeployProgress): void {
+    this.#current = progress;
+    if (this.#activity) {
+      for (const line of this.#log.changes(progress, this.#now())) this.#activity.print(line);
+    }
     const lines = plainLines(progress);
     for (const line of lines.slice(this.#printed)) this.#print(line);
     this.#printed = Math.max(this.#printed, lines.length);
@@ -33,6 +72,8 @@ export class PlainProgress implements ProgressRenderer {
   resume(): void {}
 
   finish(progress: DeployProgress): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
     this.update(progress);
   }
 }
