@@ -43,7 +43,7 @@ async function deployOnSimulator(
     jobs: { startMs: 20 },
     ...options,
   });
-  const runtime = new ToolforgeRuntime({ apiUrl: sim.url, timeoutMs, retries: 2, backoffBaseMs: 5 });
+  const runtime = new ToolforgeRuntime({ apiUrl: sim.url, timeoutMs });
   const executor = new Executor({
     store,
     runtime,

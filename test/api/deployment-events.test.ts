@@ -99,7 +99,7 @@ describe('deployment events on Toolforge (simulator)', () => {
 
   async function start(events: DeploymentEventSink = new ToolforgeEventSink({ apiUrl: sim.url })) {
     instance = await startInstance({
-      runtime: new ToolforgeRuntime({ apiUrl: sim.url, timeoutMs: 5_000, retries: 2, backoffBaseMs: 5 }),
+      runtime: new ToolforgeRuntime({ apiUrl: sim.url, timeoutMs: 5_000 }),
       dataDir: dir,
       port: 0,
       tokenKeys: TokenKeyring.ephemeral(),
@@ -198,7 +198,7 @@ describe('deployment events on Toolforge (simulator)', () => {
     await first.close(); // the build keeps running in builds-api; the deployment stays `running`
     instance = undefined;
     const second = await startInstance({
-      runtime: new ToolforgeRuntime({ apiUrl: sim.url, timeoutMs: 5_000, retries: 2, backoffBaseMs: 5 }),
+      runtime: new ToolforgeRuntime({ apiUrl: sim.url, timeoutMs: 5_000 }),
       dataDir: dir,
       databaseUrl,
       port: 0,

@@ -6,7 +6,8 @@
  * - the payloads upstream's own code and tests produce (real-payloads/) fit our schemas, decode as our own
  *   fixtures of them say (test/fixtures/toolforge), and our fixtures have their fields and states;
  * - the job shapes recorded from jobs-api fit our request and answer models;
- * - the simulator answers jobs-api's recorded exchanges as jobs-api did.
+ * - the simulator answers jobs-api's recorded exchanges as jobs-api did;
+ * - the build quota is read from the documented route, in the documented shape.
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import * as builds from '../../src/runtimes/toolforge/wire/builds-api.js';
 import * as jobs from '../../src/runtimes/toolforge/wire/jobs-api.js';
 import { wireErrors, describeWireError } from '../../src/runtimes/toolforge/wire/schema.js';
 import { decodeBuild, decodeJob } from '../../src/runtimes/toolforge/toolforge-decode.js';
+import { ToolforgeRuntime } from '../../src/runtimes/toolforge/toolforge-runtime.js';
 import { startSimulator, type Simulator } from '../../src/runtimes/toolforge/simulator/simulator.js';
 import type { BuildRecord, JobRecord } from '../../src/status/observed-state.js';
 import { buildCases, jobCases } from '../support/toolforge-fixtures.js';
@@ -375,4 +377,46 @@ describe('the simulator ↔ jobs-api’s recorded exchanges', { skip: skipWithou
       }
     });
   }
+});
+
+describe('builds-api’s quota ↔ the runtime and the simulator', { skip: skipWithoutReference }, () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator({ builds: { durationMs: 60_000, quota: 3, resolveRefs: 'fake' } });
+  });
+  after(() => sim.close());
+
+  it('the runtime reads the documented GET …/quotas, and its answer (text numbers) as the simulator sends it', async () => {
+    const doc = readReferenceYaml('builds-api.openapi.yaml');
+    const paths = doc.paths as Record<string, Record<string, Json>>;
+    const quotas = paths['/v1/tool/{toolname}/quotas']?.get;
+    assert.ok(quotas, 'builds-api documents GET /v1/tool/{toolname}/quotas');
+    const answer = ((quotas.responses as Record<string, Json>)['200']?.content as Record<string, Json>)[
+      'application/json'
+    ]?.schema as Json | undefined;
+    assert.equal(answer?.$ref, '#/components/schemas/QuotaResponse');
+    const item = openApiResolver(doc)('#/components/schemas/QuotaCategoryItem');
+    for (const field of ['limit', 'used', 'available'])
+      assert.equal(((item.properties as Record<string, Json>)[field] as Json).type, 'string', field);
+
+    const runtime = new ToolforgeRuntime({ apiUrl: sim.url, timeoutMs: 5_000 });
+    try {
+      await runtime.startBuild('t1', {
+        imageName: 'web',
+        repository: 'https://gitlab.example.org/t1/web',
+        useLatestVersions: false,
+        useDeprecatedVersions: false,
+      });
+      sim.resetStats();
+      assert.deepEqual(await runtime.buildQuota('t1'), { limit: 3, used: 1 });
+      const called = Object.keys(sim.stats().routes).map((r) => r.replace(':toolname', '{toolname}'));
+      assert.deepEqual(called, ['GET /builds/v1/tool/{toolname}/quotas']);
+      const raw = await fetch(`${sim.url}/builds/v1/tool/t1/quotas`, {
+        headers: { 'x-toolforge-tool': 't1' },
+      });
+      assert.deepEqual(wireErrors(builds.QuotaResponse, await raw.json()).map(describeWireError), []);
+    } finally {
+      await runtime.close();
+    }
+  });
 });

@@ -10,7 +10,7 @@ runtimeContract('toolforge (simulator)', async () => {
     builds: { durationMs: 30, durationByImage: { 'contract-slow': 60_000 } },
     jobs: { startMs: 10 },
   });
-  const runtime = new ToolforgeRuntime({ apiUrl: simulator.url, timeoutMs: 5_000, backoffBaseMs: 5 });
+  const runtime = new ToolforgeRuntime({ apiUrl: simulator.url, timeoutMs: 5_000 });
   return {
     runtime,
     tool: 'contract',

@@ -56,7 +56,7 @@ async function withInstance<T>(
   tuning: Tuning,
   fn: (i: RunningInstance) => Promise<T>,
 ): Promise<T> {
-  const runtime = new ToolforgeRuntime({ apiUrl: sim.url, timeoutMs: 5_000, retries: 2, backoffBaseMs: 10 });
+  const runtime = new ToolforgeRuntime({ apiUrl: sim.url, timeoutMs: 5_000 });
   const instance = await startInstance({
     runtime,
     dataDir: join(dir.path, name),

@@ -27,7 +27,7 @@ before(async () => {
     faults: { errorRate: 0.2, slowRate: 0.1, slowMs: 1_500 },
   });
   instance = await startInstance({
-    runtime: new ToolforgeRuntime({ apiUrl: sim.url, timeoutMs: 400, retries: 3, backoffBaseMs: 10 }),
+    runtime: new ToolforgeRuntime({ apiUrl: sim.url, timeoutMs: 400 }),
     dataDir: dir.path,
     executor: {
       tick: { minMs: 20, maxMs: 150 },

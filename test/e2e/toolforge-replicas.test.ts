@@ -37,7 +37,7 @@ const TUNING: InstanceTuning = {
     unknownHealthStableForMs: 200,
     retryBaseMs: 20,
   },
-  runtime: { timeoutMs: 5_000, retries: 2, backoffBaseMs: 20 },
+  runtime: { timeoutMs: 5_000 },
 };
 
 before(async () => {

@@ -150,11 +150,8 @@ export function spawnServe(database: string, toolforgeUrl: string, home: string)
 /** Executor and runtime tuning the instance script accepts (`serve` has no flags for them). */
 export interface InstanceTuning {
   readonly executor?: Readonly<Record<string, unknown>>;
-  readonly runtime?: {
-    readonly timeoutMs?: number;
-    readonly retries?: number;
-    readonly backoffBaseMs?: number;
-  };
+  /** The Toolforge runtime's per-request timeout (it makes one attempt per call: retries are the guard's). */
+  readonly runtime?: { readonly timeoutMs?: number };
 }
 
 /** `test/support/toolforge-instance.ts`: startInstance with the Toolforge runtime and short executor times. */

@@ -13,7 +13,7 @@ interface SimulateOptions {
   readonly buildSeconds: number;
   readonly failRate: number;
   readonly failImage: string[];
-  readonly buildQuota?: number;
+  readonly buildQuota: number;
   readonly jobStartSeconds: number;
   readonly crashLoop: string[];
   readonly neverHealthy: string[];
@@ -50,7 +50,12 @@ export function register(program: Command): void {
     .option('--build-seconds <s>', 'how long a build takes', number(0), 5)
     .option('--fail-rate <p>', 'probability that a build fails', number(0, 1), 0)
     .option('--fail-image <name>', 'image name whose builds always fail (repeatable)', collect, [])
-    .option('--build-quota <n>', 'concurrent builds per tool before builds-api answers 409', number(1))
+    .option(
+      '--build-quota <n>',
+      "concurrent builds per tool before builds-api answers 409 (builds-api's default)",
+      number(1),
+      8,
+    )
     .option('--job-start-seconds <s>', 'time until a job runs', number(0), 2)
     .option('--crash-loop <job>', 'job name that crash-loops (repeatable)', collect, [])
     .option(

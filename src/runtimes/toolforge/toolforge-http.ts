@@ -1,15 +1,11 @@
 /**
  * The HTTP layer of the Toolforge runtime: one undici Agent (client certificate or bearer token, like the
- * toolforge CLIs), a per-attempt timeout, and retries with exponential backoff and full jitter.
- *
- * What is retried: 5xx, timeouts and connection errors (`unavailable`) and builds-api's 409 build limit
- * (`quota`), for calls that are safe to repeat. A call that is not (starting a build) passes `recover`: after
- * an ambiguous failure (timeout, 5xx, connection lost after sending) it is asked whether the first attempt took
- * effect after all, and only when it says no is the call repeated. Every other 4xx fails at once with the
- * API's own error text.
+ * toolforge CLIs) and **one attempt per call** with a per-request timeout. Retries belong to one layer only,
+ * `runtimes/guarded-runtime.ts` (two layers once made up to 5 × 5 attempts of one call), so this client only
+ * classifies failures: 5xx, timeouts and connection errors are `unavailable` (retryable), builds-api's 409
+ * build limit is `quota` (back-pressure), every other 4xx fails with the API's own error text.
  */
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { RuntimeError } from '../runtime.js';
@@ -34,16 +30,11 @@ export interface HttpOptions {
   /** API gateway URL, e.g. `https://api.svc.tools.eqiad1.wikimedia.cloud:30003`. */
   readonly apiUrl: string;
   readonly auth?: ToolforgeAuth;
-  /** Per attempt (default 20 000, the toolforge CLIs' timeout). */
+  /** Per request (default 20 000, the toolforge CLIs' timeout). */
   readonly timeoutMs?: number;
-  /** Extra attempts after the first (default 4). */
-  readonly retries?: number;
-  /** First backoff ceiling (default 250 ms); doubles per attempt up to `backoffMaxMs` (default 10 000). */
-  readonly backoffBaseMs?: number;
-  readonly backoffMaxMs?: number;
+  /** Only 0, the one behaviour there is (retries belong to the guard); accepted so callers may say so. */
+  readonly retries?: 0;
   readonly userAgent?: string;
-  /** Jitter source (default Math.random); tests pass a seeded one. */
-  readonly random?: () => number;
 }
 
 export interface CallSpec {
@@ -54,10 +45,6 @@ export interface CallSpec {
   readonly tool: string;
   readonly body?: unknown;
   readonly signal?: AbortSignal;
-  /** Safe to send again after an ambiguous failure (default true). */
-  readonly idempotent?: boolean;
-  /** For non-idempotent calls: did the failed attempt take effect? Returns its result, or undefined. */
-  readonly recover?: () => Promise<HttpResult | undefined>;
   /** Meaning of a 409 from this route (default `conflict`). */
   readonly conflictKind?: 'quota' | 'conflict';
 }
@@ -68,7 +55,22 @@ export interface HttpResult {
   readonly json: unknown;
 }
 
-type Failure = { readonly error: RuntimeError; readonly retry: boolean; readonly ambiguous: boolean };
+/**
+ * A failed call. `ambiguous`: the request may have been carried out although no answer says so (a timeout, a
+ * 5xx, a connection lost after sending), so a caller must look before repeating a call that is not idempotent.
+ */
+export class HttpFailure extends RuntimeError {
+  readonly ambiguous: boolean;
+  constructor(
+    kind: RuntimeErrorKind,
+    message: string,
+    ambiguous: boolean,
+    options?: { status?: number; cause?: unknown },
+  ) {
+    super(kind, message, options);
+    this.ambiguous = ambiguous;
+  }
+}
 
 const PREFIX: Record<ApiName, string> = { builds: '/builds/v1', jobs: '/jobs/v1', logs: '/logs/v1' };
 
@@ -116,42 +118,32 @@ export function apiErrorText(status: number, text: string, json: unknown): strin
   return text.trim() !== '' ? text.trim() : `HTTP ${status}`;
 }
 
-function statusFailure(spec: CallSpec, result: HttpResult): Failure {
+function statusFailure(spec: CallSpec, result: HttpResult): HttpFailure {
   const message = apiErrorText(result.status, result.text, result.json);
   const status = result.status;
-  if (status >= 500) {
-    const error = new RuntimeError('unavailable', `${spec.api}-api error (HTTP ${status}): ${message}`, {
+  if (status >= 500)
+    return new HttpFailure('unavailable', `${spec.api}-api error (HTTP ${status}): ${message}`, true, {
       status,
     });
-    return { error, retry: true, ambiguous: true };
-  }
   let kind: RuntimeErrorKind = 'rejected';
   if (status === 404) kind = 'not-found';
   else if (status === 409) kind = spec.conflictKind ?? 'conflict';
-  return { error: new RuntimeError(kind, message, { status }), retry: kind === 'quota', ambiguous: false };
+  return new HttpFailure(kind, message, false, { status });
 }
 
 /** Connection refused / DNS failures happen before anything is sent: safe to repeat even a POST. */
 const BEFORE_SEND = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
-function transportFailure(spec: CallSpec, error: unknown, timeoutMs: number): Failure {
+function transportFailure(spec: CallSpec, error: unknown, timeoutMs: number): HttpFailure {
   const err = error as Error & { code?: string; cause?: { code?: string } };
   const where = `${spec.method} ${PREFIX[spec.api]}${spec.path}`;
   if (err.name === 'TimeoutError') {
-    const failure = new RuntimeError(
-      'unavailable',
-      `${spec.api}-api did not answer within ${timeoutMs} ms (${where})`,
-      { cause: error },
-    );
-    return { error: failure, retry: true, ambiguous: true };
+    const message = `${spec.api}-api did not answer within ${timeoutMs} ms (${where})`;
+    return new HttpFailure('unavailable', message, true, { cause: error });
   }
   const code = err.code ?? err.cause?.code ?? '';
-  const failure = new RuntimeError(
-    'unavailable',
-    `cannot reach ${spec.api}-api (${where}): ${code || err.message}`,
-    { cause: error },
-  );
-  return { error: failure, retry: true, ambiguous: !BEFORE_SEND.has(code) };
+  const message = `cannot reach ${spec.api}-api (${where}): ${code || err.message}`;
+  return new HttpFailure('unavailable', message, !BEFORE_SEND.has(code), { cause: error });
 }
 
 export class ToolforgeHttp {
@@ -210,50 +202,17 @@ export class ToolforgeHttp {
     return { status: response.statusCode, text, json: parseJson(text) };
   }
 
-  private async backoff(attempt: number, signal?: AbortSignal): Promise<void> {
-    const base = this.options.backoffBaseMs ?? 250;
-    const ceiling = Math.min(this.options.backoffMaxMs ?? 10_000, base * 2 ** attempt);
-    const delay = (this.options.random ?? Math.random)() * ceiling;
-    await sleep(delay, undefined, { signal }).catch((error: unknown) => {
-      throw signal?.aborted ? signal.reason : error;
-    });
-  }
-
-  /** One API call with the retry policy above; resolves with a 2xx result, throws `RuntimeError` otherwise. */
+  /** One request: resolves with a 2xx result, throws an `HttpFailure` (a `RuntimeError`) otherwise. */
   async call(spec: CallSpec): Promise<HttpResult> {
-    const retries = this.options.retries ?? 4;
-    let last: Failure | undefined;
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) await this.backoff(attempt - 1, spec.signal);
-      if (last?.ambiguous && spec.idempotent === false) {
-        // Repeating blindly could do the thing twice (two builds). After the backoff (time for a slow first
-        // attempt to land), look whether it took effect; if that cannot be told, fail rather than guess.
-        const recovered = spec.recover ? await spec.recover().catch(() => 'unknown' as const) : 'unknown';
-        if (recovered === 'unknown') throw last.error;
-        if (recovered !== undefined) return recovered;
-      }
-      let failure: Failure;
-      try {
-        const result = await this.attempt(spec);
-        if (result.status < 300) return result;
-        failure = statusFailure(spec, result);
-      } catch (error) {
-        // The caller gave up: not a service failure, pass its reason through untouched.
-        if (spec.signal?.aborted) throw spec.signal.reason;
-        failure = transportFailure(spec, error, this.timeoutMs);
-      }
-      last = failure;
-      if (!failure.retry) throw failure.error;
+    let result: HttpResult;
+    try {
+      result = await this.attempt(spec);
+    } catch (error) {
+      // The caller gave up: not a service failure, pass its reason through untouched.
+      if (spec.signal?.aborted) throw spec.signal.reason;
+      throw transportFailure(spec, error, this.timeoutMs);
     }
-    if (last?.ambiguous && spec.idempotent === false && spec.recover) {
-      await this.backoff(retries, spec.signal);
-      const recovered = await spec.recover().catch(() => undefined);
-      if (recovered !== undefined) return recovered;
-    }
-    const error = last?.error ?? new RuntimeError('unavailable', `${spec.api}-api call failed`);
-    throw new RuntimeError(error.kind, `${error.message} (after ${retries + 1} attempts)`, {
-      status: error.status,
-      cause: error,
-    });
+    if (result.status < 300) return result;
+    throw statusFailure(spec, result);
   }
 }

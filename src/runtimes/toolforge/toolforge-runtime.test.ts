@@ -36,9 +36,6 @@ describe('ToolforgeRuntime against the simulator', () => {
     const runtime = new ToolforgeRuntime({
       apiUrl: sim.url,
       timeoutMs: 2_000,
-      retries: 3,
-      backoffBaseMs: 5,
-      backoffMaxMs: 50,
       ...options,
     });
     runtimes.push(runtime);
@@ -88,46 +85,29 @@ describe('ToolforgeRuntime against the simulator', () => {
     });
   });
 
-  it('retries injected 5xx and then succeeds', async () => {
+  it('makes one attempt per call: an injected 5xx is an unavailable error (the guard retries, not the client)', async () => {
     const runtime = client();
-    sim.configure({ faults: { failFirst: 2 } });
-    const snapshot = await runtime.observe(TOOL);
-    assert.deepEqual(snapshot, { builds: [], jobs: [] });
-    assert.equal(sim.stats().injectedErrors, 2);
-    assert.equal(runtime.stats().builds + runtime.stats().jobs, 4);
-  });
-
-  it('gives up after the configured retries with an unavailable error', async () => {
-    const runtime = client({ retries: 2 });
     sim.configure({ faults: { errorRate: 1, errorStatus: 500 } });
     await assert.rejects(
       runtime.upsertJob(TOOL, web),
-      isRuntimeError(
-        'unavailable',
-        /jobs-api error \(HTTP 500\): Simulated failure \(HTTP 500\) \(after 3 attempts\)/,
-      ),
+      isRuntimeError('unavailable', /^jobs-api error \(HTTP 500\): Simulated failure \(HTTP 500\)$/),
     );
-    assert.equal(runtime.stats().jobs, 3);
+    assert.equal(runtime.stats().jobs, 1);
   });
 
-  it('retries a timed-out idempotent call', async () => {
+  it('fails a call that does not answer in time after one request, which did reach jobs-api', async () => {
     const runtime = client({ timeoutMs: 150 });
     sim.configure({
-      faults: {
-        failFirst: 0,
-        slowRate: 1,
-        slowMs: 1_000,
-        onlyRoutes: ['PATCH /jobs/v1/tool/:tool_name/jobs'],
-      },
+      faults: { slowRate: 1, slowMs: 1_000, onlyRoutes: ['PATCH /jobs/v1/tool/:tool_name/jobs'] },
     });
     await assert.rejects(
       runtime.upsertJob(TOOL, web),
       isRuntimeError('unavailable', /did not answer within 150 ms/),
     );
+    assert.equal(runtime.stats().jobs, 1);
     sim.configure({ faults: {} });
-    const change = await runtime.upsertJob(TOOL, web);
-    // The timed-out attempts did reach jobs-api: the job exists and this upsert changes nothing.
-    assert.equal(change.changed, false);
+    // The timed-out request was carried out: the job exists and this upsert changes nothing.
+    assert.equal((await runtime.upsertJob(TOOL, web)).changed, false);
   });
 
   it('does not start a second build when a start timed out after taking effect', async () => {
@@ -150,17 +130,22 @@ describe('ToolforgeRuntime against the simulator', () => {
     assert.equal(sim.state.toolBuilds(TOOL)[0]?.id, started.id);
   });
 
-  it('repeats a start that failed before taking effect', async () => {
+  it('never repeats a start itself: one that failed before taking effect throws a retryable error', async () => {
     const runtime = client();
     sim.configure({ faults: { failFirst: 1, onlyRoutes: [START] } });
-    const started = await runtime.startBuild(TOOL, build);
-    assert.equal(sim.stats().buildsStarted, 1);
-    assert.equal(sim.stats().routes[START], 2);
-    assert.ok(sim.state.findBuild(TOOL, started.id));
+    await assert.rejects(runtime.startBuild(TOOL, build), (error: unknown) => {
+      isRuntimeError('unavailable', /HTTP 503/)(error);
+      assert.equal((error as RuntimeError).retryable, true);
+      return true;
+    });
+    // One start, then one look for a build it may have created (there is none).
+    assert.equal(sim.stats().routes[START], 1);
+    assert.equal(sim.stats().routes['GET /builds/v1/tool/:toolname/builds'], 1);
+    assert.equal(sim.stats().buildsStarted, 0);
   });
 
-  it('retries the 409 build limit and reports quota when it persists', async () => {
-    const runtime = client({ retries: 1 });
+  it("answers builds-api's 409 build limit with a retryable quota error, after one request", async () => {
+    const runtime = client();
     sim.configure({ builds: { durationMs: 60_000, quota: 1 } });
     await runtime.startBuild(TOOL, build);
     await assert.rejects(runtime.startBuild(TOOL, { ...build, imageName: 'other' }), (error: unknown) => {
@@ -168,16 +153,48 @@ describe('ToolforgeRuntime against the simulator', () => {
       assert.equal((error as RuntimeError).retryable, true);
       return true;
     });
-    assert.equal(sim.stats().routes[START], 3);
+    assert.equal(sim.stats().routes[START], 2);
   });
 
-  it('waits out the build limit when a slot frees up', async () => {
-    const runtime = client({ retries: 8, backoffBaseMs: 40, backoffMaxMs: 400, random: () => 1 });
-    sim.configure({ builds: { durationMs: 100, quota: 1 } });
-    await runtime.startBuild(TOOL, build);
-    const second = await runtime.startBuild(TOOL, { ...build, imageName: 'other' });
-    assert.ok(sim.state.findBuild(TOOL, second.id));
-    assert.ok((sim.stats().routes[START] ?? 0) > 2);
+  it("reads builds-api's build quota once, then keeps it current from its own starts and builds lists", async () => {
+    const QUOTAS = 'GET /builds/v1/tool/:toolname/quotas';
+    const runtime = client({ quotaCache: { usedTtlMs: 60_000 } });
+    sim.configure({ builds: { durationMs: 60_000, quota: 3 } });
+    assert.deepEqual(await runtime.buildQuota(TOOL), { limit: 3, used: 0 });
+    const first = await runtime.startBuild(TOOL, build);
+    await runtime.startBuild(TOOL, { ...build, imageName: 'other' });
+    assert.deepEqual(await runtime.buildQuota(TOOL), { limit: 3, used: 2 });
+    await runtime.cancelBuild(TOOL, first.id);
+    await runtime.observe(TOOL, { parts: ['builds'] });
+    assert.deepEqual(await runtime.buildQuota(TOOL), { limit: 3, used: 1 });
+    assert.equal(sim.stats().routes[QUOTAS], 1);
+  });
+
+  it('reads the quota again once its count is older than the cache allows', async () => {
+    const QUOTAS = 'GET /builds/v1/tool/:toolname/quotas';
+    const runtime = client({ quotaCache: { usedTtlMs: 0 } });
+    await runtime.buildQuota(TOOL);
+    assert.deepEqual(await runtime.buildQuota(TOOL), { limit: 8, used: 0 });
+    assert.equal(sim.stats().routes[QUOTAS], 2);
+  });
+
+  it('after a 409 counts the quota as full without asking', async () => {
+    const runtime = client({ quotaCache: { usedTtlMs: 60_000 } });
+    sim.configure({ builds: { durationMs: 60_000, quota: 1 } });
+    assert.deepEqual(await runtime.buildQuota(TOOL), { limit: 1, used: 0 });
+    // Another client takes the slot behind our back.
+    await client().startBuild(TOOL, build);
+    await assert.rejects(runtime.startBuild(TOOL, { ...build, imageName: 'other' }), isRuntimeError('quota'));
+    assert.deepEqual(await runtime.buildQuota(TOOL), { limit: 1, used: 1 });
+  });
+
+  it('gives no limit, after one request, when the quota cannot be read (the 409 then governs)', async () => {
+    const QUOTAS = 'GET /builds/v1/tool/:toolname/quotas';
+    const runtime = client({ quotaCache: { usedTtlMs: 60_000 } });
+    sim.configure({ faults: { errorRate: 1, errorStatus: 500, onlyRoutes: [QUOTAS] } });
+    assert.deepEqual(await runtime.buildQuota(TOOL), { used: 0 });
+    assert.deepEqual(await runtime.buildQuota(TOOL), { used: 0 });
+    assert.equal(sim.stats().routes[QUOTAS], 1);
   });
 
   it("surfaces jobs-api's 400 text without retrying", async () => {
@@ -254,7 +271,7 @@ describe('ToolforgeRuntime against the simulator', () => {
 });
 
 describe('ToolforgeRuntime without a server', () => {
-  it('reports an unreachable API as unavailable after retrying', async () => {
+  it('reports an unreachable API as unavailable after one attempt per list', async () => {
     const port = await new Promise<number>((resolve) => {
       const server = createServer();
       server.listen(0, '127.0.0.1', () => {
@@ -262,19 +279,13 @@ describe('ToolforgeRuntime without a server', () => {
         server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
       });
     });
-    const runtime = new ToolforgeRuntime({
-      apiUrl: `http://127.0.0.1:${port}`,
-      retries: 2,
-      backoffBaseMs: 1,
-    });
+    const runtime = new ToolforgeRuntime({ apiUrl: `http://127.0.0.1:${port}` });
     try {
       await assert.rejects(
         runtime.observe(TOOL),
-        isRuntimeError('unavailable', /cannot reach .*ECONNREFUSED.*after 3 attempts/),
+        isRuntimeError('unavailable', /cannot reach .*ECONNREFUSED/),
       );
-      // The first call to give up stops the other one's retries.
-      const { builds, jobs } = runtime.stats();
-      assert.equal(Math.max(builds, jobs), 3);
+      assert.deepEqual(runtime.stats(), { builds: 1, jobs: 1, logs: 0 });
     } finally {
       await runtime.close();
     }

@@ -2,12 +2,19 @@
  * The Toolforge runtime: a client of builds-api (`/builds/v1/tool/{tool}/builds…`) and jobs-api
  * (`/jobs/v1/tool/{tool}/jobs…`) behind the API gateway, speaking the wire contract of `wire/`.
  *
+ * One attempt per call: retries belong to `runtimes/guarded-runtime.ts` (see `toolforge-http.ts`).
+ *
  * Starting a build is the one call that is not safe to repeat. After an ambiguous failure (timeout, 5xx,
- * connection lost after sending) we list the tool's builds and adopt one with the same parameters (image name,
- * repository, ref, flags) that started no earlier than a minute before our first attempt (or is still queued,
- * with no start time yet); only when there is none is the start repeated, and if the list itself fails the start fails (never two builds by guessing).
+ * connection lost after sending) we list the tool's builds once and adopt one with the same parameters (image
+ * name, repository, ref, flags) that started no earlier than a minute before our attempt (or is still queued,
+ * with no start time yet). When there is none, or the list fails, the start's own error is thrown: it is never
+ * repeated here, and the executor looks again before it starts another (never two builds by guessing).
+ *
+ * `buildQuota` reads builds-api's quota, kept fresh by the builds lists `observe` fetches anyway
+ * (`build-quota.ts`), so it costs about one call a minute, not one per executor step.
  */
 import type {
+  BuildQuota,
   BuildRequest,
   CallOptions,
   JobChange,
@@ -26,7 +33,8 @@ import { resolveRef } from '../git.js';
 import { decodeBuild, decodeJob } from './toolforge-decode.js';
 import { buildStartBody, jobUpsertBody } from './toolforge-encode.js';
 import type { BuildStartBody } from './toolforge-encode.js';
-import { ToolforgeHttp } from './toolforge-http.js';
+import { HttpFailure, ToolforgeHttp } from './toolforge-http.js';
+import { BuildQuotaCache, activeBuilds, decodeBuildQuota, type QuotaCacheOptions } from './build-quota.js';
 import { BuildLog, ErrorBody, StartResponse } from './wire/builds-api.js';
 import { UpdateResponse } from './wire/jobs-api.js';
 import { WireReader } from './wire/schema.js';
@@ -37,6 +45,8 @@ export type { ToolforgeAuth } from './toolforge-http.js';
 export interface ToolforgeRuntimeOptions extends HttpOptions {
   /** How far back a build may have started to count as "ours" after an ambiguous start (default 60 000). */
   readonly startRecoveryWindowMs?: number;
+  /** How long the build quota's limit and count are trusted before builds-api is asked again. */
+  readonly quotaCache?: QuotaCacheOptions;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -59,10 +69,12 @@ export class ToolforgeRuntime implements Runtime {
   readonly capabilities: RuntimeCapabilities = { buildLogs: true, jobLogs: true };
   private readonly http: ToolforgeHttp;
   private readonly options: ToolforgeRuntimeOptions;
+  private readonly quota: BuildQuotaCache;
 
   constructor(options: ToolforgeRuntimeOptions) {
     this.options = options;
     this.http = new ToolforgeHttp(options);
+    this.quota = new BuildQuotaCache(options.quotaCache);
   }
 
   /** HTTP calls made so far per API (every attempt counts), for benchmarks. */
@@ -77,7 +89,8 @@ export class ToolforgeRuntime implements Runtime {
   async observe(tool: string, options: ObserveOptions = {}): Promise<RuntimeSnapshot> {
     const parts = options.parts ?? SNAPSHOT_PARTS;
     const fetched: SnapshotParts = { builds: parts.includes('builds'), jobs: parts.includes('jobs') };
-    // When one of the two calls fails for good, stop the other's retries instead of leaving them running.
+    const sentAt = this.quota.now();
+    // When one of the two calls fails, stop the other instead of leaving it running.
     const both = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, both.signal]) : both.signal;
     const get = async (api: SnapshotPart): Promise<unknown[]> => {
@@ -93,8 +106,10 @@ export class ToolforgeRuntime implements Runtime {
     const [builds, jobs] = await Promise.allSettled([get('builds'), get('jobs')]);
     if (builds.status === 'rejected') throw builds.reason;
     if (jobs.status === 'rejected') throw jobs.reason;
+    const decoded = builds.value.map(decodeBuild);
+    if (fetched.builds) this.quota.listed(tool, activeBuilds(decoded), sentAt);
     return {
-      builds: builds.value.map(decodeBuild),
+      builds: decoded,
       jobs: jobs.value.map(decodeJob),
       // Absent means both: only a partial snapshot says so.
       ...(fetched.builds && fetched.jobs ? {} : { fetched }),
@@ -112,18 +127,27 @@ export class ToolforgeRuntime implements Runtime {
 
   async startBuild(tool: string, request: BuildRequest, options: CallOptions = {}): Promise<StartedBuild> {
     const body = buildStartBody(request);
-    const firstAttemptMs = Date.now();
-    const result = await this.http.call({
-      api: 'builds',
-      method: 'POST',
-      path: `/tool/${enc(tool)}/builds`,
-      tool,
-      body,
-      signal: options.signal,
-      idempotent: false,
-      conflictKind: 'quota',
-      recover: () => this.findStartedBuild(tool, body, firstAttemptMs, options.signal),
-    });
+    const attemptMs = Date.now();
+    let result: HttpResult;
+    try {
+      result = await this.http.call({
+        api: 'builds',
+        method: 'POST',
+        path: `/tool/${enc(tool)}/builds`,
+        tool,
+        body,
+        signal: options.signal,
+        conflictKind: 'quota',
+      });
+    } catch (error) {
+      if (error instanceof RuntimeError && error.kind === 'quota') this.quota.full(tool);
+      if (!(error instanceof HttpFailure && error.ambiguous) || options.signal?.aborted) throw error;
+      // The start may have taken effect although no answer said so: adopt that build rather than start two.
+      const found = await this.findStartedBuild(tool, body, attemptMs, options.signal).catch(() => undefined);
+      if (found === undefined) throw error;
+      result = found;
+    }
+    this.quota.started(tool);
     const started = new WireReader(StartResponse, result.json);
     const id = started.string('new_build', 'name');
     if (id === undefined || id === '') {
@@ -136,14 +160,41 @@ export class ToolforgeRuntime implements Runtime {
     return { id, resolvedCommit: commit !== undefined && commit !== '' ? commit : undefined };
   }
 
+  /**
+   * How many builds the tool may run at once, and how many run now. Read from builds-api only when the cached
+   * answer is stale; a builds-api that reports no build limit, or whose quota cannot be read, gives no limit
+   * (`limit: undefined`): its 409 then governs, which the executor treats as back-pressure.
+   */
+  async buildQuota(tool: string, options: CallOptions = {}): Promise<BuildQuota> {
+    const cached = this.quota.fresh(tool);
+    if (cached) return cached;
+    const at = this.quota.now();
+    try {
+      const result = await this.http.call({
+        api: 'builds',
+        method: 'GET',
+        path: `/tool/${enc(tool)}/quotas`,
+        tool,
+        signal: options.signal,
+      });
+      this.quota.read(tool, decodeBuildQuota(result.json), at);
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      // builds-api answers 500 for a tool that never built (no registry project yet): not worth a retry.
+      // Keep what is known (an earlier limit, or none) for as long as a reading is trusted: steps do not ask again.
+      this.quota.unreadable(tool, at);
+    }
+    return this.quota.current(tool) ?? { used: 0 };
+  }
+
   /** The build an ambiguous start may have created, as a synthetic start response; undefined if none. */
   private async findStartedBuild(
     tool: string,
     body: BuildStartBody,
-    firstAttemptMs: number,
+    attemptMs: number,
     signal?: AbortSignal,
   ): Promise<HttpResult | undefined> {
-    const since = firstAttemptMs - (this.options.startRecoveryWindowMs ?? 60_000);
+    const since = attemptMs - (this.options.startRecoveryWindowMs ?? 60_000);
     const listed = await this.http.call({
       api: 'builds',
       method: 'GET',

@@ -5,7 +5,7 @@ import type { SimBuild, SimBuildParameters } from './build-model.js';
 import { buildLogLines, buildStatus, buildView, fakeCommit, isBuildActive } from './build-model.js';
 import { validateBuildBody } from './request-validation.js';
 import type { SimContext } from './sim-context.js';
-import { buildDurationFor } from './simulator-options.js';
+import { buildDurationFor, buildQuotaOf } from './simulator-options.js';
 
 type ToolParams = { Params: { toolname: string } };
 type BuildParams = { Params: { toolname: string; id: string } };
@@ -38,6 +38,44 @@ function authorise(request: FastifyRequest<ToolParams>, reply: FastifyReply): bo
   return false;
 }
 
+function activeBuildCount(ctx: SimContext, tool: string, now: number): number {
+  return ctx.state.toolBuilds(tool).filter((b) => isBuildActive(b, now)).length;
+}
+
+/**
+ * builds-api's quota answer: the registry's storage (what builds-api reports from Harbor) and the build limit
+ * that its 409 enforces. All numbers are text, as builds-api sends them.
+ */
+function quotaView(ctx: SimContext, tool: string): Record<string, unknown> {
+  const limit = buildQuotaOf(ctx.behaviour.builds);
+  const used = activeBuildCount(ctx, tool, ctx.now());
+  const finite = Number.isFinite(limit);
+  return {
+    messages: messages(),
+    quota: {
+      categories: [
+        {
+          name: 'Registry',
+          items: [
+            { name: 'Storage', limit: 'Unlimited', used: '0B', available: 'Unlimited', capacity: '0%' },
+          ],
+        },
+        {
+          name: 'Builds',
+          items: [
+            {
+              name: 'Concurrent builds',
+              limit: finite ? String(limit) : 'Unlimited',
+              used: String(used),
+              available: finite ? String(Math.max(0, limit - used)) : 'Unlimited',
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
 async function start(
   ctx: SimContext,
   request: FastifyRequest<ToolParams>,
@@ -65,12 +103,13 @@ async function start(
   }
   // Checked after the (async) ref resolution so that concurrent starts cannot both slip under the quota.
   const now = ctx.now();
-  const active = ctx.state.toolBuilds(tool).filter((b) => isBuildActive(b, now)).length;
-  if (behaviour.quota !== undefined && active >= behaviour.quota) {
+  const active = activeBuildCount(ctx, tool, now);
+  const limit = buildQuotaOf(behaviour);
+  if (active >= limit) {
     return reply.code(409).send({
       ...EMPTY,
       error: [
-        `Build limit reached: the tool already has ${active} builds pending or running (limit ${behaviour.quota}), wait for one to finish`,
+        `Build limit reached: the tool already has ${active} builds pending or running (limit ${limit}), wait for one to finish`,
       ],
     });
   }
@@ -161,18 +200,7 @@ export function registerBuildsRoutes(app: FastifyInstance, ctx: SimContext): voi
     return { messages: messages([`Removed ${removed} builds`]) };
   });
 
-  app.get<ToolParams>(`${base}/quotas`, async (request) => {
-    const now = ctx.now();
-    const quota = ctx.behaviour.builds.quota;
-    const used = ctx.state.toolBuilds(request.params.toolname).filter((b) => isBuildActive(b, now)).length;
-    const limit = quota === undefined ? 'unlimited' : String(quota);
-    return {
-      messages: messages(),
-      quota: {
-        categories: [{ name: 'Builds', items: [{ name: 'Concurrent builds', limit, used: String(used) }] }],
-      },
-    };
-  });
+  app.get<ToolParams>(`${base}/quotas`, async (request) => quotaView(ctx, request.params.toolname));
 
   app.get('/builds/v1/healthz', async () => ({ status: 'OK', messages: messages() }));
 }

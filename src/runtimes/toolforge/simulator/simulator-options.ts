@@ -15,7 +15,10 @@ export interface BuildBehaviour {
   readonly failRate?: number;
   /** Image names whose builds always fail. */
   readonly failImages?: readonly string[];
-  /** Concurrent (pending + running) builds per tool before a start answers 409; undefined = unlimited. */
+  /**
+   * Concurrent (pending + running) builds per tool before a start answers 409, as builds-api's build limit;
+   * reported by `GET …/quotas` (default 8, builds-api's; `Infinity` = no limit).
+   */
   readonly quota?: number;
   /**
    * How `resolved_ref` is found: `git` runs `git ls-remote` (as builds-api does), `fake` derives a stable 40-hex
@@ -100,6 +103,13 @@ export function jobBehaviourFor(jobs: JobsBehaviour, name: string): Required<Job
     backoffMs: own.backoffMs ?? jobs.backoffMs ?? 20,
     startupProbeMs: own.startupProbeMs ?? jobs.startupProbeMs ?? 100,
   };
+}
+
+/** builds-api's default limit of concurrent builds per tool. */
+export const DEFAULT_BUILD_QUOTA = 8;
+
+export function buildQuotaOf(builds: BuildBehaviour): number {
+  return builds.quota ?? DEFAULT_BUILD_QUOTA;
 }
 
 export function buildDurationFor(builds: BuildBehaviour, imageName: string): number {

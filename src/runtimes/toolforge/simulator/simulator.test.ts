@@ -2,7 +2,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TSchema } from '@sinclair/typebox';
 import { decodeBuild, decodeJob } from '../toolforge-decode.js';
-import { ListResponse, StartResponse } from '../wire/builds-api.js';
+import { ListResponse, QuotaResponse, StartResponse } from '../wire/builds-api.js';
+import { decodeBuildQuota } from '../build-quota.js';
 import { DEFINED_JOB_MODELS, UpdateResponse, ValidationErrorBody } from '../wire/jobs-api.js';
 import { describeWireError, wireErrors } from '../wire/schema.js';
 import { startSimulator } from './simulator.js';
@@ -157,6 +158,24 @@ describe('simulator: behaviour', () => {
     assert.match((third.body.error as string[])[0] ?? '', /Build limit reached/);
     clock += 2_000;
     assert.equal((await start('c')).status, 200);
+  });
+
+  it('reports the build limit and the builds counted against it in its quota, beside the registry storage', async () => {
+    const quota = async () => (await call(sim, 'GET', '/builds/v1/tool/t1/quotas')).body;
+    const before = await quota();
+    assertFits(QuotaResponse, before);
+    assert.deepEqual(decodeBuildQuota(before), { limit: 2, used: 0 });
+    await start('a');
+    const after = await quota();
+    assert.deepEqual(decodeBuildQuota(after), { limit: 2, used: 1 });
+    const categories = (after.quota as { categories: Array<{ name: string; items: unknown[] }> }).categories;
+    assert.deepEqual(
+      categories.map((c) => c.name),
+      ['Registry', 'Builds'],
+    );
+    assert.deepEqual(categories[1]?.items, [
+      { name: 'Concurrent builds', limit: '2', used: '1', available: '1' },
+    ]);
   });
 
   it('rejects bad build requests and unauthenticated calls like builds-api', async () => {
@@ -339,6 +358,24 @@ describe('simulator: determinism and faults', () => {
       assert.equal(sim.stats().injectedErrors, failures);
       assert.equal(sim.stats().routes['GET /jobs/v1/tool/:tool_name/jobs'], 40);
       assert.equal(sim.stats().jobs, 40);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('simulator: defaults', () => {
+  it("limits concurrent builds to builds-api's 8 unless told otherwise", async () => {
+    const sim = await startSimulator({ builds: { durationMs: 60_000, resolveRefs: 'fake' } });
+    try {
+      const statuses: number[] = [];
+      for (const image of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']) {
+        const body = { source_url: `https://gitlab.example.org/t1/${image}`, image_name: image };
+        statuses.push((await call(sim, 'POST', '/builds/v1/tool/t1/builds', body)).status);
+      }
+      assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 200, 409]);
+      const quota = await call(sim, 'GET', '/builds/v1/tool/t1/quotas');
+      assert.deepEqual(decodeBuildQuota(quota.body), { limit: 8, used: 8 });
     } finally {
       await sim.close();
     }
