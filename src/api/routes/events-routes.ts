@@ -5,6 +5,8 @@
  * replica executes it.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiContext } from '../context.js';
 import type { DeploymentEvent } from '../../execute/deployment.js';
 import { findDeployment, isFinal, sleep } from '../deployments-service.js';
 import { requestSignal } from '../request-signal.js';
@@ -24,6 +26,71 @@ function eventFrame(event: DeploymentEvent): string {
   return `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+/**
+ * Streams a deployment's events on `reply` (hijacked) until it is final, the client goes away or the server
+ * closes. The caller has checked who may read `tool`; the dashboard's pages follow deployments through it too.
+ */
+export async function streamDeploymentEvents(
+  ctx: ApiContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  tool: string,
+  deploymentId: string,
+): Promise<void> {
+  // Errors (404, auth) are answered as JSON before the stream starts.
+  const deployment = await findDeployment(ctx, tool, deploymentId, true);
+  const lastEventId = request.headers['last-event-id'];
+  const resumeFrom = Number.parseInt(typeof lastEventId === 'string' ? lastEventId : '0', 10);
+  let lastSeq = Number.isFinite(resumeFrom) && resumeFrom > 0 ? resumeFrom : 0;
+
+  const signal = requestSignal(request, ctx);
+  reply.hijack();
+  const out = reply.raw;
+  out.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  out.write(`retry: ${Math.max(ctx.limits.pollIntervalMs * 5, 1000)}\n\n`);
+  // State of the last deployment event sent: the final one may already be out before the grace loop.
+  let lastDeploymentState: string | undefined;
+  try {
+    for (;;) {
+      for (const event of await ctx.store.listEvents(deployment.id, lastSeq)) {
+        out.write(eventFrame(event));
+        lastSeq = event.seq;
+        if (event.type === 'deployment') lastDeploymentState = event.state;
+      }
+      const current = await ctx.store.getDeployment(tool, deployment.id);
+      if (!current || isFinal(current)) {
+        // The executor may store the final state just before its final event: give that event a moment
+        // to arrive so a client always sees the last transition before the end marker.
+        const graceUntil = Date.now() + FINAL_EVENT_GRACE_MS;
+        let sawFinalEvent = current !== undefined && lastDeploymentState === current.state;
+        do {
+          for (const event of await ctx.store.listEvents(deployment.id, lastSeq)) {
+            out.write(eventFrame(event));
+            lastSeq = event.seq;
+            if (event.type === 'deployment' && event.state === current?.state) sawFinalEvent = true;
+          }
+          if (!sawFinalEvent && current) await sleep(ctx.limits.pollIntervalMs, signal);
+        } while (current && !sawFinalEvent && Date.now() < graceUntil && !signal.aborted);
+        const end = { state: current?.state ?? 'deleted', long_status: current?.longStatus ?? '' };
+        out.write(`event: end\ndata: ${JSON.stringify(end)}\n\n`);
+        break;
+      }
+      if (signal.aborted) break;
+      await sleep(ctx.limits.pollIntervalMs, signal);
+      if (signal.aborted) break;
+    }
+  } catch (error) {
+    request.log.error({ err: error }, 'event stream failed');
+  } finally {
+    out.end();
+  }
+}
+
 export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
 
@@ -41,59 +108,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         headers: EventsHeaders,
       },
     },
-    async (request, reply) => {
-      const tool = request.params.toolname;
-      // Errors (404, auth) are answered as JSON before the stream starts.
-      const deployment = await findDeployment(ctx, tool, request.params.deployment_id, true);
-      const resumeFrom = Number.parseInt(request.headers['last-event-id'] ?? '0', 10);
-      let lastSeq = Number.isFinite(resumeFrom) && resumeFrom > 0 ? resumeFrom : 0;
-
-      const signal = requestSignal(request, ctx);
-      reply.hijack();
-      const out = reply.raw;
-      out.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      out.write(`retry: ${Math.max(ctx.limits.pollIntervalMs * 5, 1000)}\n\n`);
-      // State of the last deployment event sent: the final one may already be out before the grace loop.
-      let lastDeploymentState: string | undefined;
-      try {
-        for (;;) {
-          for (const event of await ctx.store.listEvents(deployment.id, lastSeq)) {
-            out.write(eventFrame(event));
-            lastSeq = event.seq;
-            if (event.type === 'deployment') lastDeploymentState = event.state;
-          }
-          const current = await ctx.store.getDeployment(tool, deployment.id);
-          if (!current || isFinal(current)) {
-            // The executor may store the final state just before its final event: give that event a moment
-            // to arrive so a client always sees the last transition before the end marker.
-            const graceUntil = Date.now() + FINAL_EVENT_GRACE_MS;
-            let sawFinalEvent = current !== undefined && lastDeploymentState === current.state;
-            do {
-              for (const event of await ctx.store.listEvents(deployment.id, lastSeq)) {
-                out.write(eventFrame(event));
-                lastSeq = event.seq;
-                if (event.type === 'deployment' && event.state === current?.state) sawFinalEvent = true;
-              }
-              if (!sawFinalEvent && current) await sleep(ctx.limits.pollIntervalMs, signal);
-            } while (current && !sawFinalEvent && Date.now() < graceUntil && !signal.aborted);
-            const end = { state: current?.state ?? 'deleted', long_status: current?.longStatus ?? '' };
-            out.write(`event: end\ndata: ${JSON.stringify(end)}\n\n`);
-            break;
-          }
-          if (signal.aborted) break;
-          await sleep(ctx.limits.pollIntervalMs, signal);
-          if (signal.aborted) break;
-        }
-      } catch (error) {
-        request.log.error({ err: error }, 'event stream failed');
-      } finally {
-        out.end();
-      }
-    },
+    async (request, reply) =>
+      streamDeploymentEvents(ctx, request, reply, request.params.toolname, request.params.deployment_id),
   );
 };
