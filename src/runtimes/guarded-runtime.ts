@@ -3,8 +3,8 @@
  * makes single attempts (the Toolforge HTTP client with `retries: 0`), so a call is never retried by two
  * layers at once (there used to be up to 5 × 5 attempts per call).
  *
- * - Every call gets a time limit: a call that does not answer in time fails with a retryable `unavailable`
- *   error, and its signal is aborted so the client stops waiting too.
+ * - Every call gets a time limit, per kind of call (`callTimeoutsMs`): a call that does not answer in time
+ *   fails with a retryable `unavailable` error, and its signal is aborted so the client stops waiting too.
  * - Reads (`observe`, `resolveRef`, `buildQuota`, `buildLogs`) are retried here on retryable errors, with
  *   exponential backoff and jitter: repeating a read is always safe.
  * - Calls that change things are made once. Whether to try again is the executor's decision, because it must
@@ -28,9 +28,26 @@ import {
 } from './runtime.js';
 import type { RefResolution } from '../status/observed-state.js';
 
+/** The runtime calls, as kinds for time limits. */
+export type CallKind =
+  | 'observe'
+  | 'resolveRef'
+  | 'buildQuota'
+  | 'buildLogs'
+  | 'startBuild'
+  | 'cancelBuild'
+  | 'upsertJob'
+  | 'restartJob'
+  | 'deleteJob';
+
 export interface GuardOptions {
   /** Time limit of one call (default 60 s). */
   readonly callTimeoutMs?: number;
+  /**
+   * Per kind, over `callTimeoutMs`. Default: a quota read gets 10 s, because a slot estimate that comes late is
+   * worth less than builds-api's own 409, which the executor takes as back-pressure anyway.
+   */
+  readonly callTimeoutsMs?: Readonly<Partial<Record<CallKind, number>>>;
   /** Attempts of a read before its error is passed on (default 3). */
   readonly readAttempts?: number;
   /** First retry delay of a read; doubles per attempt, with jitter (default 250 ms). */
@@ -51,12 +68,14 @@ export function backoffMs(
 export class GuardedRuntime implements Runtime {
   readonly inner: Runtime;
   readonly #timeoutMs: number;
+  readonly #timeouts: Readonly<Partial<Record<CallKind, number>>>;
   readonly #readAttempts: number;
   readonly #retryBaseMs: number;
 
   constructor(inner: Runtime, options: GuardOptions = {}) {
     this.inner = inner;
     this.#timeoutMs = options.callTimeoutMs ?? 60_000;
+    this.#timeouts = { buildQuota: Math.min(10_000, this.#timeoutMs), ...options.callTimeoutsMs };
     this.#readAttempts = Math.max(1, options.readAttempts ?? 3);
     this.#retryBaseMs = options.retryBaseMs ?? 250;
   }
@@ -71,7 +90,7 @@ export class GuardedRuntime implements Runtime {
   }
 
   observe(tool: string, options?: ObserveOptions): Promise<RuntimeSnapshot> {
-    return this.#read(options, (signal) => this.inner.observe(tool, { ...options, signal }));
+    return this.#read('observe', options, (signal) => this.inner.observe(tool, { ...options, signal }));
   }
 
   resolveRef(
@@ -80,7 +99,9 @@ export class GuardedRuntime implements Runtime {
     ref: string | undefined,
     options?: CallOptions,
   ): Promise<RefResolution> {
-    return this.#read(options, (signal) => this.inner.resolveRef(tool, repository, ref, { signal }));
+    return this.#read('resolveRef', options, (signal) =>
+      this.inner.resolveRef(tool, repository, ref, { signal }),
+    );
   }
 
   /** Present only when the inner runtime has a quota (the executor then uses its own cap). */
@@ -88,7 +109,7 @@ export class GuardedRuntime implements Runtime {
     const inner = this.inner;
     if (!inner.buildQuota) return undefined;
     return (tool, options) =>
-      this.#read(options, (signal) =>
+      this.#read('buildQuota', options, (signal) =>
         (inner.buildQuota as NonNullable<Runtime['buildQuota']>).call(inner, tool, { signal }),
       );
   }
@@ -97,7 +118,7 @@ export class GuardedRuntime implements Runtime {
     const inner = this.inner;
     if (!inner.buildLogs) return undefined;
     return (tool, buildId, options) =>
-      this.#read(options, (signal) =>
+      this.#read('buildLogs', options, (signal) =>
         (inner.buildLogs as NonNullable<Runtime['buildLogs']>).call(inner, tool, buildId, { signal }),
       );
   }
@@ -107,33 +128,37 @@ export class GuardedRuntime implements Runtime {
   }
 
   startBuild(tool: string, request: BuildRequest, options?: CallOptions): Promise<StartedBuild> {
-    return this.#once(options, (signal) => this.inner.startBuild(tool, request, { signal }));
+    return this.#once('startBuild', options, (signal) => this.inner.startBuild(tool, request, { signal }));
   }
 
   cancelBuild(tool: string, buildId: string, options?: CallOptions): Promise<void> {
-    return this.#once(options, (signal) => this.inner.cancelBuild(tool, buildId, { signal }));
+    return this.#once('cancelBuild', options, (signal) => this.inner.cancelBuild(tool, buildId, { signal }));
   }
 
   upsertJob(tool: string, spec: JobSpec, options?: CallOptions): Promise<JobChange> {
-    return this.#once(options, (signal) => this.inner.upsertJob(tool, spec, { signal }));
+    return this.#once('upsertJob', options, (signal) => this.inner.upsertJob(tool, spec, { signal }));
   }
 
   restartJob(tool: string, name: string, options?: CallOptions): Promise<void> {
-    return this.#once(options, (signal) => this.inner.restartJob(tool, name, { signal }));
+    return this.#once('restartJob', options, (signal) => this.inner.restartJob(tool, name, { signal }));
   }
 
   deleteJob(tool: string, name: string, options?: CallOptions): Promise<void> {
-    return this.#once(options, (signal) => this.inner.deleteJob(tool, name, { signal }));
+    return this.#once('deleteJob', options, (signal) => this.inner.deleteJob(tool, name, { signal }));
   }
 
   close(): Promise<void> {
     return this.inner.close();
   }
 
-  async #read<T>(options: CallOptions | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async #read<T>(
+    kind: CallKind,
+    options: CallOptions | undefined,
+    call: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#once(options, call);
+        return await this.#once(kind, options, call);
       } catch (error) {
         const retry = error instanceof RuntimeError && error.retryable && attempt < this.#readAttempts;
         if (!retry || options?.signal?.aborted) throw error;
@@ -144,8 +169,12 @@ export class GuardedRuntime implements Runtime {
   }
 
   /** One attempt with the time limit; the caller's abort passes through untouched. */
-  async #once<T>(options: CallOptions | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const ms = this.#timeoutMs;
+  async #once<T>(
+    kind: CallKind,
+    options: CallOptions | undefined,
+    call: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const ms = this.#timeouts[kind] ?? this.#timeoutMs;
     const limit = new AbortController();
     const signal = options?.signal ? AbortSignal.any([options.signal, limit.signal]) : limit.signal;
     let timer: NodeJS.Timeout | undefined;
