@@ -41,7 +41,7 @@ export function visibleLength(text: string): number {
 /** Upstream's status colours: running/pending yellow, failed red, successful/cancelled green, others yellow. */
 export function statusColour(status: string): Colour {
   if (status === 'failed') return 'red';
-  if (status === 'successful' || status === 'cancelled') return 'green';
+  if (status === 'successful' || status === 'cancelled' || status === 'unchanged') return 'green';
   return 'yellow';
 }
 

@@ -48,16 +48,18 @@ export function pickLogFile(dataDir: string, component: string, tool: string | u
   if (tool !== undefined) {
     const path = paths.jobLog(tool, component);
     if (!existsSync(path)) {
-      throw new NoLogsError(`no logs for component "${component}" of tool "${tool}" in ${dataDir}`);
+      throw new NoLogsError(
+        `no logs for component "${component}" of tool "${tool}" in ${dataDir}${buildHint(dataDir, component, tool)}`,
+      );
     }
     return path;
   }
   const tools = toolsWithLog(dataDir, component);
   const [only] = tools;
   if (only === undefined) {
-    const builds = latestLocalBuild(dataDir, component, undefined);
-    const hint = builds ? `; its build did not succeed: see its log with \`logs ${component} --build\`` : '';
-    throw new NoLogsError(`no logs for component "${component}" in ${dataDir}${hint}`);
+    throw new NoLogsError(
+      `no logs for component "${component}" in ${dataDir}${buildHint(dataDir, component, undefined)}`,
+    );
   }
   if (tools.length > 1) {
     throw new UserError(
@@ -66,6 +68,15 @@ export function pickLogFile(dataDir: string, component: string, tool: string | u
     );
   }
   return paths.jobLog(only, component);
+}
+
+/** A component that never ran but was built (or failed to): its build log is what there is to read. */
+function buildHint(dataDir: string, component: string, tool: string | undefined): string {
+  const local = latestLocalBuild(dataDir, component, tool);
+  if (!local) return '';
+  const how =
+    local.build.state === 'failed' ? 'its build failed' : `its latest build is ${local.build.state}`;
+  return `; ${how}: see its log with \`toolforge-components logs ${component} --build\``;
 }
 
 /** The newest build of `component` the local runtime recorded (in `tool`, or in any tool). */

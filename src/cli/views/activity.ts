@@ -17,7 +17,9 @@ export function readinessText(reason: string): string | undefined {
     const why = replicas[3] ? `: ${replicas[3]}` : '';
     return `waiting for health (${replicas[1]}/${replicas[2]} ready${why})`;
   }
-  return condition === 'healthy' ? `waiting for health (${detail})` : `waiting to be registered (${detail})`;
+  // The executor's first look comes before the runtime's first report: nothing to say yet but that it starts.
+  const said = detail === 'no status yet' ? 'starting' : detail;
+  return condition === 'healthy' ? `waiting to be ready (${said})` : `waiting to be registered (${said})`;
 }
 
 /** Only the first line: a reason may carry log lines, which the result line and `logs` show. */

@@ -77,3 +77,29 @@ test('--json output is Python json.dumps(indent=4): non-ASCII escaped', () => {
     '{\n    "a": [\n        "\\u2013",\n        1\n    ],\n    "b": {}\n}',
   );
 });
+
+test('deployment show: an untouched component reads unchanged, a failed build says where its whole log is', () => {
+  const running: DeploymentJson = {
+    deploy_id: '20261206-081544-qtetawqxfk',
+    status: 'running',
+    builds: {
+      web: {
+        build_id: 'web-abc',
+        build_status: 'failed',
+        build_long_status: 'build step failed; last log lines:\n[build] npm ci\n[npm ci] ERR!',
+      },
+    },
+    runs: {
+      web: { run_status: 'skipped', run_long_status: 'build of web failed' },
+      cron: { run_status: 'pending', run_long_status: 'job cron is already up to date' },
+    },
+  };
+  const lines = renderDeploymentDetail(running);
+  const builds = lines.slice(lines.indexOf('Builds:') + 1, lines.indexOf('Runs:') - 1);
+  assert.deepEqual(builds, [
+    '  web(failed): id:web-abc build step failed; last log lines:\n    [build] npm ci\n    [npm ci] ERR!',
+    '    Its log: toolforge-components logs web --build',
+  ]);
+  assert.ok(lines.includes('  cron(unchanged): job cron is already up to date'), lines.join('\n'));
+  assert.ok(lines.includes('  web(skipped): build of web failed'));
+});

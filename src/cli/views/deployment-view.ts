@@ -18,8 +18,19 @@ function buildEntries(d: DeploymentJson): Array<[string, NonNullable<DeploymentJ
   return Object.entries(d.builds ?? {});
 }
 
-function runEntries(d: DeploymentJson): Array<[string, NonNullable<DeploymentJson['runs']>[string]]> {
-  return Object.entries(d.runs ?? {});
+type RunInfo = NonNullable<DeploymentJson['runs']>[string];
+
+/**
+ * A component the plan leaves alone is `pending` in the API while the deployment runs (upstream has no word for
+ * it); shown as `unchanged`, since nothing is going to happen to it.
+ */
+function runEntries(d: DeploymentJson): Array<[string, RunInfo]> {
+  return Object.entries(d.runs ?? {}).map(([c, r]): [string, RunInfo] =>
+    (r.run_status === 'pending' || r.run_status === 'skipped') &&
+    / is already up to date$/.test(r.run_long_status ?? '')
+      ? [c, { ...r, run_status: 'unchanged' }]
+      : [c, r],
+  );
 }
 
 /** `deployment create`: id, creation time, then each build id and each run's long status. */
@@ -45,6 +56,18 @@ function buildLogHint(component: string, text: string): string {
   return text.replace(/`toolforge build logs [^`]+`/g, `\`toolforge-components logs ${component} --build\``);
 }
 
+/** Where a failed build's whole log is. */
+function failedBuildHint(component: string, id: string): string {
+  return process.env.TOOLFORGE_CLI === '1'
+    ? `Its log: toolforge build logs ${id}`
+    : `Its log: toolforge-components logs ${component} --build`;
+}
+
+/** A long status over several lines (a build's last log lines): the lines after the first indented under it. */
+function indented(text: string): string {
+  return text.replace(/\n/g, '\n    ');
+}
+
 /** `deployment show`: labels, long status, builds, runs, then the config snapshot as sorted YAML. */
 export function renderDeploymentDetail(d: DeploymentJson, paint: Paint = plain): string[] {
   const configYaml =
@@ -59,10 +82,12 @@ export function renderDeploymentDetail(d: DeploymentJson, paint: Paint = plain):
     ...(d.long_status ?? '').split('\n').map((line) => `  ${line}`),
     '',
     paint('bold', 'Builds:'),
-    ...buildEntries(d).map(
-      ([c, b]) =>
+    ...buildEntries(d).flatMap(([c, b]) => [
+      indented(
         `  ${c}(${status(paint, b.build_status)}): id:${b.build_id ?? ''} ${buildLogHint(c, b.build_long_status ?? '')}`,
-    ),
+      ),
+      ...(b.build_status === 'failed' ? [`    ${failedBuildHint(c, b.build_id ?? '')}`] : []),
+    ]),
     '',
     paint('bold', 'Runs:'),
     ...runEntries(d).map(([c, r]) => `  ${c}(${status(paint, r.run_status)}): ${r.run_long_status ?? ''}`),
