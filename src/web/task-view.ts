@@ -5,8 +5,8 @@
 import type { TaskState } from '../execute/deployment.js';
 
 export const TASK_STATE_SYMBOLS: Readonly<Record<TaskState, string>> = {
-  pending: '…',
-  waiting: '⏳',
+  pending: '○',
+  waiting: '◷',
   running: '▶',
   succeeded: '✔',
   failed: '✖',

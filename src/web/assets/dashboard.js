@@ -6,8 +6,8 @@
  * log; dialogs open and close; an uploaded config file fills the plan form.
  */
 const STATE_SYMBOLS = {
-  pending: '…',
-  waiting: '⏳',
+  pending: '○',
+  waiting: '◷',
   running: '▶',
   succeeded: '✔',
   failed: '✖',
