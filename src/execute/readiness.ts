@@ -48,7 +48,11 @@ export function jobReadiness(name: string, job: JobRecord | undefined, condition
         kind: 'not-ready',
         detail: `restarting (${job.message ?? `restarted ${job.restarts} times`})`,
       };
-    return { kind: 'not-ready', detail: job.state === 'pending' ? 'starting' : 'not running yet' };
+    const cause = job.healthReason ? `: ${job.healthReason}` : ''; // e.g. jobs-api's `0/3 nodes are available`
+    return {
+      kind: 'not-ready',
+      detail: `${job.state === 'pending' ? 'starting' : 'not running yet'}${cause}`,
+    };
   }
   if (job.health === 'unknown') return { kind: 'ready', rule: 'no-restart' };
   // Without a health check (in the plan, or as the runtime runs it) only time running can tell.

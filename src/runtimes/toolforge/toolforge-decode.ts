@@ -246,6 +246,7 @@ export function decodeJob(raw: unknown): JobRecord {
         ? stateFromStatus(type, short, restarts)
         : stateFromLegacy(known(r.string('status_short')), statusLong);
   const check = healthCheck(r.get('health_check'));
+  const cause = messages.length > 0 ? messages.join(', ') : statusLong;
   const running = durationMs(r.string('status', 'duration'));
   return {
     name: r.string('name') ?? '',
@@ -274,6 +275,9 @@ export function decodeJob(raw: unknown): JobRecord {
     ...(short === 'running' && running !== undefined ? { runningForMs: running } : {}),
     ...(r.boolean('status', 'up_to_date') === false ? { upToDate: false } : {}),
     // The cause, from the current fields; the legacy long text only when they say nothing.
-    message: messages.length > 0 ? messages.join(', ') : statusLong,
+    message: cause,
+    // What keeps a continuous job from running, as jobs-api says it (`0/3 nodes are available`, `out of quota
+    // for cpu`): a wait for it names that instead of "starting".
+    ...(type === 'continuous' && state !== 'running' && cause !== undefined ? { healthReason: cause } : {}),
   };
 }

@@ -165,7 +165,7 @@ export class ContinuousJob {
     if (this.startError !== undefined) return this.startError;
     if (!this.options.spec.healthCheck || ready === this.wanted) return undefined;
     const failing = this.replicas.find((r) => !r.ready && r.probeFailure !== undefined);
-    if (!failing) return this.replicas.some((r) => !r.running) ? 'not running yet' : undefined;
+    if (!failing) return undefined;
     const who = this.wanted > 1 ? `${failing.options.label}: ` : '';
     return `${who}${failing.probeFailure}`;
   }
