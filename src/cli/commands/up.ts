@@ -82,6 +82,7 @@ async function deployTo(
     return 1;
   } finally {
     await client.close();
+    output.out(`Dashboard: ${url}/tools/${tool}`); // beside the published URLs (docs/dashboard.md)
   }
 }
 
