@@ -89,6 +89,10 @@ export async function webDashboard(app: FastifyInstance): Promise<void> {
     Object.keys(ASSETS).map((name) => [name, readFileSync(new URL(name, ASSETS_DIR))]),
   );
 
+  // Pages are not API operations: they stay out of /openapi.json.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
   app.addHook('onSend', async (_request, reply, payload) => {
     void reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
     void reply.header('x-content-type-options', 'nosniff');

@@ -128,6 +128,17 @@ describe('dashboard behind the gateway', () => {
     }
   });
 
+  test('the pages stay out of the OpenAPI document', async () => {
+    const document = JSON.parse((await get(`${server.url}/openapi.json`)).text) as {
+      paths: Record<string, unknown>;
+    };
+    assert.ok(Object.keys(document.paths).some((path) => path.startsWith('/v1/tool/')));
+    assert.deepEqual(
+      Object.keys(document.paths).filter((path) => !path.startsWith('/v1/') && path !== '/metrics'),
+      [],
+    );
+  });
+
   test('text from a config or a task is escaped, never markup', async () => {
     const hostile = 'hostile';
     await deploy(server, hostile, config(['web']), 30);
