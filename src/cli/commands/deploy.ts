@@ -79,15 +79,36 @@ async function printPublished(client: ComponentsApiClient, output: Output): Prom
   for (const job of published) output.out(`  ${job.name ?? '?'}: ${job.url ?? ''}`);
 }
 
-/** Where to read more about what failed: the log commands, per failed task. */
-function failureHints(progress: DeployProgress): string[] {
-  return progress.tasks
-    .filter((t) => t.state === 'failed')
-    .map((t) =>
-      t.kind === 'build'
-        ? `The build log of ${t.component}: toolforge-components logs ${t.component} --build`
-        : `The log of ${t.component}: toolforge-components logs ${t.component}`,
-    );
+/** Log lines shown under a failure that does not carry its own (a timed-out health wait). */
+const TAIL_LINES = 5;
+
+/**
+ * Where to read more about what failed, per failed task: the log command, and, when the server is this
+ * machine's local instance and the failure does not quote the log already, the log's last lines.
+ */
+async function printFailureHelp(
+  client: ComponentsApiClient,
+  progress: DeployProgress,
+  output: Output,
+): Promise<void> {
+  const failed = progress.tasks.filter((t) => t.state === 'failed');
+  if (failed.length === 0) return;
+  const { localDataDirOf, lastLogLines } = await import('../local-log-tail.js');
+  const dataDir = localDataDirOf(client.target);
+  for (const task of failed) {
+    if (task.kind === 'build') {
+      output.err(`The build log of ${task.component}: toolforge-components logs ${task.component} --build`);
+      continue;
+    }
+    const quoted = /last log lines/.test(task.reason ?? '');
+    const tail =
+      dataDir && !quoted ? await lastLogLines(dataDir, client.tool, task.component, TAIL_LINES) : [];
+    if (tail.length > 0) {
+      output.err(`Last lines of ${task.component}'s log:`);
+      for (const line of tail) output.err(`  ${line}`);
+    }
+    output.err(`The log of ${task.component}: toolforge-components logs ${task.component}`);
+  }
 }
 
 async function follow(
@@ -129,7 +150,7 @@ async function follow(
     printJson(output, final);
   } else {
     await printPublished(client, output);
-    for (const hint of failureHints(progress)) output.err(hint);
+    await printFailureHelp(client, progress, output);
   }
   return deployedEverything(progress) ? 0 : 1;
 }
