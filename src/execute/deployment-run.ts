@@ -496,7 +496,7 @@ export class DeploymentRun {
         }
         const learned = planTask ? this.pacing.expectedReadyMs(readyKind(planTask)) : undefined;
         // No job of its kind came up sooner than `learned`: looking earlier only costs calls.
-        const expected = learned !== undefined ? since + 0.8 * learned : -Infinity;
+        const expected = learned !== undefined ? since + Math.ceil(0.8 * learned) : -Infinity;
         want('jobs', Math.max(expected, jobsTakenAt + jobClamp(step.now - since)));
       } else if (task.state === 'pending' || task.state === 'waiting') {
         const deps = planTask?.dependsOn ?? [];

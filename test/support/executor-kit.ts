@@ -138,7 +138,7 @@ export class ManualClock implements Clock {
   }
   /** Moves to `at` (never backwards). */
   set(at: number): void {
-    this.#now = Math.max(this.#now, Math.round(at));
+    this.#now = Math.max(this.#now, Math.ceil(at));
   }
   advance(ms: number): void {
     this.#now += Math.round(ms);
