@@ -28,7 +28,7 @@ export interface ServeOptions {
   readonly previousTokenKeyFiles?: readonly string[];
   /**
    * How long a job whose health the runtime cannot see (Toolforge) must run without a restart to count as
-   * ready, in seconds (default: the executor's, 30).
+   * ready, in seconds (default: the executor's, 5).
    */
   readonly unknownHealthWindowSeconds?: number;
 }
@@ -127,7 +127,7 @@ export function register(program: Command, start: StartService = startService): 
       new Option(
         '--unknown-health-window <seconds>',
         'how long a job whose health the runtime cannot see (Toolforge: jobs-api reports none) must run ' +
-          'without a restart before wait-for counts it ready (default 30)',
+          'without a restart before wait-for counts it ready (default 5)',
       ).env('TOOLFORGE_COMPONENTS_UNKNOWN_HEALTH_WINDOW'),
     )
     .action(

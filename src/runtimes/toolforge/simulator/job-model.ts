@@ -6,7 +6,7 @@ import { Cron } from 'croner';
 import { isDeepStrictEqual } from 'node:util';
 import { HARBOR } from './build-model.js';
 import { cpuCores, memoryGi } from '../../../support/quantities.js';
-import type { JobBehaviour } from './simulator-options.js';
+import type { ResolvedJobBehaviour } from './simulator-options.js';
 import type { DefinedJobT, JobStatusT, StatusShortT, WireJobType } from '../wire/jobs-api.js';
 
 export type SimJobType = WireJobType;
@@ -22,7 +22,7 @@ export interface SimJob {
   spec: SimJobSpec;
   /** Start of the current generation (create, changing update, restart). */
   generationMs: number;
-  behaviour: Required<JobBehaviour>;
+  behaviour: ResolvedJobBehaviour;
 }
 
 /** As jobs-api stores memory: Gi, without a trailing `.0` (`256Mi` → `0.25Gi`, `1024Mi` → `1Gi`). */
@@ -116,13 +116,15 @@ const MAX_BACKOFF_FACTOR = 30;
  * probe gives up; each exit is followed by a back-off that doubles per restart before it runs again.
  */
 function containerAt(job: SimJob, now: number): Container {
-  const { startMs, crashLoop, neverHealthy, backoffMs, startupProbeMs } = job.behaviour;
+  const { startMs, crashLoop, crashAfterMs, neverHealthy, backoffMs, startupProbeMs } = job.behaviour;
   let runningAt = job.generationMs + startMs;
   if (now < runningAt) return { phase: 'pending', sinceMs: job.generationMs };
-  const dies = crashLoop || (neverHealthy && job.spec.health_check !== undefined);
+  const crashes = crashLoop || crashAfterMs !== undefined;
+  const dies = crashes || (neverHealthy && job.spec.health_check !== undefined);
   if (!dies) return { phase: 'running', sinceMs: runningAt };
-  const runsMs = crashLoop ? 0 : startupProbeMs;
-  const exitCode = crashLoop ? 1 : 137;
+  // A crash exits with the app's code 1; a startup probe giving up kills the container (137).
+  const runsMs = crashes ? (crashLoop ? 0 : (crashAfterMs ?? 0)) : startupProbeMs;
+  const exitCode = crashes ? 1 : 137;
   const maxBackoff = Math.max(1, backoffMs * MAX_BACKOFF_FACTOR);
   for (let restarts = 1; ; restarts++) {
     const exitAt = runningAt + runsMs;

@@ -34,6 +34,11 @@ export interface JobBehaviour {
   /** The container exits with code 1 as soon as it starts, and is restarted with a back-off. */
   readonly crashLoop?: boolean;
   /**
+   * The container runs this long, then exits with code 1, every time (a crash a moment after start: a setting
+   * read late, a connection that fails); restarted with a back-off. jobs-api reports it `running` meanwhile.
+   */
+  readonly crashAfterMs?: number;
+  /**
    * The health check never passes: the container runs until Kubernetes' startup probe gives up
    * (`startupProbeMs`), is killed (exit code 137) and restarted with a back-off. jobs-api reports it
    * `running` until then, as it does for a healthy job. Only for jobs with a health check.
@@ -94,9 +99,15 @@ export interface SimulatorBehaviour {
   faults: FaultOptions;
 }
 
-export function jobBehaviourFor(jobs: JobsBehaviour, name: string): Required<JobBehaviour> {
+/** A job's behaviour with every default filled in (`crashAfterMs` stays optional: absent = no such crash). */
+export type ResolvedJobBehaviour = Required<Omit<JobBehaviour, 'crashAfterMs'>> &
+  Pick<JobBehaviour, 'crashAfterMs'>;
+
+export function jobBehaviourFor(jobs: JobsBehaviour, name: string): ResolvedJobBehaviour {
   const own = jobs.byName?.[name] ?? {};
+  const crashAfterMs = own.crashAfterMs ?? jobs.crashAfterMs;
   return {
+    ...(crashAfterMs !== undefined ? { crashAfterMs } : {}),
     startMs: own.startMs ?? jobs.startMs ?? 20,
     crashLoop: own.crashLoop ?? jobs.crashLoop ?? jobs.crashLoopJobs?.includes(name) ?? false,
     neverHealthy: own.neverHealthy ?? jobs.neverHealthy ?? jobs.neverHealthyJobs?.includes(name) ?? false,

@@ -55,6 +55,7 @@ describe('simulator: behaviour', () => {
         backoffMs: 100,
         startupProbeMs: 1_000,
         crashLoopJobs: ['crashy'],
+        byName: { late: { crashAfterMs: 300 } },
         neverHealthyJobs: ['sick'],
       },
     });
@@ -216,6 +217,19 @@ describe('simulator: behaviour', () => {
     assert.equal(decoded.state, 'crash-looping');
     assert.equal(decoded.health, 'unhealthy');
     assert.equal(decoded.message, 'restarted (3), exitcode 1');
+  });
+
+  it('a crash a moment after start: running (its uptime growing), then restarted with exit code 1', async () => {
+    await upsert({ ...web, name: 'late' });
+    clock += 700; // running since 500
+    let [job] = await rawJobs();
+    assert.equal(decodeJob(job).state, 'running');
+    assert.equal(decodeJob(job).runningForMs, 0, 'jobs-api counts its uptime in whole seconds');
+    clock += 150; // crashed at 800, waiting out a 100 ms back-off
+    [job] = await rawJobs();
+    assert.deepEqual((job?.status as { messages: string[] }).messages, ['restarted (1)', 'exitcode 1']);
+    clock += 100; // running again since 900
+    assert.equal((await listJobs())[0]?.state, 'running');
   });
 
   it('a health check that never passes: running until the startup probe gives up, then restarts (137)', async () => {
