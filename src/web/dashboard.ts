@@ -17,6 +17,7 @@ import { toolPage } from './pages/tool-page.js';
 import { deploymentPage } from './pages/deployment-page.js';
 import { planPage } from './pages/plan-page.js';
 import { streamComponentLog } from './log-stream.js';
+import { componentNameProblem } from '../config/component-name.js';
 
 /** No inline script or style anywhere: everything the browser runs or applies comes from this server. */
 export const CONTENT_SECURITY_POLICY = [
@@ -156,6 +157,9 @@ export async function webDashboard(app: FastifyInstance): Promise<void> {
     '/tools/:tool/components/:component/logs',
     async (request, reply) => {
       const { tool } = pageTool(ctx, request);
+      // The name reaches the runtime (a log file path on the local one): only a possible component name does.
+      const problem = componentNameProblem(request.params.component);
+      if (problem !== undefined) throw new PageRefused(404, problem);
       const kind = request.query.kind === 'build' ? 'build' : 'job';
       await streamComponentLog(ctx, request, reply, tool, request.params.component, kind);
     },

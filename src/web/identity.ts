@@ -20,7 +20,7 @@ export class PageRefused extends Error {
   }
 }
 
-/** `{ tool }`: behind the gateway, only that tool; `{ local: true }`: the local instance, every tool. */
+/** `gateway`: only the tool its header names; `local`: the local instance's viewer, who sees every tool. */
 export type Viewer = { readonly kind: 'gateway'; readonly tool: string } | { readonly kind: 'local' };
 
 const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);

@@ -128,6 +128,14 @@ describe('dashboard behind the gateway', () => {
     }
   });
 
+  test('a log is only asked of the runtime for a possible component name', async () => {
+    for (const name of ['..%2F..%2Fetc%2Fpasswd', 'UPPER', 'a..b']) {
+      const answer = await get(`${server.url}/tools/${tool}/components/${name}/logs?kind=job`, gateway(tool));
+      assert.equal(answer.status, 404, name);
+      assert.match(answer.text, /invalid component name/);
+    }
+  });
+
   test('the pages stay out of the OpenAPI document', async () => {
     const document = JSON.parse((await get(`${server.url}/openapi.json`)).text) as {
       paths: Record<string, unknown>;
