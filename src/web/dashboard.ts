@@ -63,10 +63,13 @@ async function callApi(
     },
     ...(payload !== undefined ? { payload } : {}),
   });
-  const body = response.json<{
-    data?: Record<string, unknown>;
-    messages?: { error?: string[]; warning?: string[] };
-  }>();
+  let body: { data?: Record<string, unknown>; messages?: { error?: string[]; warning?: string[] } };
+  try {
+    body = response.json();
+  } catch {
+    // Not the API's envelope (a server closing answers 503 in plain text): say what came back.
+    body = { messages: { error: [`HTTP ${response.statusCode}: ${response.body.slice(0, 200)}`] } };
+  }
   return {
     status: response.statusCode,
     ...(body.data ? { data: body.data } : {}),

@@ -201,6 +201,21 @@ describe('dashboard in a browser', { skip }, () => {
     assert.equal((await server.instance.store.getDeployment(tool, id))?.plan.id, planId);
   });
 
+  test('a plan that went stale before "Deploy this plan" is refused, and nothing is deployed', async () => {
+    const tool = 'stale';
+    const page = await pageAs(tool);
+    await page.goto(`${server.url}/tools/${tool}/plan`);
+    await page.fill('#config', stringify(config(['api'])));
+    await page.click('text=Show the plan');
+    const planId = await page.inputValue('input[name="plan_id"]');
+    // What runs changes in between: the plan shown is no longer what a deploy would do.
+    await server.runtime.upsertJob(tool, { name: 'api', type: 'continuous', image: 'other', command: 'web' });
+    const [response] = await Promise.all([page.waitForNavigation(), page.click('#deploy-plan')]);
+    assert.equal(response?.status(), 409);
+    assert.match(String(await page.textContent('ul.messages.error')), new RegExp(planId));
+    assert.deepEqual(await server.instance.store.listDeployments(tool), []);
+  });
+
   test("a page for tool B with tool A's identity is refused and shows nothing of B", async () => {
     const id = await deploy(server, 'tool-b', config(['secret-b']), 30);
     const page = await pageAs('tool-a');
