@@ -152,6 +152,12 @@ export interface InstanceTuning {
   readonly executor?: Readonly<Record<string, unknown>>;
   /** The Toolforge runtime's per-request timeout (it makes one attempt per call: retries are the guard's). */
   readonly runtime?: { readonly timeoutMs?: number };
+  /** The guard's time limit and read retries (`GuardOptions`). */
+  readonly guard?: {
+    readonly callTimeoutMs?: number;
+    readonly retryBaseMs?: number;
+    readonly readAttempts?: number;
+  };
 }
 
 /** `test/support/toolforge-instance.ts`: startInstance with the Toolforge runtime and short executor times. */

@@ -7,6 +7,7 @@
  */
 import { startInstance } from '../../src/instance/start-instance.js';
 import { toolforgeRuntimeFromEnvironment } from '../../src/runtimes/toolforge/toolforge-environment.js';
+import { GuardedRuntime } from '../../src/runtimes/guarded-runtime.js';
 import type { InstanceTuning } from './toolforge-e2e.js';
 
 const database = process.env.E2E_DATABASE;
@@ -17,7 +18,8 @@ if (!database || !dataDir) {
 }
 const tuning = JSON.parse(process.env.E2E_TUNING ?? '{}') as InstanceTuning;
 const instance = await startInstance({
-  runtime: toolforgeRuntimeFromEnvironment({}, tuning.runtime ?? {}),
+  // Guarded here, as `serve` guards it, so the API's reads are retried too; the executor keeps this guard.
+  runtime: new GuardedRuntime(toolforgeRuntimeFromEnvironment({}, tuning.runtime ?? {}), tuning.guard ?? {}),
   dataDir,
   databaseUrl: database,
   host: '127.0.0.1',
