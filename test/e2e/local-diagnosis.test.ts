@@ -223,3 +223,80 @@ describe('local e2e: failures explain themselves (CLI processes, background serv
     assert.match(offline.stderr, /^Planned offline, against an empty tool \(--offline\)\.$/m);
   });
 });
+
+describe('local e2e: the small things (CLI processes, background service)', () => {
+  const tmp = tempDir('small-e2e');
+  const home = join(tmp.path, 'home');
+  const env = { TOOLFORGE_COMPONENTS_HOME: home };
+  let servicePid: number | undefined;
+  let port = 0;
+  let file = '';
+
+  before(async () => {
+    port = await freePort('127.0.0.1');
+    commitFiles(join(tmp.path, 'small', 'app'), APP, 'app');
+    file = join(tmp.path, 'small', 'toolforge.yaml');
+    writeFileSync(
+      file,
+      yaml({
+        web: [
+          'type: continuous',
+          'build:',
+          '  repository: ./app',
+          'run:',
+          `  port: ${port}`,
+          '  health-check-http: /',
+          '  publish: /',
+        ],
+        worker: [
+          'type: continuous',
+          'build:',
+          '  reuse-from: web',
+          'run:',
+          "  command: 'echo worker up; exec sleep 300'",
+        ],
+      }),
+    );
+    const up = await runCli(['up', '--detach', file], env, { cwd: tmp.path, timeoutMs: 90_000 });
+    assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
+    assert.match(up.stdout, new RegExp(`^Published:\\n {2}web: http://127\\.0\\.0\\.1:${port}/$`, 'm'));
+    const { liveInstance } = await import('../../src/instance/instance-file.js');
+    servicePid = liveInstance(home)?.pid;
+  });
+
+  after(async () => {
+    if (servicePid !== undefined && exists(servicePid)) {
+      await runCli(['down'], env, { timeoutMs: 30_000 }).catch(() => undefined);
+      if (exists(servicePid)) process.kill(servicePid, 'SIGKILL');
+    }
+    for (const pid of processesUnder(tmp.path)) process.kill(pid, 'SIGKILL');
+    tmp.remove();
+  });
+
+  it('restart COMPONENT restarts its process without a deployment', async () => {
+    const starts = async (): Promise<number> =>
+      ((await runCli(['logs', 'web'], env)).stdout.match(/\[web\] starting: /g) ?? []).length;
+    const before = await starts();
+    const restart = await runCli(['restart', 'web'], env);
+    assert.equal(restart.code, 0, restart.stderr);
+    assert.equal(restart.stdout, 'Restarted web.\n');
+    assert.equal(await starts(), before + 1);
+    const missing = await runCli(['restart', 'nope'], env);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /No job found for component: nope/);
+  });
+
+  it('logs without a component prints every component, each line prefixed with its name', async () => {
+    const logs = await runCli(['logs'], env);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /^web {4}\| .*\[web\] listening on \d+$/m);
+    assert.match(logs.stdout, /^worker \| .*\[worker\] worker up$/m);
+  });
+
+  it('-V prints the version; a missing file is one plain sentence', async () => {
+    const version = await runCli(['-V'], env);
+    assert.match(version.stdout, /^Toolforge Components CLI, version \d+\.\d+\.\d+\n$/);
+    const missing = await runCli(['deploy', join(tmp.path, 'nope.yaml')], env);
+    assert.equal(missing.stderr, `Error: config file ${join(tmp.path, 'nope.yaml')} does not exist\n`);
+  });
+});
