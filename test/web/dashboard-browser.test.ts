@@ -12,6 +12,7 @@ import { renderPlanForCli } from '../../src/cli/local-plan.js';
 import { launchBrowser, screenshot, skipWithoutChromium } from './browser.js';
 import { api, config, deploy, gateway, startDashboardServer, type DashboardServer } from './dashboard-kit.js';
 
+const HOUR = 3_600_000;
 const skip = skipWithoutChromium();
 if (skip) console.log(`# ${skip}`);
 
@@ -22,7 +23,7 @@ describe('dashboard in a browser', { skip }, () => {
 
   before(async () => {
     server = await startDashboardServer({
-      builds: { slow: { durationMs: 2500 }, stuck: { durationMs: 10 * 60_000 } },
+      builds: { slow: { durationMs: HOUR }, stuck: { durationMs: 1000 * HOUR } },
     });
     browser = await launchBrowser();
   });
@@ -146,9 +147,13 @@ describe('dashboard in a browser', { skip }, () => {
     const page = await pageAs(tool);
     await page.goto(`${server.url}/tools/${tool}/deployments/${id}`);
     await page.waitForSelector('.deployment[data-live="following"]');
-    assert.notEqual(await page.getAttribute('#deployment-state', 'data-state'), 'successful');
+    // The slow build runs until the runtime's clock moves on: the page is seen mid-deployment for sure.
+    await page.waitForSelector('g.task[data-task-id="build:slow"][data-state="running"]');
+    await page.waitForSelector('g.task[data-task-id="deploy:after"][data-state="waiting"]');
+    assert.equal(await page.getAttribute('#deployment-state', 'data-state'), 'running');
     await page.evaluate(() => Object.assign(globalThis, { sameDocument: true }));
     await screenshot(page, 'dashboard-deployment-live');
+    server.advanceRuntimeClock(2 * HOUR);
     await page.waitForSelector('#deployment-state[data-state="successful"]', { timeout: 30_000 });
     await page.waitForSelector('.deployment[data-live="ended"]');
     assert.equal(await page.evaluate(() => (globalThis as { sameDocument?: boolean }).sameDocument), true);

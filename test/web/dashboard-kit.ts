@@ -1,7 +1,7 @@
 /**
  * A real components service for the dashboard tests: startInstance on a SQLite file in a temporary folder,
  * listening on 127.0.0.1, with the in-memory fake runtime shaped per component (a slow build, a build that
- * never ends unless cancelled), and helpers that drive it through the API as the CLI does.
+ * ends only when the test moves the runtime's clock on), and helpers that drive it through the API as the CLI does.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,12 +14,21 @@ export interface DashboardServer {
   readonly url: string;
   readonly instance: RunningInstance;
   readonly runtime: FakeRuntime;
+  /** Moves the fake runtime's clock on: a long build ends when the test says so, not when a timer does. */
+  advanceRuntimeClock(ms: number): void;
   close(): Promise<void>;
 }
 
 export async function startDashboardServer(options: FakeRuntimeOptions = {}): Promise<DashboardServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tfc-web-'));
-  const runtime = new FakeRuntime({ buildMs: 50, jobStartMs: 20, jobHealthyMs: 20, ...options });
+  let offset = 0;
+  const runtime = new FakeRuntime({
+    buildMs: 50,
+    jobStartMs: 20,
+    jobHealthyMs: 20,
+    now: () => Date.now() + offset,
+    ...options,
+  });
   const instance = await startInstance({
     runtime,
     dataDir,
@@ -29,6 +38,9 @@ export async function startDashboardServer(options: FakeRuntimeOptions = {}): Pr
     url: instance.url,
     instance,
     runtime,
+    advanceRuntimeClock(ms) {
+      offset += ms;
+    },
     async close() {
       await instance.close();
       rmSync(dataDir, { recursive: true, force: true });
