@@ -137,8 +137,22 @@ async function fresh(
     w.runtime.resetStats();
     const t0 = Date.now();
     const end = await finish(w, 'bench', deployment.id, t0);
+    if (process.env['BENCH_TRACE'] === '1') {
+      await trace(w.store, deployment.id, t0);
+      console.log(`  requests per route: ${JSON.stringify(w.sim.stats().routes)}`);
+    }
     return { ...end, calls: callsOf(w.runtime) };
   });
+}
+
+/** BENCH_TRACE=1: each task's start and end (s since the deployment's start), to see where time goes. */
+async function trace(store: Store, id: string, t0: number): Promise<void> {
+  const at = (iso: string | undefined): string =>
+    iso === undefined ? '-' : ((Date.parse(iso) - t0) / 1000).toFixed(1);
+  for (const task of await store.listTasks(id))
+    console.log(
+      `  ${task.id.padEnd(16)} ${at(task.startedAt).padStart(6)} → ${at(task.finishedAt).padStart(6)}  ${task.reason ?? ''}`,
+    );
 }
 
 /** What the server observes before it plans: the tool's builds and jobs, and its repositories' commits. */

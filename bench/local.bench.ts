@@ -43,7 +43,7 @@ function tsFiles(dir: string): string[] {
 }
 
 /** A compiled copy of the package in `dir`; returns the path of its bin. */
-async function compiledCli(dir: string): Promise<string> {
+export async function compiledCli(dir: string): Promise<string> {
   await build({
     entryPoints: tsFiles(join(ROOT, 'src')),
     outdir: join(dir, 'dist'),
@@ -53,6 +53,8 @@ async function compiledCli(dir: string): Promise<string> {
     target: 'node20',
     logLevel: 'error',
   });
+  // Assets the code reads from the source tree at run time (the dashboard's CSS and script).
+  cpSync(join(ROOT, 'src', 'web', 'assets'), join(dir, 'src', 'web', 'assets'), { recursive: true });
   cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
   cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
