@@ -495,9 +495,15 @@ export class DeploymentRun {
           continue;
         }
         const learned = planTask ? this.pacing.expectedReadyMs(readyKind(planTask)) : undefined;
-        // No job of its kind came up sooner than `learned`: looking earlier only costs calls.
-        const expected = learned !== undefined ? since + Math.ceil(0.8 * learned) : -Infinity;
-        want('jobs', Math.max(expected, jobsTakenAt + jobClamp(step.now - since)));
+        if (learned === undefined) {
+          want('jobs', jobsTakenAt + jobClamp(step.now - since));
+          continue;
+        }
+        // No job of its kind came up sooner than `learned`: look a little before (it may be faster this time:
+        // the time learned is only as precise as the looks that saw it), then when it should be ready, then often.
+        const probes = [since + Math.ceil(0.8 * learned), since + learned];
+        const next = probes.find((at) => at > jobsTakenAt);
+        want('jobs', next ?? jobsTakenAt + Math.max(minMs, Math.ceil(learned / 10)));
       } else if (task.state === 'pending' || task.state === 'waiting') {
         const deps = planTask?.dependsOn ?? [];
         // Only a wait on a dependency without a task is decided by looking (a task's success is its readiness).

@@ -44,7 +44,7 @@ export class Pacing {
 
   /**
    * When a running build should next be looked at (ms): when it is expected to end, then at a tenth of its
-   * expected duration; unknown, at a quarter of its age, capped at 1 s.
+   * expected duration; unknown, at a sixth of its age (at most 1/6 late), capped at 1 s.
    */
   nextBuildLook(
     imageName: string,
@@ -56,7 +56,7 @@ export class Pacing {
     const clamp = (ms: number, max: number): number => Math.max(tick.minMs, Math.min(max, Math.round(ms)));
     const expected = this.expectedBuildMs(imageName);
     if (expected === undefined)
-      return lastLook + clamp((now - startedAt) / 4, Math.min(tick.maxMs, UNKNOWN_BUILD_POLL_MAX_MS));
+      return lastLook + clamp((now - startedAt) / 6, Math.min(tick.maxMs, UNKNOWN_BUILD_POLL_MAX_MS));
     const end = startedAt + expected;
     if (lastLook < end) return Math.max(end, lastLook + tick.minMs);
     return lastLook + clamp(expected / 10, tick.maxMs);
