@@ -87,6 +87,34 @@ describe('FakeRuntime', () => {
     for (let i = 0; i < 40; i++) await flaky.observe('t').catch(() => failures++);
     assert.ok(failures > 5 && failures < 35, `${failures} failures`);
   });
+
+  it("reports builds-api's quota: the limit and the builds running now, and refuses a start beyond it", async () => {
+    let now = 0;
+    const fake = new FakeRuntime({ now: () => now, buildMs: 100, buildQuota: 2 });
+    assert.deepEqual(await fake.buildQuota('t'), { limit: 2, used: 0 });
+    await fake.startBuild('t', request('a'));
+    await fake.startBuild('t', request('b'));
+    await fake.startBuild('other', request('c'));
+    assert.deepEqual(await fake.buildQuota('t'), { limit: 2, used: 2 });
+    await assert.rejects(
+      fake.startBuild('t', request('d')),
+      (e: unknown) => e instanceof RuntimeError && e.kind === 'quota',
+    );
+    now += 100;
+    assert.deepEqual(await fake.buildQuota('t'), { limit: 2, used: 0 });
+    assert.deepEqual(await new FakeRuntime().buildQuota('t'), { used: 0 });
+  });
+
+  it('fails the next matching call once: before acting, or after acting with the answer lost', async () => {
+    const fake = new FakeRuntime();
+    fake.failNext('upsertJob', 'lost-response', 'web');
+    fake.failNext('restartJob', 'unavailable');
+    await assert.rejects(fake.upsertJob('t', web), /may have been processed/);
+    assert.equal(fake.inspect('t').jobs.length, 1, 'the lost upsert was applied');
+    assert.equal((await fake.upsertJob('t', web)).changed, false, 'one shot only');
+    await assert.rejects(fake.restartJob('t', 'web'), /Service unavailable \(503\)/);
+    await fake.restartJob('t', 'web');
+  });
 });
 
 function pick(fake: FakeRuntime): Record<string, unknown> {
