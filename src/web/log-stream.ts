@@ -62,7 +62,7 @@ export async function streamComponentLog(
   component: string,
   kind: 'build' | 'job',
 ): Promise<void> {
-  const signal = requestSignal(request, ctx);
+  const signal = requestSignal(request, reply, ctx);
   reply.hijack();
   const out = reply.raw;
   out.writeHead(200, {

@@ -95,7 +95,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: responses(),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const tool = request.params.toolname;
       const description = readDescription(request, ctx);
       const stored = await refreshFromSource(ctx, tool, await requireConfig(ctx, tool));
@@ -112,7 +112,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tool,
         deployment,
         request.query.wait,
-        requestSignal(request, ctx),
+        requestSignal(request, reply, ctx),
       );
       return envelope(await present(ctx, final), { info: [`Deployment for ${tool} created successfully.`] });
     },
@@ -141,10 +141,16 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: responses(),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const tool = request.params.toolname;
       const found = await findDeployment(ctx, tool, request.params.deployment_id, false);
-      const final = await waitForFinal(ctx, tool, found, request.query.wait, requestSignal(request, ctx));
+      const final = await waitForFinal(
+        ctx,
+        tool,
+        found,
+        request.query.wait,
+        requestSignal(request, reply, ctx),
+      );
       return envelope(await present(ctx, final), {});
     },
   );
@@ -163,11 +169,11 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: responses({ 409: Type.Unknown(), 429: Type.Unknown() }),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const tool = request.params.toolname;
       const id = request.params.deployment_id;
       let found = await findDeployment(ctx, tool, id, true);
-      found = await waitForFinal(ctx, tool, found, request.query.wait, requestSignal(request, ctx));
+      found = await waitForFinal(ctx, tool, found, request.query.wait, requestSignal(request, reply, ctx));
       if (found.state === 'successful') return envelope(await present(ctx, found), {});
       if (!isFinal(found)) {
         throw new ApiError(

@@ -43,7 +43,7 @@ export async function streamDeploymentEvents(
   const resumeFrom = Number.parseInt(typeof lastEventId === 'string' ? lastEventId : '0', 10);
   let lastSeq = Number.isFinite(resumeFrom) && resumeFrom > 0 ? resumeFrom : 0;
 
-  const signal = requestSignal(request, ctx);
+  const signal = requestSignal(request, reply, ctx);
   reply.hijack();
   const out = reply.raw;
   out.writeHead(200, {

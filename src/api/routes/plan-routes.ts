@@ -97,7 +97,7 @@ export const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: responses(),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const tool = request.params.toolname;
       const query = request.query;
       const input = readDeployBody(request, ctx);
@@ -143,7 +143,7 @@ export const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
         explainStale: (id, current) => plans.explain(id, current),
       });
       plans.remember(plan);
-      const final = await waitForFinal(ctx, tool, deployment, query.wait, requestSignal(request, ctx));
+      const final = await waitForFinal(ctx, tool, deployment, query.wait, requestSignal(request, reply, ctx));
       return envelope(
         { ...(await present(ctx, final)), plan: planToJson(plan) },
         { info: [`Deployment for ${tool} created successfully.`], warning: [...warnings, ...plan.warnings] },
