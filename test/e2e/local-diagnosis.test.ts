@@ -8,15 +8,18 @@
  *   seconds, reminds of it, and the deployment fails when `--timeout` expires, with that last reason;
  * - a failing build: `logs C` points at the build, `logs C --build` prints the build log (from the data dir, and
  *   through the API when the data dir is not at hand);
- * - `plan FILE` against the running instance after a deploy shows no changes, and says which state it used.
+ * - `plan FILE` against the running instance after a deploy shows no changes, and says which state it used;
+ * - and the small things: restart, logs of every component, -V, a missing file, Ctrl-C on `up`.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../../src/runtimes/local/jobs/free-port.js';
 import { commitFiles, tempDir } from '../support/local-kit.js';
-import { exists, processesUnder, runCli } from '../support/cli-process.js';
+import { BIN, exists, processesUnder, runCli } from '../support/cli-process.js';
 import { runCliStreamed, transcript } from '../support/cli-stream.js';
 
 /** `web` listens on $PORT, `elsewhere` on $OTHER_PORT (as a server that ignores $PORT would). */
@@ -298,5 +301,60 @@ describe('local e2e: the small things (CLI processes, background service)', () =
     assert.match(version.stdout, /^Toolforge Components CLI, version \d+\.\d+\.\d+\n$/);
     const missing = await runCli(['deploy', join(tmp.path, 'nope.yaml')], env);
     assert.equal(missing.stderr, `Error: config file ${join(tmp.path, 'nope.yaml')} does not exist\n`);
+  });
+});
+
+describe('local e2e: Ctrl-C on up', () => {
+  const tmp = tempDir('ctrlc-e2e');
+  after(() => {
+    for (const pid of processesUnder(tmp.path)) process.kill(pid, 'SIGKILL');
+    tmp.remove();
+  });
+
+  it('says what it stops, then stops it', async () => {
+    const port = await freePort('127.0.0.1');
+    commitFiles(join(tmp.path, 'ctrlc', 'app'), APP, 'app');
+    const file = join(tmp.path, 'ctrlc', 'toolforge.yaml');
+    writeFileSync(
+      file,
+      yaml({
+        web: [
+          'type: continuous',
+          'build:',
+          '  repository: ./app',
+          'run:',
+          `  port: ${port}`,
+          '  health-check-http: /',
+        ],
+      }),
+    );
+    const child = spawn(process.execPath, [BIN, 'up', file], {
+      cwd: tmp.path,
+      env: { ...process.env, NO_COLOR: '1', TOOLFORGE_COMPONENTS_HOME: join(tmp.path, 'home') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = once(child, 'exit');
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no deploy within 60 s:\n${stdout}\n${stderr}`)),
+        60_000,
+      );
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (/^Following logs/m.test(stdout)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const running = processesUnder(tmp.path);
+    assert.ok(running.length > 0, 'the component runs');
+    child.kill('SIGINT');
+    await exited;
+    assert.match(stderr, /^Stopping the local service and its components \(web\)\.\.\.$/m);
+    assert.deepEqual(processesUnder(tmp.path), [], 'nothing of it runs any more');
   });
 });
