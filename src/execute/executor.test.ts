@@ -1,6 +1,7 @@
 /**
  * Executor behaviour on the real SQLite store with the fake runtime: DAG order, event-driven starts, failures,
- * wait-for, cancel, quota and injected faults.
+ * wait-for, cancel, quota and injected faults. Driven by `advance` on a manual clock (no real-time sleep),
+ * with the shipped defaults unless a test is about a setting; one test runs the worker loop in real time.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,9 +10,11 @@ import { FakeRuntime, type FakeRuntimeOptions } from '../runtimes/fake/fake-runt
 import { openTestStore } from '../../test/support/stores.js';
 import type { KyselyStore } from '../store/kysely-store.js';
 import {
+  ManualClock,
   TOOLHUNT,
   byId,
   configFor,
+  driveWithClock,
   storeDeployment,
   taskTable,
   waitForTasks,
@@ -52,25 +55,19 @@ async function run(
   id: string;
   finished: string[];
 }> {
-  const runtime = new FakeRuntime(fake);
+  const clock = new ManualClock();
+  const runtime = new FakeRuntime({ ...fake, now: () => clock.now() });
   const finished: string[] = [];
   const tool = newTool();
   const executor = new Executor({
     store,
-    tick: { minMs: 5, maxMs: 40 },
-    stableForMs: 15,
-    retryBaseMs: 5,
-    leaseTtlMs: 2_000,
+    clock,
     onTaskFinished: (t) => finished.push(t.id),
     ...options,
     runtime,
   });
-  executors.push(executor);
-  await executor.start();
-  const deployment = await storeDeployment(store, tool, specs, planOptions);
-  executor.notify(deployment.id);
-  const final = await waitUntilFinal(store, tool, deployment.id, 15_000);
-  await executor.stop();
+  const deployment = await storeDeployment(store, tool, specs, { createdAt: clock.now(), ...planOptions });
+  const final = await driveWithClock(executor, store, deployment, clock);
   const tasks = byId(await store.listTasks(deployment.id));
   return {
     runtime,
@@ -150,11 +147,10 @@ describe('Executor', () => {
   });
 
   it('restarts unchanged continuous jobs onto a rebuilt image when the plan says so, never scheduled ones', async () => {
-    const runtime = new FakeRuntime();
+    const clock = new ManualClock();
+    const runtime = new FakeRuntime({ now: () => clock.now() });
     const tool = newTool();
-    const executor = new Executor({ store, runtime, tick: { minMs: 5, maxMs: 40 }, stableForMs: 10 });
-    executors.push(executor);
-    await executor.start();
+    const executor = new Executor({ store, runtime, clock });
     const config = configFor(TOOLHUNT);
     for (const round of [1, 2]) {
       // Round 2 is planned against what round 1 left, with new builds: same specs, rebuilt images.
@@ -162,9 +158,10 @@ describe('Executor', () => {
       const deployment = await storeDeployment(store, tool, TOOLHUNT, {
         observed,
         planOptions: { forceBuild: round === 2 },
+        createdAt: clock.now(),
       });
-      executor.notify(deployment.id);
-      assert.equal((await waitUntilFinal(store, tool, deployment.id)).state, 'successful', `round ${round}`);
+      const final = await driveWithClock(executor, store, deployment, clock);
+      assert.equal(final.state, 'successful', `round ${round}`);
       const tasks = byId(await store.listTasks(deployment.id));
       if (round === 2) {
         assert.equal(task(tasks, 'deploy:toolhunt-api').reason, 'restarted job toolhunt-api');
@@ -174,7 +171,6 @@ describe('Executor', () => {
         );
       }
     }
-    await executor.stop();
     const restarted = runtime.calls.filter((c) => c.method === 'restartJob').map((c) => c.target);
     assert.deepEqual(restarted.sort(), ['toolhunt-api', 'toolhunt-flower']);
   });
@@ -250,7 +246,7 @@ describe('Executor', () => {
 
   it('runs a wide tool within the build cap, deploying each component when its own build is done', async () => {
     const specs: ComponentSpec[] = Array.from({ length: 12 }, (_, i) => ({ name: `c${i}`, health: false }));
-    const builds = { c0: { durationMs: 1_500 }, c1: { durationMs: 10 } };
+    const builds = { c0: { durationMs: 10_000 }, c1: { durationMs: 10 } };
     const r = await run(specs, { buildMs: 40, builds, jobStartMs: 2 }, { buildConcurrency: 4 });
     assert.equal(r.state, 'successful', taskTable([...r.tasks.values()]));
     assert.equal(r.runtime.count('startBuild'), 12);
@@ -307,12 +303,12 @@ describe('Executor', () => {
     const r = await run(
       TOOLHUNT,
       { jobs: { 'toolhunt-api': { neverHealthy: true } } },
-      { waitTimeoutMs: 150 },
+      { waitTimeoutMs: 5_000 },
     );
     assert.equal(r.state, 'failed');
     assert.equal(
       task(r.tasks, 'deploy:toolhunt-api').reason,
-      'timed out after 150ms waiting for toolhunt-api to be healthy (0/1 replicas healthy)',
+      'timed out after 5s waiting for toolhunt-api to be healthy (0/1 replicas healthy)',
     );
     assert.equal(task(r.tasks, 'deploy:toolhunt-cleanup').state, 'skipped');
   });
@@ -345,22 +341,13 @@ describe('Executor', () => {
         return { ...quota, used: 0 };
       }
     }
-    const runtime = new LaggingQuota({ buildMs: 40, buildQuota: 2 });
+    const clock = new ManualClock();
+    const runtime = new LaggingQuota({ buildMs: 40, buildQuota: 2, now: () => clock.now() });
     const specs: ComponentSpec[] = Array.from({ length: 4 }, (_, i) => ({ name: `l${i}`, health: false }));
     const tool = newTool();
-    const executor = new Executor({
-      store,
-      runtime,
-      tick: { minMs: 5, maxMs: 40 },
-      stableForMs: 10,
-      retryBaseMs: 5,
-    });
-    executors.push(executor);
-    await executor.start();
-    const deployment = await storeDeployment(store, tool, specs);
-    executor.notify(deployment.id);
-    const final = await waitUntilFinal(store, tool, deployment.id);
-    await executor.stop();
+    const executor = new Executor({ store, runtime, clock });
+    const deployment = await storeDeployment(store, tool, specs, { createdAt: clock.now() });
+    const final = await driveWithClock(executor, store, deployment, clock);
     assert.equal(final.state, 'successful', taskTable(await store.listTasks(deployment.id)));
     assert.ok(runtime.count('startBuild') > 4, 'some starts were refused with a 409');
     const images = runtime.inspect(tool).builds.map((b) => b.imageName);
@@ -373,10 +360,11 @@ describe('Executor', () => {
     );
   });
 
-  it('cancels mid-build: running builds cancelled, every task in a defined state', async () => {
+  it('cancels mid-build through the worker loop: running builds cancelled, every task in a defined state', async () => {
+    // Real time: the worker loop, `notify` and a cancel flagged by the API, as in production.
     const runtime = new FakeRuntime({ buildMs: 5_000 });
     const tool = newTool();
-    const executor = new Executor({ store, runtime, tick: { minMs: 5, maxMs: 20 }, stableForMs: 10 });
+    const executor = new Executor({ store, runtime, tick: { minMs: 5, maxMs: 20 } });
     executors.push(executor);
     await executor.start();
     const deployment = await storeDeployment(store, tool, TOOLHUNT);
@@ -418,7 +406,7 @@ describe('Executor', () => {
       const r = await run(
         specs,
         { seed, buildMs: 10, faults: { errorRate: 0.2, lostResponseRate: 0.1 } },
-        { retryBaseMs: 2, maxAttempts: 5 },
+        { maxAttempts: 5 },
       );
       const tasks = [...r.tasks.values()];
       assert.ok(['successful', 'failed'].includes(r.state), `seed ${seed}: ${r.state}`);
