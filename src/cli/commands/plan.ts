@@ -33,7 +33,15 @@ export function register(program: Command): void {
     )
     .option('--detailed-exitcode', 'exit 2 when the plan has changes (0: none, 1: error)')
     .action(async (file: string, options: PlanCommandOptions, command: Command) => {
-      const { apiUrl } = command.optsWithGlobals<{ apiUrl?: string }>();
-      await (await import('../local-plan.js')).runPlan(file, { ...options, ...(apiUrl ? { apiUrl } : {}) });
+      // `--tool` before the command (the global one) counts as well as after it.
+      const globals = command.optsWithGlobals<{ apiUrl?: string; tool?: string }>();
+      const tool = options.tool ?? globals.tool;
+      await (
+        await import('../local-plan.js')
+      ).runPlan(file, {
+        ...options,
+        ...(tool ? { tool } : {}),
+        ...(globals.apiUrl ? { apiUrl: globals.apiUrl } : {}),
+      });
     });
 }
