@@ -51,9 +51,11 @@ export class Executor implements DeploymentScheduler {
 
   constructor(options: ExecutorOptions) {
     this.#options = resolveOptions(options);
+    // A failed read needs no sleep here: the next step reads again when its tick (on the executor's clock)
+    // comes. A runtime guarded already (the instance shares one with the API) keeps its own policy.
     this.#runtime = GuardedRuntime.of(options.runtime, {
       callTimeoutMs: this.#options.callTimeoutMs,
-      retryBaseMs: this.#options.retryBaseMs,
+      readAttempts: 1,
     });
   }
 
