@@ -52,7 +52,11 @@ describe('local e2e: failures explain themselves (CLI processes, background serv
   let other = 0;
 
   /** A tool folder with the app committed in `app/` and `toolforge.yaml`; returns the file. */
-  function toolDir(tool: string, components: Record<string, string[]>, files = APP): string {
+  function toolDir(
+    tool: string,
+    components: Record<string, string[]>,
+    files: Readonly<Record<string, string>> = APP,
+  ): string {
     const dir = join(tmp.path, tool);
     commitFiles(join(dir, 'app'), files, 'app');
     const file = join(dir, 'toolforge.yaml');
