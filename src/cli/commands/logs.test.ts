@@ -50,3 +50,23 @@ describe('logs command', () => {
     );
   });
 });
+
+describe('logs --build against upstream components-api (no build-logs route)', () => {
+  it("names the latest build and builds-api's command for its log", async () => {
+    const { startTestApi, upstream, runCli } = await import('../../../test/support/cli-kit.js');
+    const api = await startTestApi([upstream('latest deployment')]);
+    try {
+      const env = { TOOLFORGE_COMPONENTS_API_URL: api.url, TOOLFORGE_TOOL: 't1' };
+      const web = await runCli(['logs', 'web', '--build'], { env });
+      assert.equal(web.code, 1);
+      assert.equal(
+        web.stderr,
+        'Error: This components-api serves no build logs; its latest build is t1-buildpacks-pipelinerun-x7k2p: toolforge build logs t1-buildpacks-pipelinerun-x7k2p\n',
+      );
+      const cron = await runCli(['logs', 'cron', '--build'], { env });
+      assert.match(cron.stderr, /the latest deployment has no build of cron/);
+    } finally {
+      await api.close();
+    }
+  });
+});

@@ -16,6 +16,8 @@ import { LocalPaths } from '../../runtimes/local/state/local-paths.js';
 import type { BuildRecord } from '../../status/observed-state.js';
 import { processOutput, type Output } from '../output.js';
 import { ensureTargetOptions, runWithClient } from '../run-action.js';
+import type { ApiResult, ComponentsApiClient } from '../api-client.js';
+import { ComponentsApiError } from '../client-errors.js';
 
 interface LogsOptions {
   readonly follow?: boolean;
@@ -147,6 +149,27 @@ async function printAll(
   );
 }
 
+/** Starlette's (and Fastify's) answer for a route the server does not have. */
+function isMissingRoute(error: unknown): boolean {
+  return error instanceof ComponentsApiError && error.httpStatus === 404 && error.message === 'Not Found';
+}
+
+/**
+ * Upstream's components-api has no build-logs route: name the build (from the latest deployment) and the command
+ * that reads builds-api's log of it.
+ */
+async function upstreamHint(client: ComponentsApiClient, component: string): Promise<UserError> {
+  const latest = await client
+    .call<{ builds?: Record<string, { build_id?: string }> }>('GET', '/deployment/latest')
+    .catch(() => undefined);
+  const id = latest?.data.builds?.[component]?.build_id;
+  const where =
+    id && id !== 'no-build-needed' && id !== 'no-id-yet'
+      ? `its latest build is ${id}: toolforge build logs ${id}`
+      : `the latest deployment has no build of ${component}`;
+  return new NoLogsError(`This components-api serves no build logs; ${where}`);
+}
+
 interface BuildLogsJson {
   readonly build_id?: string;
   readonly status?: string;
@@ -165,10 +188,16 @@ async function printBuildLog(component: string, options: LogsOptions, command: C
   }
   // Not built here: ask the components API, whose runtime has the log (builds-api's, on Toolforge).
   await runWithClient(command, async (client, out) => {
-    const result = await client.call<BuildLogsJson>(
-      'GET',
-      `/component/${encodeURIComponent(component)}/build-logs`,
-    );
+    let result: ApiResult<BuildLogsJson>;
+    try {
+      result = await client.call<BuildLogsJson>(
+        'GET',
+        `/component/${encodeURIComponent(component)}/build-logs`,
+      );
+    } catch (error) {
+      if (!isMissingRoute(error)) throw error;
+      throw await upstreamHint(client, component);
+    }
     out.err(`Build ${result.data.build_id ?? '?'} of ${component} (${result.data.status ?? 'unknown'}):`);
     for (const line of result.data.lines ?? []) out.out(line);
   });
