@@ -6,6 +6,7 @@
  */
 import type { PlanTask } from '../plan/plan.js';
 import type { DeploymentTask } from './deployment.js';
+import { resultOf } from './task-record.js';
 
 export type DependencyVerdict =
   | { readonly kind: 'ready' }
@@ -43,7 +44,7 @@ export function componentOfTask(taskId: string): string {
 
 /** The component whose failure made `task` end badly: itself when it failed, else the cause it recorded. */
 export function rootCause(task: DeploymentTask): string {
-  const cause = task.result?.['cause'];
+  const cause = resultOf(task).cause;
   return task.state !== 'failed' && typeof cause === 'string' ? cause : task.component;
 }
 

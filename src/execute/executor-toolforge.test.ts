@@ -4,6 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { resultOf } from './task-record.js';
 import { Executor } from './executor.js';
 import { ToolforgeRuntime } from '../runtimes/toolforge/toolforge-runtime.js';
 import {
@@ -72,11 +73,9 @@ describe('Executor on the Toolforge simulator', () => {
   it('deploys toolhunt over HTTP with batched polling', async () => {
     const { final, tasks, stats } = await deployOnSimulator('toolhunt', TOOLHUNT, {});
     assert.equal(final.state, 'successful', taskTable(tasks));
-    const byTask = byId(tasks);
-    assert.match(
-      byTask.get('build:toolhunt-api')?.result?.['image'] as string,
-      /tool-toolhunt\/toolhunt-api:latest/,
-    );
+    const build = byId(tasks).get('build:toolhunt-api');
+    assert.ok(build);
+    assert.match(resultOf(build).image ?? '', /tool-toolhunt\/toolhunt-api:latest/);
     assert.equal(stats.routes['POST /builds/v1/tool/:toolname/builds'], 2);
     assert.equal(stats.routes['PATCH /jobs/v1/tool/:tool_name/jobs'], 3);
     // Never one GET per build: builds are read from the list (and each list only while something needs it).

@@ -5,6 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { resultOf } from './task-record.js';
 import { Executor, type ExecutorOptions } from './executor.js';
 import { FakeRuntime, type FakeRuntimeOptions } from '../runtimes/fake/fake-runtime.js';
 import { openTestStore } from '../../test/support/stores.js';
@@ -117,8 +118,8 @@ describe('Executor', () => {
     }
     // Flower runs the api's image; upstream's run long status is kept.
     assert.equal(
-      task(r.tasks, 'deploy:toolhunt-flower').result?.['image'],
-      task(r.tasks, 'build:toolhunt-api').result?.['image'],
+      resultOf(task(r.tasks, 'deploy:toolhunt-flower')).image,
+      resultOf(task(r.tasks, 'build:toolhunt-api')).image,
     );
     assert.match(
       api.reason ?? '',
