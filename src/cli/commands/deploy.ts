@@ -69,9 +69,10 @@ async function printPublished(client: ComponentsApiClient, output: Output): Prom
   try {
     const status = await client.call<{ jobs?: Array<{ name?: string; url?: string }> }>('GET', '/status');
     jobs = status.data.jobs ?? [];
-  } catch (error) {
-    if (isMissingRoute(error)) return; // upstream's components-api has no status route
-    throw error;
+  } catch {
+    // A nicety, not the deployment's outcome: upstream's components-api has no status route, and a status the
+    // server cannot read now must not turn a finished deployment into an error.
+    return;
   }
   const published = jobs.filter((job) => job.url);
   if (published.length === 0) return;
@@ -178,6 +179,11 @@ async function createOnUpstream(
     throw new UserError(
       'CMP_ERR_NO_PLAN_SUPPORT',
       'This components-api has no plan support (no POST /deploy): --only-plan needs a toolforge-components server',
+    );
+  }
+  if (options.timeout !== undefined && !options.json) {
+    output.err(
+      `Warning: this components-api has no deadline option: --timeout ${options.timeout} is ignored`,
     );
   }
   if (body !== undefined) {
