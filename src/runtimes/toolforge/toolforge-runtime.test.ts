@@ -197,6 +197,20 @@ describe('ToolforgeRuntime against the simulator', () => {
     assert.equal(sim.stats().routes[QUOTAS], 1);
   });
 
+  it('learns the limit from a 409 when builds-api reports none, until it reads the quota again', async () => {
+    const QUOTAS = 'GET /builds/v1/tool/:toolname/quotas';
+    const runtime = client({ quotaCache: { usedTtlMs: 60_000 } });
+    sim.configure({
+      builds: { durationMs: 60_000, quota: 2 },
+      faults: { errorRate: 1, errorStatus: 500, onlyRoutes: [QUOTAS] },
+    });
+    assert.deepEqual(await runtime.buildQuota(TOOL), { used: 0 });
+    await runtime.startBuild(TOOL, build);
+    await runtime.startBuild(TOOL, { ...build, imageName: 'b2' });
+    await assert.rejects(runtime.startBuild(TOOL, { ...build, imageName: 'b3' }), isRuntimeError('quota'));
+    assert.deepEqual(await runtime.buildQuota(TOOL), { limit: 2, used: 2 });
+  });
+
   it("surfaces jobs-api's 400 text without retrying", async () => {
     const runtime = client();
     await assert.rejects(
