@@ -2,12 +2,17 @@
  * The human texts of deployments and tasks. Where upstream's deploy task has a text for the same situation it is
  * kept word for word (docs/upstream-compat.md#deployments), so people and scripts used to upstream read the same words.
  */
-import type { JobChange } from '../runtimes/runtime.js';
+import type { BuildQuota, JobChange } from '../runtimes/runtime.js';
 import type { DeploymentTask } from './deployment.js';
 
 export const CANCELLED_TASK = 'The deployment was cancelled';
 export const CANCELLED_DEPLOYMENT = 'Deployment was cancelled';
-export const WAITING_FOR_BUILD_SLOT = 'waiting for a free build slot';
+
+/** `waiting for a build slot (8/8 in use)`: the quota's numbers when they are known. */
+export function waitingForSlotText(quota: BuildQuota | undefined): string {
+  if (quota?.limit !== undefined) return `waiting for a build slot (${quota.used}/${quota.limit} in use)`;
+  return 'waiting for a build slot';
+}
 
 /** Python's `str()` of an aware UTC datetime, as upstream prints it: `2025-01-01 12:00:00.123000+00:00`. */
 export function pythonUtc(date: Date): string {

@@ -16,10 +16,16 @@ import { backoffMs } from '../runtimes/guarded-runtime.js';
 import type { BuildRecord } from '../status/observed-state.js';
 import { toolImage } from '../plan/job-spec.js';
 import type { DeploymentTask } from './deployment.js';
-import { QUOTA_RECHECK_MS, type BuildSlots, type DeploymentRun, type Step } from './deployment-run.js';
+import { QUOTA_RECHECK_MS, type DeploymentRun, type Step } from './deployment-run.js';
 import { applyVerdict, backingOff, operationOf, retryOrFail } from './task-common.js';
 import { resultOf } from './task-record.js';
-import { CANCELLED_TASK, buildFailedText, pythonTimedelta, shortDuration } from './status-text.js';
+import {
+  CANCELLED_TASK,
+  buildFailedText,
+  pythonTimedelta,
+  shortDuration,
+  waitingForSlotText,
+} from './status-text.js';
 
 /** Clock difference tolerated between us and builds-api when matching a build to the attempt that started it. */
 const ADOPT_SKEW_MS = 1_000;
@@ -27,13 +33,6 @@ const ADOPT_SKEW_MS = 1_000;
 const MISSING_SNAPSHOTS = 3;
 /** After builds-api's 409: retry within at most this long (upstream retries every 10 s). */
 const QUOTA_RETRY_MAX_MS = 5_000;
-
-/** `waiting for a build slot (8/8 in use)`: the quota's numbers when they are known. */
-export function waitingForSlotText(slots: BuildSlots | undefined): string {
-  const quota = slots?.quota;
-  if (quota?.limit !== undefined) return `waiting for a build slot (${quota.used}/${quota.limit} in use)`;
-  return 'waiting for a build slot';
-}
 
 export async function advanceBuildTask(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
   if (task.state === 'running') {
@@ -82,7 +81,7 @@ async function startWhenPossible(
   }
   const slots = await run.buildSlots(step);
   if (slots.free <= 0) {
-    const reason = waitingForSlotText(slots);
+    const reason = waitingForSlotText(slots.quota);
     // A build ending wakes the loop; the quota may also free up through another deployment's builds.
     run.due(step, step.now + QUOTA_RECHECK_MS);
     if (task.state !== 'waiting' || task.reason !== reason)
@@ -176,7 +175,7 @@ async function resumeBuild(run: DeploymentRun, step: Step, task: DeploymentTask)
   const slots = await run.buildSlots(step);
   if (slots.free <= 0) {
     run.due(step, step.now + QUOTA_RECHECK_MS);
-    const reason = waitingForSlotText(slots);
+    const reason = waitingForSlotText(slots.quota);
     if (task.reason !== reason)
       await run.write(step, task, { state: 'waiting', reason, externalId: undefined });
     return;
