@@ -7,8 +7,8 @@
  * `Storage` (bytes, e.g. `1.00Gi`); the simulator adds `Builds` / `Concurrent builds`. So the entry is the
  * first one whose category or item name says "build" and whose `limit` and `used` are counts (or `limit` is
  * `unlimited`); storage never qualifies. A builds-api that reports no such entry gives `limit: undefined`:
- * then its 409 is the only limit, and the executor treats it as back-pressure; after a 409 the builds running then
- * count as the limit until the next reading, so the executor waits rather than meeting the 409 again.
+ * then its 409 is the only limit, and the executor treats it as back-pressure; after a 409 the builds running
+ * then count as the limit until the next reading, so the executor waits rather than meeting the 409 again.
  *
  * Freshness without calls: the limit changes rarely and is read again after `limitTtlMs`; the count of
  * running builds changes with every start and end, and every builds list the runtime fetches anyway (the
