@@ -24,6 +24,7 @@ import {
   type StoreDeploymentOptions,
 } from '../../test/support/executor-kit.js';
 import type { DeploymentTask } from './deployment.js';
+import type { PlanTask } from '../plan/plan.js';
 import type { BuildQuota } from '../runtimes/runtime.js';
 import { observeTool } from '../status/observe.js';
 
@@ -174,6 +175,29 @@ describe('Executor', () => {
     }
     const restarted = runtime.calls.filter((c) => c.method === 'restartJob').map((c) => c.target);
     assert.deepEqual(restarted.sort(), ['toolhunt-api', 'toolhunt-flower']);
+  });
+
+  it('fails, saying why, a deployment stored by a version whose plan had no task operations', async () => {
+    const r = await run(
+      [{ name: 'api' }],
+      {},
+      {},
+      {
+        plan: (p) => ({
+          ...p,
+          tasks: p.tasks.map(
+            ({ id, kind, component, dependsOn }) => ({ id, kind, component, dependsOn }) as PlanTask,
+          ),
+        }),
+      },
+    );
+    assert.equal(r.state, 'failed');
+    for (const t of r.tasks.values())
+      assert.match(t.reason ?? '', /planned by an older version .*: deploy again/);
+    assert.equal(
+      r.runtime.calls.filter((c) => c.method !== 'observe' && c.method !== 'buildQuota').length,
+      0,
+    );
   });
 
   it('finishes at once when there is nothing to do', async () => {
