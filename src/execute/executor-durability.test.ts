@@ -1,7 +1,8 @@
 /**
  * Durability: an executor dropped mid-deployment (as if killed) and a new one on the same store finishes the
- * work without starting any build twice or redoing finished tasks; two replicas on one PostgreSQL database
- * never work on the same deployment at once, and a dead replica's deployment is taken over after its lease.
+ * work without starting any build twice or redoing finished tasks (driven by `advance` on a manual clock);
+ * two replicas on one PostgreSQL database never work on the same deployment at once, and a dead replica's
+ * deployment is taken over after its lease (real time: leases are the database's).
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,8 +13,10 @@ import { createStore } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
 import type { KyselyStore } from '../store/kysely-store.js';
 import {
+  ManualClock,
   TOOLHUNT,
   byId,
+  driveWithClock,
   storeDeployment,
   taskTable,
   waitForTasks,
@@ -58,24 +61,23 @@ function assertEachBuiltOnce(runtime: FakeRuntime, tool: string): void {
   assert.equal(runtime.count('startBuild'), images.length);
 }
 
-describe('Executor durability (SQLite)', () => {
-  it('resumes after being dropped mid-build: builds re-attached, none started twice', async () => {
+describe('Executor durability (SQLite, manual clock)', () => {
+  /** A server process: an executor on the shared store, runtime and clock, with the SQLite file's owner id. */
+  const server = (store: Store, runtime: FakeRuntime, clock: ManualClock): Executor =>
+    new Executor({ store, runtime, clock, owner: 'sqlite:test.db' });
+
+  it('resumes after being killed mid-build: builds re-attached, none started twice', async () => {
     const { store } = await testStore('sqlite');
-    const runtime = new FakeRuntime({ buildMs: 300 });
-    const first = executor(store, runtime, 'replica-a');
-    await first.start();
-    const d = await storeDeployment(store, 'resume', TOOLHUNT);
-    first.notify(d.id);
-    await waitForTasks(
-      store,
-      d.id,
-      (ts) => ts.filter((t) => t.kind === 'build' && t.externalId).length === 2,
-    );
+    const clock = new ManualClock();
+    const runtime = new FakeRuntime({ buildMs: 3_000, now: () => clock.now() });
+    const first = server(store, runtime, clock);
+    const d = await storeDeployment(store, 'resume', TOOLHUNT, { createdAt: clock.now() });
+    await driveWithClock(first, store, d, clock, {
+      stopWhen: (ts) => ts.filter((t) => t.kind === 'build' && t.externalId).length === 2,
+    });
     first.abandon();
-    const second = executor(store, runtime, 'replica-b');
-    await second.start(); // the lease of replica-a lapses after 300 ms, then the scan takes it over
-    const final = await waitUntilFinal(store, 'resume', d.id);
-    await second.stop();
+    clock.advance(1_000);
+    const final = await driveWithClock(server(store, runtime, clock), store, d, clock);
     assert.equal(final.state, 'successful', taskTable(await store.listTasks(d.id)));
     assertEachBuiltOnce(runtime, 'resume');
     assert.equal(runtime.count('upsertJob'), 3);
@@ -83,29 +85,23 @@ describe('Executor durability (SQLite)', () => {
 
   it('re-attaches a build whose id was never persisted (killed right after builds-api answered)', async () => {
     const { store } = await testStore('sqlite');
-    const runtime = new FakeRuntime({ buildMs: 100 });
-    const first = executor(store, runtime, 'replica-a');
+    const clock = new ManualClock();
+    const runtime = new FakeRuntime({ buildMs: 1_000, now: () => clock.now() });
+    const first = server(store, runtime, clock);
     const startBuild = runtime.startBuild.bind(runtime);
     runtime.startBuild = async (tool, request, options) => {
       const started = await startBuild(tool, request, options);
       if (request.imageName === 'toolhunt-api') first.abandon(); // dies before persisting the id
       return started;
     };
-    await first.start();
-    const d = await storeDeployment(store, 'window', TOOLHUNT);
-    first.notify(d.id);
-    await waitForTasks(store, d.id, (ts) =>
-      ts.some((t) => t.id === 'build:toolhunt-api' && t.state === 'running'),
-    );
-    // The abandoned executor never wrote the id.
-    await new Promise((r) => setTimeout(r, 50));
+    const d = await storeDeployment(store, 'window', TOOLHUNT, { createdAt: clock.now() });
+    await assert.rejects(driveWithClock(first, store, d, clock), /killed/);
     const stored = byId(await store.listTasks(d.id)).get('build:toolhunt-api');
-    assert.equal(stored?.externalId, undefined);
+    assert.equal(stored?.state, 'running');
+    assert.equal(stored?.externalId, undefined, 'the killed executor never wrote the id');
     runtime.startBuild = startBuild;
-    const second = executor(store, runtime, 'replica-a'); // same replica id: the restarted server resumes at once
-    await second.start();
-    const final = await waitUntilFinal(store, 'window', d.id);
-    await second.stop();
+    clock.advance(500);
+    const final = await driveWithClock(server(store, runtime, clock), store, d, clock);
     assert.equal(final.state, 'successful', taskTable(await store.listTasks(d.id)));
     assert.equal(runtime.count('startBuild', 'toolhunt-api'), 1);
     const api = byId(await store.listTasks(d.id)).get('build:toolhunt-api');
@@ -115,19 +111,20 @@ describe('Executor durability (SQLite)', () => {
 
   it('does not redo finished tasks after a restart', async () => {
     const { store } = await testStore('sqlite');
-    const runtime = new FakeRuntime({ buildMs: 20, jobs: { 'toolhunt-flower': { startMs: 400 } } });
-    const first = executor(store, runtime, 'replica-a');
-    await first.start();
-    const d = await storeDeployment(store, 'redo', TOOLHUNT);
-    first.notify(d.id);
-    await waitForTasks(store, d.id, (ts) =>
-      ts.some((t) => t.id === 'deploy:toolhunt-flower' && isApplied(t)),
-    );
+    const clock = new ManualClock();
+    const runtime = new FakeRuntime({
+      buildMs: 1_000,
+      jobs: { 'toolhunt-flower': { startMs: 4_000 } },
+      now: () => clock.now(),
+    });
+    const first = server(store, runtime, clock);
+    const d = await storeDeployment(store, 'redo', TOOLHUNT, { createdAt: clock.now() });
+    await driveWithClock(first, store, d, clock, {
+      stopWhen: (ts) => ts.some((t) => t.id === 'deploy:toolhunt-flower' && isApplied(t)),
+    });
     first.abandon();
-    const second = executor(store, runtime, 'replica-a');
-    await second.start();
-    const final = await waitUntilFinal(store, 'redo', d.id);
-    await second.stop();
+    clock.advance(1_000);
+    const final = await driveWithClock(server(store, runtime, clock), store, d, clock);
     assert.equal(final.state, 'successful');
     assert.equal(runtime.count('upsertJob', 'toolhunt-api'), 1);
     assert.equal(runtime.count('upsertJob', 'toolhunt-flower'), 1);

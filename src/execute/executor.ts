@@ -91,6 +91,8 @@ export class Executor implements DeploymentScheduler {
    * for them). Resolves `undefined` when this replica does not hold the deployment.
    */
   async advance(deploymentId: string, clock: Clock = this.#options.clock): Promise<StepOutcome | undefined> {
+    // A killed process does nothing more: no step, no write (see `abandon`).
+    if (this.#killed) throw new Error('this executor was killed (abandoned): it advances nothing');
     const worker = this.#workers.get(deploymentId);
     if (worker) return worker.run.step(clock);
     const tool = await this.#toolOf(deploymentId);
