@@ -31,8 +31,10 @@ export interface ExecutorOptions {
   readonly stableForMs?: number;
   /**
    * How long a job with a health check the runtime cannot see (Toolforge: jobs-api reports no readiness) must
-   * run without a restart before it counts as ready (default 30 s: jobs-api's liveness probe restarts a job
-   * failing its check within 30 s; a startup probe may take up to 120 s, a longer window is safer still).
+   * run without a restart before it counts as ready (default 5 s: it catches the crashes that show in a job's
+   * first seconds; a check that never passes shows only when the startup probe gives up after 120 s, which no
+   * affordable window waits out. Measured: bench/unknown-health.bench.ts, see
+   * docs/upstream-compat.md#health-on-toolforge).
    */
   readonly unknownHealthStableForMs?: number;
   /** A build still running after this long is cancelled and failed (default 30 min, upstream's). */
@@ -72,7 +74,7 @@ export function resolveOptions(options: ExecutorOptions): ResolvedOptions {
     deployConcurrency: 8,
     waitTimeoutMs: 10 * 60_000,
     stableForMs: 2_000,
-    unknownHealthStableForMs: 30_000,
+    unknownHealthStableForMs: 5_000,
     buildTimeoutMs: 30 * 60_000,
     buildQueueTimeoutMs: 30 * 60_000,
     leaseTtlMs: 30_000,
