@@ -132,7 +132,7 @@ export async function spawnServer(
 /**
  * The real `serve --runtime toolforge` command on a database, talking to the simulator at `toolforgeUrl`.
  * jobs-api reports no health, so a health-checked job counts as ready after running a while without a restart:
- * 0.2 s here (`TOOLFORGE_COMPONENTS_UNKNOWN_HEALTH_WINDOW`), 30 s by default.
+ * 0.2 s here (`TOOLFORGE_COMPONENTS_UNKNOWN_HEALTH_WINDOW`), 5 s by default.
  */
 export function spawnServe(database: string, toolforgeUrl: string, home: string): Promise<ServerProcess> {
   return spawnServer(
