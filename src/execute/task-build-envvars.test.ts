@@ -12,7 +12,7 @@ import { planDeployment } from '../plan/plan-builder.js';
 import { observeTool } from '../status/observe.js';
 import { emptyObservedState } from '../status/observed-state.js';
 import { openTestStore } from '../../test/support/stores.js';
-import { newDeploymentId, waitUntilFinal } from '../../test/support/executor-kit.js';
+import { ManualClock, driveWithClock, newDeploymentId } from '../../test/support/executor-kit.js';
 import type { KyselyStore } from '../store/kysely-store.js';
 
 let store: KyselyStore;
@@ -41,17 +41,17 @@ it('starts the build with the config envvars, and a later plan reuses that build
   assert.deepEqual(diagnostics, []);
   assert.ok(config);
   const tool = 'envtool';
-  const runtime = new FakeRuntime();
-  const executor = new Executor({ store, runtime, tick: { minMs: 5, maxMs: 40 }, stableForMs: 15 });
-  await executor.start();
-  try {
+  const clock = new ManualClock();
+  const runtime = new FakeRuntime({ now: () => clock.now() });
+  const executor = new Executor({ store, runtime, clock });
+  {
     const options = { forceBuild: false, forceRun: false, prune: false };
     const plan = planDeployment(config, emptyObservedState(tool), options);
-    const id = newDeploymentId();
+    const id = newDeploymentId(new Date(clock.now()));
     const deployment: Deployment = {
       id,
       tool,
-      createdAt: new Date().toISOString(),
+      createdAt: new Date(clock.now()).toISOString(),
       description: '',
       forceBuild: false,
       forceRun: false,
@@ -62,8 +62,7 @@ it('starts the build with the config envvars, and a later plan reuses that build
       plan,
     };
     await store.createDeployment(deployment, tasksFromPlan(id, plan));
-    executor.notify(id);
-    const final = await waitUntilFinal(store, tool, id, 15_000);
+    const final = await driveWithClock(executor, store, deployment, clock);
     assert.equal(final.state, 'successful');
     const snapshot = await runtime.observe(tool);
     assert.deepEqual(
@@ -72,7 +71,5 @@ it('starts the build with the config envvars, and a later plan reuses that build
     );
     const observed = await observeTool(runtime, tool, config, ['web']);
     assert.deepEqual(planDeployment(config, observed, options).tasks, []);
-  } finally {
-    await executor.stop();
   }
 });
