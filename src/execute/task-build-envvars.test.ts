@@ -44,32 +44,30 @@ it('starts the build with the config envvars, and a later plan reuses that build
   const clock = new ManualClock();
   const runtime = new FakeRuntime({ now: () => clock.now() });
   const executor = new Executor({ store, runtime, clock });
-  {
-    const options = { forceBuild: false, forceRun: false, prune: false };
-    const plan = planDeployment(config, emptyObservedState(tool), options);
-    const id = newDeploymentId(new Date(clock.now()));
-    const deployment: Deployment = {
-      id,
-      tool,
-      createdAt: new Date(clock.now()).toISOString(),
-      description: '',
-      forceBuild: false,
-      forceRun: false,
-      prune: false,
-      state: 'pending',
-      toolConfig: {},
-      config,
-      plan,
-    };
-    await store.createDeployment(deployment, tasksFromPlan(id, plan));
-    const final = await driveWithClock(executor, store, deployment, clock);
-    assert.equal(final.state, 'successful');
-    const snapshot = await runtime.observe(tool);
-    assert.deepEqual(
-      snapshot.builds.map((b) => b.envvars),
-      [{ NODE_ENV: 'production', API_BASE: '/api' }],
-    );
-    const observed = await observeTool(runtime, tool, config, ['web']);
-    assert.deepEqual(planDeployment(config, observed, options).tasks, []);
-  }
+  const options = { forceBuild: false, forceRun: false, prune: false };
+  const plan = planDeployment(config, emptyObservedState(tool), options);
+  const id = newDeploymentId(new Date(clock.now()));
+  const deployment: Deployment = {
+    id,
+    tool,
+    createdAt: new Date(clock.now()).toISOString(),
+    description: '',
+    forceBuild: false,
+    forceRun: false,
+    prune: false,
+    state: 'pending',
+    toolConfig: {},
+    config,
+    plan,
+  };
+  await store.createDeployment(deployment, tasksFromPlan(id, plan));
+  const final = await driveWithClock(executor, store, deployment, clock);
+  assert.equal(final.state, 'successful');
+  const snapshot = await runtime.observe(tool);
+  assert.deepEqual(
+    snapshot.builds.map((b) => b.envvars),
+    [{ NODE_ENV: 'production', API_BASE: '/api' }],
+  );
+  const observed = await observeTool(runtime, tool, config, ['web']);
+  assert.deepEqual(planDeployment(config, observed, options).tasks, []);
 });
