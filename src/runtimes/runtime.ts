@@ -75,15 +75,6 @@ export interface JobChange {
   readonly messages: { readonly info: string[]; readonly warning: string[]; readonly error: string[] };
 }
 
-/**
- * @deprecated Never read by anything: whether a runtime has logs is whether it has `buildLogs`/`jobLogs`.
- * Kept only until the local and Toolforge runtimes drop their `capabilities` field; then delete it.
- */
-export interface RuntimeCapabilities {
-  readonly buildLogs: boolean;
-  readonly jobLogs: boolean;
-}
-
 export interface CallOptions {
   readonly signal?: AbortSignal;
 }

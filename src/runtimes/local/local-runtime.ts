@@ -17,7 +17,6 @@ import type {
   JobChange,
   JobSpec,
   Runtime,
-  RuntimeCapabilities,
   RuntimeSnapshot,
   StartedBuild,
 } from '../runtime.js';
@@ -82,7 +81,6 @@ function canonical(spec: JobSpec): string {
 
 export class LocalRuntime implements Runtime {
   readonly name = 'local' as const;
-  readonly capabilities: RuntimeCapabilities = { buildLogs: true, jobLogs: true };
   readonly paths: LocalPaths;
   private readonly host: string;
   private readonly toolEnv: Record<string, string>;

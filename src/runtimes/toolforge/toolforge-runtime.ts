@@ -21,7 +21,6 @@ import type {
   JobSpec,
   ObserveOptions,
   Runtime,
-  RuntimeCapabilities,
   RuntimeSnapshot,
   SnapshotPart,
   SnapshotParts,
@@ -66,7 +65,6 @@ function startedMs(build: { readonly startedAt?: string }): number {
 
 export class ToolforgeRuntime implements Runtime {
   readonly name = 'toolforge' as const;
-  readonly capabilities: RuntimeCapabilities = { buildLogs: true, jobLogs: true };
   private readonly http: ToolforgeHttp;
   private readonly options: ToolforgeRuntimeOptions;
   private readonly quota: BuildQuotaCache;
