@@ -49,7 +49,7 @@ import {
 import { advanceBuildTask, cancelBuildTask } from './task-build.js';
 import { advanceDeleteTask, advanceDeployTask, cancelDeployTask } from './task-deploy.js';
 import { isApplied, resultOf } from './task-record.js';
-import { waitTimeoutOf } from './wait-deadline.js';
+import { waitDeadlineOf } from './wait-deadline.js';
 import { Pacing } from './pacing.js';
 import { systemClock, type Clock } from './clock.js';
 
@@ -579,14 +579,14 @@ export class DeploymentRun {
     const condition = conditionOf(job);
     const verdict = this.readiness(step, name, condition);
     if (verdict.kind !== 'not-ready') return verdict;
-    const timeout = waitTimeoutOf(step.deployment, this.options.waitTimeoutMs);
-    if (step.now - began > timeout) {
+    const deadline = waitDeadlineOf(step.deployment, began, this.options.waitTimeoutMs);
+    if (step.now > deadline.at) {
       return {
         kind: 'fail',
-        reason: `timed out after ${shortDuration(timeout)} waiting for ${name} to be ${condition.kind} (${verdict.detail})`,
+        reason: `timed out after ${shortDuration(deadline.timeoutMs)} waiting for ${name} to be ${condition.kind} (${verdict.detail})`,
       };
     }
-    this.due(step, began + timeout + 1);
+    this.due(step, deadline.at + 1);
     return verdict;
   }
 

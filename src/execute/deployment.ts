@@ -80,7 +80,7 @@ export interface Deployment {
   readonly requestedBy?: string;
   /**
    * Deadline of each wait for a job to be healthy/registered in this deployment (the deploy's `timeout`);
-   * absent: the executor's `waitTimeoutMs`. Read by `waitTimeoutOf` (wait-deadline.ts) only.
+   * absent: the executor's `waitTimeoutMs`. Read by `waitDeadlineOf` (wait-deadline.ts) only.
    */
   readonly waitTimeoutMs?: number;
 }

@@ -338,6 +338,25 @@ describe('Executor', () => {
     assert.equal(task(r.tasks, 'deploy:toolhunt-cleanup').state, 'skipped');
   });
 
+  it("bounds all of a deployment's waiting by its own timeout, counted from its start", async () => {
+    const r = await run(
+      TOOLHUNT,
+      { builds: { 'toolhunt-api': { durationMs: 4_000 } }, jobs: { 'toolhunt-api': { neverHealthy: true } } },
+      { waitTimeoutMs: 60_000 },
+      { waitTimeoutMs: 5_000 },
+    );
+    const api = task(r.tasks, 'deploy:toolhunt-api');
+    assert.equal(api.state, 'failed');
+    assert.equal(
+      api.reason,
+      'timed out after 5s waiting for toolhunt-api to be healthy (0/1 replicas healthy)',
+    );
+    // The 4 s build counts: the wait gives up 5 s after the deployment started, not 5 s after the upsert.
+    const started = Math.min(...[...r.tasks.values()].map((t) => ms(t.startedAt)).filter(Number.isFinite));
+    const waited = ms(api.finishedAt) - started;
+    assert.ok(waited >= 5_000 && waited < 6_000, `failed ${waited} ms after the start`);
+  });
+
   it('fails a job the runtime rejects with its message, without retrying', async () => {
     const r = await run([{ name: 'web', health: false }], { jobs: { web: { rejectWith: 'Ayayayay!' } } });
     assert.equal(r.state, 'failed');

@@ -25,7 +25,7 @@ import type { DeploymentTask } from './deployment.js';
 import type { DeploymentRun, Step } from './deployment-run.js';
 import { applyVerdict, backingOff, operationOf, retryOrFail } from './task-common.js';
 import { isApplied, resultOf, type DeployResult } from './task-record.js';
-import { waitTimeoutOf } from './wait-deadline.js';
+import { waitDeadlineOf } from './wait-deadline.js';
 import { CANCELLED_TASK, runLongStatus, shortDuration } from './status-text.js';
 
 type Upsert = Extract<TaskOperation, { kind: 'upsert-job' }>;
@@ -263,13 +263,13 @@ async function verifyJob(
     await run.write(step, task, { state: 'failed', reason: check.reason, finishedAt: at });
     return;
   }
-  const timeout = waitTimeoutOf(step.deployment, run.options.waitTimeoutMs);
-  if (step.now - appliedAt > timeout) {
-    const reason = `timed out after ${shortDuration(timeout)} waiting for ${name} to be ${ready.kind} (${check.detail})`;
+  const deadline = waitDeadlineOf(step.deployment, appliedAt, run.options.waitTimeoutMs);
+  if (step.now > deadline.at) {
+    const reason = `timed out after ${shortDuration(deadline.timeoutMs)} waiting for ${name} to be ${ready.kind} (${check.detail})`;
     await run.write(step, task, { state: 'failed', reason, finishedAt: at });
     return;
   }
-  run.due(step, appliedAt + timeout + 1);
+  run.due(step, deadline.at + 1);
   const reason = `waiting for ${name} to be ${ready.kind}: ${check.detail}`;
   if (task.reason !== reason) await run.write(step, task, { reason });
 }

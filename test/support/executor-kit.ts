@@ -90,6 +90,8 @@ export interface StoreDeploymentOptions {
   readonly plan?: (plan: Plan) => Plan;
   /** Creation time (default now): a test on a manual clock passes the clock's time. */
   readonly createdAt?: number;
+  /** The deployment's own wait timeout (`deploy --timeout`). */
+  readonly waitTimeoutMs?: number;
 }
 
 /** Stores a pending deployment of `specs`, planned by the plan core (against `observed`), and returns it. */
@@ -119,6 +121,7 @@ export async function storeDeployment(
     forceRun: planOptions.forceRun,
     prune: planOptions.prune,
     state: 'pending',
+    ...(options.waitTimeoutMs !== undefined ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
     toolConfig: {},
     config,
     plan,
