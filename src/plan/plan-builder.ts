@@ -49,6 +49,7 @@ export function planDeployment(config: ToolConfig, observed: ObservedState, opti
     tasks: orderedTasks(ctx),
     warnings: [...ctx.warnings],
     summary: summarise(components),
+    ...(options.rollbackTo !== undefined ? { rollbackTo: options.rollbackTo } : {}),
   };
 }
 

@@ -184,6 +184,8 @@ export interface Plan {
   readonly tasks: readonly PlanTask[];
   readonly warnings: readonly string[];
   readonly summary: PlanSummary;
+  /** Set when this plan rolls back to an earlier deployment: its id. Added after format 1 was first written. */
+  readonly rollbackTo?: string;
 }
 
 export interface PlanOptions {
@@ -192,4 +194,12 @@ export interface PlanOptions {
   readonly prune: boolean;
   /** Plan only these components (and what they need); undefined = all. */
   readonly only?: readonly string[];
+  /**
+   * Rollback: component → the commit an earlier deployment built it from. Such a component is built from that
+   * commit (not its ref's current one): an existing build of it is reused while its image still exists, even
+   * when it is no longer the newest, otherwise the commit is built again.
+   */
+  readonly pinnedCommits?: Readonly<Record<string, string>>;
+  /** Rollback: the id of the earlier deployment this plan deploys again (shown in the plan's header). */
+  readonly rollbackTo?: string;
 }

@@ -98,5 +98,6 @@ export function planFromJson(json: unknown): Plan {
     tasks: list(json.tasks).map(task),
     warnings: list(json.warnings).map(String),
     summary: camelKeys(isObj(json.summary) ? json.summary : {}) as unknown as Plan['summary'],
+    ...(typeof json.rollback_to === 'string' ? { rollbackTo: json.rollback_to } : {}),
   };
 }

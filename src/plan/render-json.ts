@@ -82,6 +82,7 @@ export function planToJson(plan: Plan): Record<string, unknown> {
     components: plan.components.map(component),
     tasks: plan.tasks.map(task),
     warnings: plan.warnings,
+    ...(plan.rollbackTo !== undefined ? { rollback_to: plan.rollbackTo } : {}),
   };
 }
 

@@ -127,7 +127,10 @@ export function renderPlanText(plan: Plan, options: TextRenderOptions = {}): str
   const paint: Paint = options.color
     ? (code, text) => `\u001b[${code}m${text}\u001b[0m`
     : (_code, text) => text;
-  const lines = [paint(COLORS.bold, `Plan ${plan.id} for tool ${plan.tool}`), '', ...legend(plan), ''];
+  const title = `Plan ${plan.id} for tool ${plan.tool}`;
+  const header =
+    plan.rollbackTo !== undefined ? `Rollback to deployment ${plan.rollbackTo}: ${title}` : title;
+  const lines = [paint(COLORS.bold, header), '', ...legend(plan), ''];
   if (plan.components.length > 0) {
     addComponentLines(lines, plan, paint);
     lines.push('');

@@ -8,12 +8,15 @@
  *
  * A build is reusable only while `:latest` of its image name still points at it, i.e. it is the newest
  * successful build of that image name: jobs run `tool-<tool>/<image>:latest`, so an older build's image is
- * no longer what a restart would pull.
+ * no longer what a restart would pull. A rollback pins a component to the commit an earlier deployment built
+ * (`PlanOptions.pinnedCommits`): then any successful build of that commit whose image is pinned by digest is
+ * reused (the job is pointed at that digest, so `:latest` does not matter), and without one the commit itself is
+ * built again (the build request's ref is the commit).
  */
 import type { Component, SourceBuild } from '../../config/tool-config.js';
 import { refKey, type BuildRecord } from '../../status/observed-state.js';
 import type { BuildDecision } from '../plan.js';
-import { toolImage } from '../job-spec.js';
+import { imageDigest, toolImage } from '../job-spec.js';
 import { isBuildSelected, type PlanContext } from '../plan-context.js';
 
 interface Resolved {
@@ -84,7 +87,8 @@ function indexBuilds(builds: readonly BuildRecord[]): BuildIndex {
   return { byKey, current, repositories, codeKeys };
 }
 
-function resolve(ctx: PlanContext, build: SourceBuild, index: BuildIndex): Resolved {
+function resolve(ctx: PlanContext, build: SourceBuild, index: BuildIndex, pinned?: string): Resolved {
+  if (pinned !== undefined) return { commit: pinned };
   const resolution = ctx.observed.resolvedRefs[refKey(build.repository, build.ref)];
   if (resolution?.ok) return { commit: resolution.commit };
   if (resolution) return { error: resolution.error };
@@ -106,13 +110,15 @@ function decide(
   resolved: Resolved,
   key: string,
   index: BuildIndex,
+  pinned?: string,
 ): { decision: BuildDecision; record?: BuildRecord; detail: string } {
   const fresh = (reason: 'no-matching-build' | 'forced' | 'unresolved-ref', detail: string) => ({
     decision: {
       kind: 'build' as const,
       reason,
       repository: build.repository,
-      ...(build.ref !== undefined ? { ref: build.ref } : {}),
+      // A pinned commit is what builds-api must check out, whatever the config's ref points at now.
+      ...(pinned !== undefined ? { ref: pinned } : build.ref !== undefined ? { ref: build.ref } : {}),
       ...(resolved.commit !== undefined ? { commit: resolved.commit } : {}),
       sharedWith: [] as string[],
       detail,
@@ -126,7 +132,12 @@ function decide(
   if (commit === undefined) return fresh('no-matching-build', `no build of ${at} yet`);
   const candidates = index.byKey.get(key) ?? [];
   const reusable = pick(
-    candidates.filter((b) => b.state === 'successful' && index.current.get(b.imageName) === b.id),
+    candidates.filter(
+      (b) =>
+        b.state === 'successful' &&
+        (index.current.get(b.imageName) === b.id ||
+          (pinned !== undefined && b.image !== undefined && imageDigest(b.image) !== undefined)),
+    ),
     owner,
   );
   if (reusable) {
@@ -153,6 +164,11 @@ function decide(
     };
   }
   const envvarsChanged = index.codeKeys.has(codeOf(key)) ? ' with these build envvars' : '';
+  if (pinned !== undefined)
+    return fresh(
+      'no-matching-build',
+      `rebuilding ${build.repository} at ${commit.slice(0, 12)}: no image of that build is left${envvarsChanged}`,
+    );
   return fresh('no-matching-build', `no build of ${at} at ${commit.slice(0, 12)}${envvarsChanged}`);
 }
 
@@ -168,10 +184,11 @@ export function decideBuilds(ctx: PlanContext): void {
     const component = components[i] as Component;
     if (component.build.kind !== 'source' || !isBuildSelected(ctx, component.name)) continue;
     const build = component.build;
-    const variant = `${build.repository}\n${build.ref ?? ''}\n${build.useLatestVersions}\n${build.useDeprecatedVersions}\n${envvarsKey(build.envvars)}`;
+    const pinned = ctx.options.pinnedCommits?.[component.name];
+    const variant = `${build.repository}\n${build.ref ?? ''}\n${build.useLatestVersions}\n${build.useDeprecatedVersions}\n${envvarsKey(build.envvars)}\n${pinned ?? ''}`;
     let cached = keys.get(variant);
     if (!cached) {
-      const resolved = resolve(ctx, build, index);
+      const resolved = resolve(ctx, build, index, pinned);
       cached = { resolved, key: keyOf(build, resolved) };
       keys.set(variant, cached);
     }
@@ -187,7 +204,7 @@ export function decideBuilds(ctx: PlanContext): void {
       ctx.images[i] = ctx.images[group.owner];
       continue;
     }
-    const { decision, record, detail } = decide(ctx, component.name, build, resolved, key, index);
+    const { decision, record, detail } = decide(ctx, component.name, build, resolved, key, index, pinned);
     if (resolved.error !== undefined) ctx.warnings.add(`cannot resolve ref: ${resolved.error}`);
     groups.set(key, { owner: i, decision, sharers: [] });
     ctx.builds[i] = decision;

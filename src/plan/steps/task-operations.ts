@@ -41,7 +41,9 @@ function buildDetails(ctx: PlanContext, i: number, c: Component): TaskDetails {
   }
   if (decision?.kind !== 'build' || c.build.kind !== 'source')
     throw new Error(`build task of ${c.name} without a build decision`);
-  const { repository, ref, useLatestVersions, useDeprecatedVersions, envvars } = c.build;
+  const { repository, useLatestVersions, useDeprecatedVersions, envvars } = c.build;
+  // The decision's ref: the config's, or the commit a rollback pins (decide-builds.ts).
+  const ref = decision.ref;
   const operation: TaskOperation = {
     kind: 'start-build',
     request: {
