@@ -5,6 +5,7 @@
  */
 import type { ToolConfig } from '../config/tool-config.js';
 import { FINAL_DEPLOYMENT_STATES, tasksFromPlan, type Deployment } from '../execute/deployment.js';
+import { whatDeployed } from '../execute/deployed.js';
 import type { Plan, PlanOptions } from '../plan/plan.js';
 import type { ObservedState } from '../status/observed-state.js';
 import { ActiveDeploymentExistsError, type StoredConfig } from '../store/store.js';
@@ -178,6 +179,8 @@ export async function createDeployment(
     plan,
     ...(options.user !== undefined ? { requestedBy: options.user } : {}),
     ...deadline,
+    // What is known before anything runs (reused builds); the executor completes it when the deployment ends.
+    deployed: whatDeployed(plan, []),
   };
   try {
     await ctx.store.createDeployment(

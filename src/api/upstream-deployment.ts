@@ -1,9 +1,10 @@
 /**
  * Our deployment + tasks → upstream's deployment JSON. Upstream clients read `builds` and `runs` maps keyed by
  * component with upstream's states and long statuses; we derive both from the task records (never stored
- * twice) and add the richer `tasks` array and the plan id.
+ * twice) and add the richer `tasks` array, the plan id and what it deployed (`deployed`).
  */
-import type { Deployment, DeploymentTask } from '../execute/deployment.js';
+import { FINAL_DEPLOYMENT_STATES, type Deployment, type DeploymentTask } from '../execute/deployment.js';
+import { whatDeployed, type DeployedRecord } from '../execute/deployed.js';
 import type { BuildDecision, ComponentPlan } from '../plan/plan.js';
 import { creationTime } from './deploy-id.js';
 import { upgradeDocument } from './domain.js';
@@ -51,6 +52,28 @@ export interface UpstreamDeployment {
   force_run: boolean;
   plan_id: string;
   tasks: UpstreamTask[];
+  /** Ours: what it deployed per component (commit, build, image); see src/execute/deployed.ts. */
+  deployed: Record<string, UpstreamDeployed>;
+  /** Ours, only on a rollback: the id of the deployment it deploys again. */
+  rollback_to?: string;
+}
+
+export interface UpstreamDeployed {
+  commit?: string;
+  build_id?: string;
+  image?: string;
+}
+
+function deployedJson(record: DeployedRecord): Record<string, UpstreamDeployed> {
+  const out: Record<string, UpstreamDeployed> = {};
+  for (const [name, d] of Object.entries(record)) {
+    out[name] = {
+      ...(d.commit !== undefined ? { commit: d.commit } : {}),
+      ...(d.buildId !== undefined ? { build_id: d.buildId } : {}),
+      ...(d.image !== undefined ? { image: d.image } : {}),
+    };
+  }
+  return out;
 }
 
 function buildLogsHint(id: string): string {
@@ -219,6 +242,13 @@ export function toUpstreamDeployment(
     force_run: deployment.forceRun,
     plan_id: deployment.plan.id,
     tasks: tasks.map((t) => toUpstreamTask(t, deployment)),
+    // A running deployment's record grows as its builds end: read it from the tasks until it is stored final.
+    deployed: deployedJson(
+      FINAL_DEPLOYMENT_STATES.includes(deployment.state) && deployment.deployed
+        ? deployment.deployed
+        : whatDeployed(deployment.plan, tasks),
+    ),
+    ...(deployment.plan.rollbackTo !== undefined ? { rollback_to: deployment.plan.rollbackTo } : {}),
   };
 }
 

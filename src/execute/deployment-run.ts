@@ -24,6 +24,7 @@ import {
   type RuntimeSnapshot,
   type SnapshotPart,
 } from '../runtimes/runtime.js';
+import { whatDeployed, type DeployedRecord } from './deployed.js';
 import type { GuardedRuntime } from '../runtimes/guarded-runtime.js';
 import type { Store, TaskPatch } from '../store/store.js';
 import type { PlanTask } from '../plan/plan.js';
@@ -271,6 +272,8 @@ export class DeploymentRun {
     const { deployment } = step;
     const at = new Date(this.now());
     const finishedAt = at.toISOString();
+    // What it deployed, now that every build task has its result (commit, image): kept with the deployment.
+    const deployed = whatDeployed(deployment.plan, tasks);
     let next: Deployment | undefined;
     if (deployment.state === 'cancelling') {
       // `cancelled` means builds-api was told: the fire-and-forget build cancels must have been sent first.
@@ -278,16 +281,19 @@ export class DeploymentRun {
       next = await this.#transition(deployment, 'cancelled', ['cancelling'], {
         longStatus: CANCELLED_DEPLOYMENT,
         finishedAt,
+        deployed,
       });
     } else if (tasks.some((t) => t.state !== 'succeeded')) {
       next = await this.#transition(deployment, 'failed', ['running'], {
         longStatus: failureSummary(tasks, at),
         finishedAt,
+        deployed,
       });
     } else {
       next = await this.#transition(deployment, 'successful', ['running'], {
         longStatus: finishedText(at),
         finishedAt,
+        deployed,
       });
     }
     step.changed = true;
@@ -300,7 +306,7 @@ export class DeploymentRun {
     deployment: Deployment,
     state: DeploymentState,
     expected: readonly DeploymentState[],
-    patch: { longStatus: string; startedAt?: string; finishedAt?: string },
+    patch: { longStatus: string; startedAt?: string; finishedAt?: string; deployed?: DeployedRecord },
   ): Promise<Deployment | undefined> {
     this.#assertAlive();
     const next = await this.env.store.updateDeployment(deployment.id, { state, ...patch }, expected);

@@ -4,6 +4,7 @@
  */
 import type { Plan } from '../plan/plan.js';
 import type { ToolConfig } from '../config/tool-config.js';
+import type { DeployedRecord } from './deployed.js';
 
 /** Upstream's states, plus nothing: clients of upstream switch on these. */
 export const DEPLOYMENT_STATES = [
@@ -83,6 +84,11 @@ export interface Deployment {
    * absent: the executor's `waitTimeoutMs`. Read by `waitDeadlineOf` (wait-deadline.ts) only.
    */
   readonly waitTimeoutMs?: number;
+  /**
+   * What it deployed (commit, build, image per component): from the plan when created, completed from the
+   * build tasks when it ends (`whatDeployed`, deployed.ts). Absent for deployments stored before it existed.
+   */
+  readonly deployed?: DeployedRecord;
 }
 
 export interface DeploymentEvent {

@@ -308,6 +308,8 @@ export class KyselyStore implements Store {
     if ('longStatus' in patch) set.long_status = patch.longStatus ?? null;
     if ('startedAt' in patch) set.started_at = patch.startedAt ?? null;
     if ('finishedAt' in patch) set.finished_at = patch.finishedAt ?? null;
+    if ('deployed' in patch)
+      set.deployed = patch.deployed === undefined ? null : JSON.stringify(patch.deployed);
     if (Object.keys(set).length === 0) set.id = id; // a no-op write still answers with the row (and its CAS)
     let query = this.#db.updateTable('deployments').set(set).where('id', '=', id);
     if (expected !== undefined) {

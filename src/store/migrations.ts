@@ -134,11 +134,22 @@ const deploymentTimeout: Migration = {
   },
 };
 
+/**
+ * What each deployment deployed (commit, build, image per component, JSON): what `status` compares with and
+ * what a rollback deploys again (issue 13). Older deployments keep NULL: they recorded nothing.
+ */
+const deployedRecord: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('deployments').addColumn('deployed', 'text').execute();
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-ordered-reads': orderedReads,
   '0003-showable-tokens': showableTokens,
   '0004-deployment-timeout': deploymentTimeout,
+  '0005-deployed-record': deployedRecord,
 };
 
 export const migrationProvider: MigrationProvider = {

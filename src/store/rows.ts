@@ -12,6 +12,7 @@ import type {
   TaskState,
 } from '../execute/deployment.js';
 import type { Plan } from '../plan/plan.js';
+import type { DeployedRecord } from '../execute/deployed.js';
 import type { StoredConfig, StoredToken } from './store.js';
 import type { ConfigsTable, DeploymentsTable, EventsTable, TasksTable, TokensTable } from './schema.js';
 
@@ -59,6 +60,7 @@ export function deploymentToRow(d: Deployment): Insertable<DeploymentsTable> {
     finished_at: d.finishedAt ?? null,
     requested_by: d.requestedBy ?? null,
     wait_timeout_ms: d.waitTimeoutMs ?? null,
+    deployed: d.deployed === undefined ? null : JSON.stringify(d.deployed),
   };
 }
 
@@ -87,6 +89,7 @@ export const DEPLOYMENT_HEAD_COLUMNS = [
   'finished_at',
   'requested_by',
   'wait_timeout_ms',
+  'deployed',
   'ordinal',
   'event_seq',
 ] as const satisfies readonly (keyof DeploymentHeadRow)[];
@@ -120,6 +123,7 @@ export function deploymentFromParts(row: DeploymentHeadRow, snapshot: Deployment
   if (row.finished_at !== null) deployment.finishedAt = row.finished_at;
   if (row.requested_by !== null) deployment.requestedBy = row.requested_by;
   if (row.wait_timeout_ms !== null) deployment.waitTimeoutMs = Number(row.wait_timeout_ms);
+  if (row.deployed !== null) deployment.deployed = parseJson<DeployedRecord>(row.deployed);
   return deployment;
 }
 

@@ -40,6 +40,8 @@ export interface DeploymentsTable {
   requested_by: string | null;
   /** The deploy's `timeout` (ms): deadline of each wait for health in this deployment; NULL = the default. */
   wait_timeout_ms: number | null;
+  /** What it deployed (JSON `DeployedRecord`: commit, build and image per component); NULL before 0005. */
+  deployed: string | null;
   ordinal: Generated<number>;
   event_seq: Generated<number>;
 }

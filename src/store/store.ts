@@ -28,7 +28,9 @@ export interface StoredToken {
   readonly secret?: string;
 }
 
-export type DeploymentPatch = Partial<Pick<Deployment, 'state' | 'longStatus' | 'startedAt' | 'finishedAt'>>;
+export type DeploymentPatch = Partial<
+  Pick<Deployment, 'state' | 'longStatus' | 'startedAt' | 'finishedAt' | 'deployed'>
+>;
 export type TaskPatch = Partial<Omit<DeploymentTask, 'deploymentId' | 'id' | 'kind' | 'component'>>;
 
 /** Thrown by `createDeployment` when the tool already has a pending or running deployment. */

@@ -120,6 +120,26 @@ for (const kind of STORES) {
       assert.equal(read !== undefined && 'waitTimeoutMs' in read, false, 'absent, not null');
     });
 
+    test('what a deployment deployed is kept with it and replaced when it ends', async () => {
+      const { deployment, tasks } = sampleDeployment('deployed-record');
+      const planned = {
+        web: { commit: 'a'.repeat(40), buildId: 'b-1', image: 'tool-t/web:latest@sha256:1' },
+      };
+      await store.createDeployment({ ...deployment, deployed: planned }, tasks);
+      assert.deepEqual((await store.getDeployment('deployed-record', deployment.id))?.deployed, planned);
+      const final = {
+        web: planned.web,
+        cron: { commit: 'b'.repeat(40), buildId: 'b-2', image: 'tool-t/cron:latest@sha256:2' },
+      };
+      const updated = await store.updateDeployment(deployment.id, { state: 'running', deployed: final });
+      assert.deepEqual(updated?.deployed, final, 'the row the update answers with');
+      assert.deepEqual((await store.listDeployments('deployed-record'))[0]?.deployed, final);
+      const { deployment: plain, tasks: plainTasks } = sampleDeployment('deployed-none');
+      await store.createDeployment(plain, plainTasks);
+      const read = await store.getDeployment('deployed-none', plain.id);
+      assert.equal(read !== undefined && 'deployed' in read, false, 'absent, not null');
+    });
+
     test('a deployment and its tasks round-trip', async () => {
       const { deployment, tasks } = sampleDeployment('rt');
       await store.createDeployment(deployment, tasks);
