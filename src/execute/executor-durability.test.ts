@@ -109,6 +109,41 @@ describe('Executor durability (SQLite, manual clock)', () => {
     assertEachBuiltOnce(runtime, 'window');
   });
 
+  it('re-attaches a build still queued (no start time yet) whose start answer was lost, instead of starting another', async () => {
+    const { store } = await testStore('sqlite');
+    const clock = new ManualClock();
+    const runtime = new FakeRuntime({ buildMs: 5_000, now: () => clock.now() });
+    // builds-api keeps a build queued (BUILD_PENDING, `start_time: ""`) until a PipelineRun slot frees: the
+    // first 3 s of each build read as pending with no start time.
+    const queueMs = 3_000;
+    const observe = runtime.observe.bind(runtime);
+    runtime.observe = async (tool, options) => {
+      const snapshot = await observe(tool, options);
+      const builds = snapshot.builds.map((b) => {
+        if (b.state !== 'running' || clock.now() >= Date.parse(b.startedAt ?? '') + queueMs) return b;
+        const { startedAt: _queued, ...rest } = b;
+        return { ...rest, state: 'pending' as const };
+      });
+      return { ...snapshot, builds };
+    };
+    const first = server(store, runtime, clock);
+    runtime.failNext('startBuild', 'lost-response', 'toolhunt-api');
+    const d = await storeDeployment(store, 'queued', TOOLHUNT, { createdAt: clock.now() });
+    await driveWithClock(first, store, d, clock, {
+      stopWhen: (ts) => /retrying after error/.test(byId(ts).get('build:toolhunt-api')?.reason ?? ''),
+    });
+    first.abandon();
+    const listed = runtime.inspect('queued').builds.filter((b) => b.imageName === 'toolhunt-api');
+    assert.equal(listed.length, 1, 'builds-api started the build whose answer was lost');
+    assert.ok(clock.now() < Date.parse(listed[0]?.startedAt ?? '') + queueMs, 'and it is still queued');
+    const final = await driveWithClock(server(store, runtime, clock), store, d, clock);
+    assert.equal(final.state, 'successful', taskTable(await store.listTasks(d.id)));
+    assert.equal(runtime.count('startBuild', 'toolhunt-api'), 1, 'never started a second build');
+    const api = byId(await store.listTasks(d.id)).get('build:toolhunt-api');
+    assert.equal(api?.externalId, listed[0]?.id);
+    assertEachBuiltOnce(runtime, 'queued');
+  });
+
   it('does not redo finished tasks after a restart', async () => {
     const { store } = await testStore('sqlite');
     const clock = new ManualClock();

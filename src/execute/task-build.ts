@@ -4,8 +4,8 @@
  *
  * "Never start a build twice": the attempt (intent) is persisted before builds-api is asked, the build id as
  * soon as it answers. When the id never got persisted (the answer was lost, or the server died in between),
- * the build is looked up by image name, repository and start time (≥ the task's first attempt) before another
- * is started.
+ * the build is looked up by image name, repository and start time (≥ the task's first attempt, or none yet: a
+ * build still queued) before another is started.
  *
  * Build slots: as many builds start as the quota has free slots (read once per step, see
  * `DeploymentRun.buildSlots`); the rest wait, saying how full the quota is. builds-api's 409 is back-pressure,
@@ -197,8 +197,16 @@ function adoptable(
     .filter(
       (b) => b.imageName === request.imageName && b.repository === request.repository && !claimed.has(b.id),
     )
-    .filter((b) => b.startedAt !== undefined && Date.parse(b.startedAt) >= since)
-    .sort((a, b) => Date.parse(a.startedAt ?? '') - Date.parse(b.startedAt ?? ''))[0];
+    .filter((b) => (b.startedAt === undefined ? b.state === 'pending' : Date.parse(b.startedAt) >= since))
+    .sort((a, b) => startedMs(a) - startedMs(b))[0];
+}
+
+/**
+ * A build's start time (ms). builds-api sends `start_time: ""` while a build is queued: such a build started no
+ * earlier than anything listed, so it counts as the newest (as `findStartedBuild` in the Toolforge runtime).
+ */
+function startedMs(build: BuildRecord): number {
+  return build.startedAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(build.startedAt);
 }
 
 async function pollBuild(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
