@@ -104,6 +104,17 @@ export const API_ERRORS = {
       `Deploy token already exists. Use the 'refresh' subcommand or PUT /tool/${tool}/deployment/token to refresh it.`,
   ),
   CMP_ERR_TOKEN_NOT_FOUND: define(404, ['tool'], (tool) => `No deploy token found for tool: ${tool}`),
+  CMP_ERR_ROLLBACK_NOT_SUCCESSFUL: define(
+    409,
+    ['id', 'state'],
+    (id, state) =>
+      `Deployment ${id} cannot be rolled back to: it is ${state}, and only a successful deployment is a version that worked`,
+  ),
+  CMP_ERR_NO_ROLLBACK_TARGET: define(
+    404,
+    ['tool'],
+    (tool) => `No successful deployment of ${tool} before the current one: there is nothing to roll back to`,
+  ),
   CMP_ERR_STALE_PLAN: define(
     409,
     ['plan-id', 'changes'],

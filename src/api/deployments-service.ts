@@ -118,6 +118,8 @@ export async function computePlan(
     forceRun: options.forceRun,
     prune: options.prune,
     ...(options.only ? { only: options.only } : {}),
+    ...(options.pinnedCommits ? { pinnedCommits: options.pinnedCommits } : {}),
+    ...(options.rollbackTo !== undefined ? { rollbackTo: options.rollbackTo } : {}),
   };
   return planDeployment(config, observed, planOptions);
 }

@@ -74,6 +74,13 @@ export const DeployQuery = Type.Object({
 });
 export type DeployQueryT = Static<typeof DeployQuery>;
 
+export const RollbackQuery = Type.Object({
+  'only-plan': Flag('Return the rollback plan and change nothing'),
+  wait: Type.Optional(Wait),
+  timeout: Type.Optional(Timeout),
+});
+export type RollbackQueryT = Static<typeof RollbackQuery>;
+
 export const EventsHeaders = Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 20 })) });
 
 const MessagesSchema = Type.Object({

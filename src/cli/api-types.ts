@@ -42,6 +42,14 @@ export interface DeploymentJson {
   readonly force_run?: boolean;
   readonly plan_id?: string;
   readonly tasks?: readonly TaskJson[];
+  /** Ours: what it deployed per component (src/execute/deployed.ts). */
+  readonly deployed?: Readonly<
+    Record<string, { readonly commit?: string; readonly build_id?: string; readonly image?: string }>
+  >;
+  /** Ours, on a rollback: the deployment it deploys again. */
+  readonly rollback_to?: string;
+  /** Only in the answer of a deploy or rollback: its plan (docs/plan-json.md). */
+  readonly plan?: unknown;
 }
 
 export interface DeployTokenJson {

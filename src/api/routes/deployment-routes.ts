@@ -25,9 +25,14 @@ import {
   CreateDeploymentQuery,
   DeploymentParams,
   GetDeploymentQuery,
+  RollbackQuery,
   ToolParams,
   responses,
+  type RollbackQueryT,
 } from '../schemas.js';
+import { findRollbackTarget, planRollback, startRollback } from '../rollback-service.js';
+import { planToJson } from '../../plan/render-json.js';
+import type { FastifyReply } from 'fastify';
 import type { ApiContext } from '../context.js';
 import { requestSignal } from '../request-signal.js';
 import { requestUser } from '../auth.js';
@@ -214,6 +219,74 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         info: [`Deployment ${id} deleted successfully.`],
       });
     },
+  );
+
+  /** `deployment rollback [ID]`: the plan (`only-plan`) or a new deployment of the target's snapshot. */
+  const rollback = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    query: RollbackQueryT,
+    tool: string,
+    id: string | undefined,
+  ) => {
+    const target = await findRollbackTarget(ctx, tool, id);
+    if (query['only-plan']) {
+      const plan = await planRollback(ctx, tool, target);
+      return envelope(planToJson(plan), {
+        info: [`Plan only: nothing was changed. Rollback to ${target.id}.`],
+        warning: [...plan.warnings],
+      });
+    }
+    const description = readDescription(request, ctx);
+    const { deployment, plan } = await startRollback(ctx, tool, target, {
+      description,
+      ...requestUser(request),
+      ...(query.timeout !== undefined ? { timeout: query.timeout } : {}),
+    });
+    const final = await waitForFinal(ctx, tool, deployment, query.wait, requestSignal(request, reply, ctx));
+    return envelope(
+      { ...(await present(ctx, final)), plan: planToJson(plan) },
+      {
+        info: [`Deployment for ${tool} created successfully.`, `Rolling back to deployment ${target.id}.`],
+        warning: [...plan.warnings],
+      },
+    );
+  };
+
+  const rollbackDescription =
+    'Deploys again what an earlier successful deployment deployed: its config snapshot (which becomes the stored config) and the commits its builds resolved, reusing those builds while their images exist. `only-plan=true` returns the plan. 409 when the deployment did not succeed or another deployment is active.';
+
+  app.post(
+    '/v1/tool/:toolname/deployment/rollback',
+    {
+      config: { auth: 'header-or-token' },
+      schema: {
+        tags: ['tool'],
+        summary: 'Roll Back To The Previous Successful Deployment',
+        description: `${rollbackDescription} Without an id: the newest successful deployment before the latest one (404 when there is none).`,
+        params: ToolParams,
+        querystring: RollbackQuery,
+        response: responses(),
+      },
+    },
+    async (request, reply) => rollback(request, reply, request.query, request.params.toolname, undefined),
+  );
+
+  app.post(
+    '/v1/tool/:toolname/deployment/:deployment_id/rollback',
+    {
+      config: { auth: 'header-or-token' },
+      schema: {
+        tags: ['tool'],
+        summary: 'Roll Back To A Deployment',
+        description: rollbackDescription,
+        params: DeploymentParams,
+        querystring: RollbackQuery,
+        response: responses(),
+      },
+    },
+    async (request, reply) =>
+      rollback(request, reply, request.query, request.params.toolname, request.params.deployment_id),
   );
 
   const cancel = async (tool: string, id: string) => {

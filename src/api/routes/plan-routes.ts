@@ -20,6 +20,11 @@ import {
   waitForFinal,
 } from '../deployments-service.js';
 import { describeToolStatus } from '../domain.js';
+import {
+  deployedConfigState,
+  hasUndeployedChanges,
+  lastSuccessfulDeployment,
+} from '../../status/undeployed.js';
 import { PlanCache } from '../plan-cache.js';
 import { DeployQuery, ToolParams, responses } from '../schemas.js';
 import type { ApiContext } from '../context.js';
@@ -77,10 +82,22 @@ export const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const tool = request.params.toolname;
-      const stored = await ctx.store.getConfig(tool);
+      const [stored, history] = await Promise.all([
+        ctx.store.getConfig(tool),
+        ctx.store.listDeployments(tool),
+      ]);
       const config: ToolConfig = stored?.config ?? { dialect: 'v1beta1', components: [] };
       const observed = await observe(ctx, tool, config);
-      return envelope(describeToolStatus(config, observed), {});
+      // Ours: whether the stored config is what the last successful deployment deployed (issue 13).
+      const deployed = deployedConfigState(stored?.config, lastSuccessfulDeployment(history));
+      return envelope(
+        {
+          ...describeToolStatus(config, observed),
+          undeployedChanges: hasUndeployedChanges(deployed),
+          ...('deployment' in deployed ? { lastSuccessfulDeployment: deployed.deployment } : {}),
+        },
+        {},
+      );
     },
   );
 

@@ -1,12 +1,20 @@
 /**
  * Upstream's `deployment create|list|show|delete|cancel`, with upstream's outputs (src/cli/views/deployment-view.ts).
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { DeploymentJson } from '../api-types.js';
 import { AbortedByUserError } from '../client-errors.js';
-import { printJson, printMessages, type Output } from '../output.js';
+import { colourEnabled, printJson, printMessages, type Output } from '../output.js';
 import { confirm } from '../prompt.js';
 import { ensureTargetOptions, runWithClient } from '../run-action.js';
+import { planFromJson } from '../../plan/read-plan-json.js';
+import { renderPlanText } from '../../plan/render-text.js';
+
+function parseSeconds(text: string): number {
+  const seconds = Number(text);
+  if (!Number.isInteger(seconds) || seconds < 0) throw new InvalidArgumentError('a whole number of seconds');
+  return seconds;
+}
 
 interface JsonOption {
   readonly json?: boolean;
@@ -93,6 +101,45 @@ export function register(program: Command): void {
         print(output, (await views()).renderDeploymentDetail(result.data, output.paintOut));
       });
     });
+
+  group
+    .command('rollback')
+    .description(
+      'Deploy again what an earlier successful deployment deployed: its config and the commits it built (the previous successful one when no ID is given)',
+    )
+    .argument('[ID]', 'deployment id to roll back to')
+    .option('--only-plan', 'print the rollback plan and change nothing')
+    .option('--description <TEXT>', 'why (added to the deployment description)')
+    .option('--wait <SECONDS>', 'wait up to this long for the rollback to end', parseSeconds)
+    .option('--json', 'print the whole response as JSON')
+    .action(
+      async (
+        id: string | undefined,
+        options: JsonOption & { onlyPlan?: boolean; description?: string; wait?: number },
+        command: Command,
+      ) => {
+        await runWithClient(command, async (client, output) => {
+          const path = id === undefined ? '/deployment/rollback' : `${idPath(id)}/rollback`;
+          const query = {
+            'only-plan': options.onlyPlan === true,
+            ...(options.wait !== undefined ? { wait: options.wait } : {}),
+          };
+          const body = options.description !== undefined ? { description: options.description } : undefined;
+          const result = await client.call<DeploymentJson & Record<string, unknown>>('POST', path, {
+            query,
+            ...(body ? { body } : {}),
+          });
+          if (options.json) return printJson(output, result.body);
+          printMessages(output, result.messages);
+          // The plan first (what changes compared with what runs now), then the deployment.
+          const plan = planFromJson(options.onlyPlan ? result.data : result.data.plan);
+          output.out(renderPlanText(plan, { color: colourEnabled(process.stdout) }).trimEnd());
+          if (options.onlyPlan) return;
+          output.out('');
+          print(output, (await views()).renderDeploymentDetail(result.data, output.paintOut));
+        });
+      },
+    );
 
   group
     .command('cancel')

@@ -92,11 +92,34 @@ export function renderDeploymentDetail(d: DeploymentJson, paint: Paint = plain):
     paint('bold', 'Runs:'),
     ...runEntries(d).map(([c, r]) => `  ${c}(${status(paint, r.run_status)}): ${r.run_long_status ?? ''}`),
     '',
+    ...deployedSection(d, paint),
     paint('bold', 'Tool config:'),
     ...configYaml
       .replace(/\n$/, '')
       .split('\n')
       .map((line) => `  ${line}`),
+  ];
+}
+
+/**
+ * Ours, after upstream's sections: what the deployment deployed (commit and image per component), which is
+ * what runs after it and what a rollback to it deploys again. Left out when the server does not say.
+ */
+function deployedSection(d: DeploymentJson, paint: Paint): string[] {
+  const entries = Object.entries(d.deployed ?? {});
+  if (entries.length === 0 && d.rollback_to === undefined) return [];
+  return [
+    ...(d.rollback_to !== undefined ? [`${paint('bold', 'Rollback to: ')}${d.rollback_to}`, ''] : []),
+    ...(entries.length > 0
+      ? [
+          paint('bold', 'Deployed:'),
+          ...entries.map(
+            ([c, x]) =>
+              `  ${c}: commit ${x.commit?.slice(0, 12) ?? 'unknown'}, image ${x.image ?? 'not built'}${x.build_id ? ` (build ${x.build_id})` : ''}`,
+          ),
+          '',
+        ]
+      : []),
   ];
 }
 

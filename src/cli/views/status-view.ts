@@ -36,6 +36,24 @@ export interface ToolStatusJson {
   readonly observedAt?: string;
   readonly components?: readonly ComponentStatusJson[];
   readonly counts?: Readonly<Record<string, number>>;
+  /** Ours: the stored config differs from what the last successful deployment deployed. */
+  readonly undeployedChanges?: boolean;
+  readonly lastSuccessfulDeployment?: string;
+}
+
+/** The "undeployed changes" line (issue 13), or none when the server does not say. */
+function deployedLine(status: ToolStatusJson, paint: Paint): string[] {
+  if (status.undeployedChanges === undefined) return [];
+  const last = status.lastSuccessfulDeployment;
+  if (!status.undeployedChanges) return last ? [`Config: deployed (deployment ${last})`] : [];
+  return [
+    paint(
+      'yellow',
+      last
+        ? `Config: undeployed changes (the stored config differs from what deployment ${last} deployed)`
+        : 'Config: undeployed changes (no deployment of it succeeded yet)',
+    ),
+  ];
 }
 
 const STATE_COLOUR: Readonly<Record<string, Parameters<Paint>[0]>> = {
@@ -66,6 +84,7 @@ const show = (value: unknown): string => (value === undefined ? 'unset' : JSON.s
 export function renderToolStatus(status: ToolStatusJson, paint: Paint): string[] {
   const components = status.components ?? [];
   const lines = [`Tool: ${status.tool ?? '?'}${status.observedAt ? ` (observed ${status.observedAt})` : ''}`];
+  lines.push(...deployedLine(status, paint));
   if (components.length === 0) return [...lines, 'No components configured and no jobs running.'];
   const rows = components.map((c) => [
     c.name,

@@ -9,10 +9,14 @@ import { observe } from '../../api/deployments-service.js';
 import type { ToolConfig } from '../../config/tool-config.js';
 import type { Deployment } from '../../execute/deployment.js';
 import { planDeployment } from '../../plan/plan-builder.js';
-import { configDigest } from '../../plan/digest.js';
 import { renderPlanText } from '../../plan/render-text.js';
 import type { ComponentStatus } from '../../status/tool-status.js';
 import { describeToolStatus } from '../../status/tool-status.js';
+import {
+  deployedConfigState,
+  hasUndeployedChanges,
+  lastSuccessfulDeployment,
+} from '../../status/undeployed.js';
 import { html, type Html } from '../html.js';
 import { page } from '../layout.js';
 import { durationBetween } from '../task-view.js';
@@ -84,20 +88,14 @@ function historyRow(tool: string, d: Deployment): Html {
   </tr>`;
 }
 
-/** The newest successful deployment, whose config snapshot is what runs. */
-function lastSuccessful(deployments: readonly Deployment[]): Deployment | undefined {
-  return deployments.find((d) => d.state === 'successful');
-}
-
 export async function toolPage(ctx: ApiContext, tool: string): Promise<Html> {
   const [stored, history] = await Promise.all([ctx.store.getConfig(tool), ctx.store.listDeployments(tool)]);
   const deployments = [...history].reverse();
   const config = stored?.config ?? EMPTY_CONFIG;
   const observed = await observe(ctx, tool, config);
   const status = describeToolStatus(config, observed);
-  const deployed = lastSuccessful(deployments);
-  const undeployed =
-    stored !== undefined && (!deployed || configDigest(deployed.config) !== configDigest(stored.config));
+  const deployed = lastSuccessfulDeployment(deployments);
+  const undeployed = hasUndeployedChanges(deployedConfigState(stored?.config, deployed));
   const plan = undeployed
     ? planDeployment(config, observed, { forceBuild: false, forceRun: false, prune: false })
     : undefined;
