@@ -96,7 +96,7 @@ function taskCost(
   if (op.kind === 'follow-build') return 0;
   if (op.kind === 'delete-job') return env.request;
   const component = config.components.find((c) => c.name === task.component);
-  const requests = op.restart !== undefined ? 2 : 1;
+  const requests = op.kind === 'upsert-job' && op.restart !== undefined ? 2 : 1;
   if (component?.type !== 'continuous') return requests * env.request;
   return requests * env.request + env.jobStart + (component.run.healthCheck ? env.jobHealthy : 0);
 }

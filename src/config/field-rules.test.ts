@@ -212,7 +212,7 @@ describe('component fields', () => {
     assert.match(wrong.diagnostics[0]?.message ?? '', /^string "continuous" replaced by "scheduled"/);
     // Without a readable run, the written type stands (and must be valid).
     assert.deepEqual(problems(v1({ component_type: 'cron', build: V1_BUILD })), [
-      "error components.web.component_type: Input should be 'continuous' or 'scheduled'",
+      "error components.web.component_type: Input should be 'continuous', 'scheduled' or 'one-off'",
     ]);
   });
 

@@ -18,8 +18,12 @@ export interface LoadContext {
   readonly upgraded: string[];
 }
 
-/** Says why a known field does not belong here (e.g. `port` on a scheduled component), or undefined. */
-export type FieldFilter = (field: string) => string | undefined;
+/**
+ * Says why a known field does not belong here (e.g. `port` on a scheduled component), or undefined. A string
+ * is a warning (the field is skipped, as upstream does); `{ error }` rejects the config (one-off components,
+ * which upstream has no rules for, so nothing to stay lenient with).
+ */
+export type FieldFilter = (field: string) => string | { readonly error: string } | undefined;
 
 export function readFields(
   ctx: LoadContext,
@@ -47,7 +51,8 @@ export function readFields(
       continue;
     }
     const misplaced = filter?.(found.field);
-    if (misplaced !== undefined) unknownField(ctx, entryPath, entry, misplaced);
+    if (typeof misplaced === 'object') ctx.sink.error(entryPath, misplaced.error, entry.keyOffset);
+    else if (misplaced !== undefined) unknownField(ctx, entryPath, entry, misplaced);
     else fields.set(found.field, entry);
   }
   return fields;

@@ -11,7 +11,8 @@
  * - `waitFor` names existing components, never the component itself, and wait-for edges are acyclic (reuse
  *   edges tie a deploy to a build, which waits for nothing, so they cannot close a cycle);
  * - a scheduled component always has a `schedule`; a continuous one never has one. A component is scheduled
- *   exactly when its `run` has a `schedule` (upstream's rule; the seed dialect's explicit `type` still wins).
+ *   exactly when its `run` has a `schedule` (upstream's rule; the seed dialect's explicit `type` still wins);
+ *   a one-off component is one only when its type says so, and never has a schedule.
  */
 
 /** v1beta1 and v1beta2 are spelt alike (snake_case); v1beta2 adds `defaults` and `build.envvars`. */
@@ -29,7 +30,11 @@ export function isUpstreamDialect(dialect: ConfigDialect): boolean {
 /** Build-time environment variable names (upstream's pattern): upper case, digits and `_`, 4+ characters. */
 export const ENVVAR_NAME_PATTERN = /^[A-Z][A-Z_0-9]{2,}[A-Z0-9]$/;
 
-export const COMPONENT_TYPES = ['continuous', 'scheduled'] as const;
+/**
+ * `one-off` is our extension (upstream's schema names one-off jobs but its model has no such component): a
+ * job that runs to completion once per change of what it runs, e.g. a database migration (issue 13).
+ */
+export const COMPONENT_TYPES = ['continuous', 'scheduled', 'one-off'] as const;
 export type ComponentType = (typeof COMPONENT_TYPES)[number];
 
 export const EMAIL_MODES = ['none', 'all', 'onfinish', 'onfailure'] as const;
@@ -98,6 +103,15 @@ export interface ScheduledRun extends CommonRun {
   readonly timeout?: number;
 }
 
+/** A one-off job: runs to completion, retried `retry` times, failed after `timeout` seconds. */
+export interface OneOffRun extends CommonRun {
+  readonly command: string;
+  /** 0–5 */
+  readonly retry?: number;
+  /** Seconds, ≥ 0 (0 = no limit). */
+  readonly timeout?: number;
+}
+
 interface ComponentBase {
   readonly name: string;
   readonly description?: string;
@@ -116,7 +130,12 @@ export interface ScheduledComponent extends ComponentBase {
   readonly run: ScheduledRun;
 }
 
-export type Component = ContinuousComponent | ScheduledComponent;
+export interface OneOffComponent extends ComponentBase {
+  readonly type: 'one-off';
+  readonly run: OneOffRun;
+}
+
+export type Component = ContinuousComponent | ScheduledComponent | OneOffComponent;
 
 /** Tool-wide settings (upstream's `defaults`). */
 export interface ToolDefaults {

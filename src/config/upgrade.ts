@@ -41,7 +41,8 @@ export function upgradeDocument(document: unknown): unknown {
     if (isObj(component.build) && 'repository' in component.build) {
       component.build.repository = normaliseUrl(component.build.repository);
     }
-    if (!seed && isObj(component.run)) {
+    // An explicit `one-off` (our extension) is kept: only continuous and scheduled are inferred from the run.
+    if (!seed && isObj(component.run) && component.component_type !== 'one-off') {
       component.component_type = 'schedule' in component.run ? 'scheduled' : 'continuous';
     }
   }

@@ -110,6 +110,10 @@ function readType(
     typeEntry ? readEnum(sink, joinPath(path, typeEntry.key), typeEntry.value, COMPONENT_TYPES) : undefined;
   const inferred = inferredType(runEntry);
   if (tables.dialect === 'seed' && typeEntry) return { type: written(), explicit: true };
+  // `one-off` is our extension to upstream's dialects: only ever written, never inferred (a schedule on it is
+  // reported by the run's own checks as a field that does not apply).
+  if (typeEntry?.value.kind === 'scalar' && typeEntry.value.value === 'one-off')
+    return { type: 'one-off', explicit: true };
   if (inferred === undefined) return { type: typeEntry ? written() : 'continuous', explicit: !!typeEntry };
   if (isUpstreamDialect(tables.dialect)) {
     const value = typeEntry?.value;

@@ -16,6 +16,7 @@ import {
   type ComponentType,
   type ContinuousRun,
   type HealthCheck,
+  type OneOffRun,
   type ScheduledRun,
 } from './tool-config.js';
 import { readBoolean, readEnum, readInteger, readMap, readString } from './value-checks.js';
@@ -34,9 +35,12 @@ export interface RunInput {
 type Fields = Map<string, SourceEntry>;
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
-export function validateRun(ctx: LoadContext, input: RunInput): ContinuousRun | ScheduledRun | undefined {
+export function validateRun(
+  ctx: LoadContext,
+  input: RunInput,
+): ContinuousRun | ScheduledRun | OneOffRun | undefined {
   const { sink, tables } = ctx;
-  const required = input.type === 'scheduled' || tables.dialect !== 'seed';
+  const required = input.type !== 'continuous' || tables.dialect !== 'seed';
   if (input.node === undefined || (input.node.kind === 'scalar' && input.node.value === null && !required)) {
     if (!required) return {};
     sink.error(input.path, 'Field required', input.componentOffset);
@@ -48,22 +52,35 @@ export function validateRun(ctx: LoadContext, input: RunInput): ContinuousRun | 
   const errorsBefore = sink.errorCount;
   const common = readCommon(ctx, fields, input.path);
   const specific =
-    input.type === 'scheduled'
-      ? readScheduled(ctx, fields, input.path)
-      : readContinuous(ctx, fields, input.path);
+    input.type === 'continuous'
+      ? readContinuous(ctx, fields, input.path)
+      : readScheduled(ctx, fields, input.path);
   const missing = requiredFields(ctx, input).filter((field) => !fields.has(field));
   for (const field of missing)
     sink.error(joinPath(input.path, spell(field, tables.dialect)), 'Field required', map.offset);
   if (sink.errorCount !== errorsBefore) return undefined;
-  return { ...common, ...specific } as ContinuousRun | ScheduledRun;
+  return { ...common, ...specific } as ContinuousRun | ScheduledRun | OneOffRun;
 }
 
 function requiredFields(ctx: LoadContext, input: RunInput): string[] {
   if (input.type === 'scheduled') return ['command', 'schedule'];
+  if (input.type === 'one-off') return ['command'];
   return ctx.tables.dialect !== 'seed' ? ['command'] : [];
 }
 
-function misplacedHint(ctx: LoadContext, input: RunInput, field: string): string | undefined {
+/** The fields a one-off job has no use for: a one-off runs once (no schedule), serves nothing and has no health. */
+const NOT_ONE_OFF: readonly string[] = [...CONTINUOUS_RUN_FIELDS, 'schedule'];
+
+function misplacedHint(
+  ctx: LoadContext,
+  input: RunInput,
+  field: string,
+): string | { readonly error: string } | undefined {
+  if (input.type === 'one-off') {
+    if (!NOT_ONE_OFF.includes(field)) return undefined;
+    const why = field === 'schedule' ? 'it runs once per change, not on a schedule' : 'it runs to completion';
+    return { error: `${spell(field, ctx.tables.dialect)} does not apply to a one-off component: ${why}` };
+  }
   const otherType = input.type === 'scheduled' ? CONTINUOUS_RUN_FIELDS : SCHEDULED_RUN_FIELDS;
   if (!(otherType as readonly string[]).includes(field)) return undefined;
   const name = spell(field, ctx.tables.dialect);

@@ -27,6 +27,7 @@ import { applyVerdict, backingOff, operationOf, retryOrFail } from './task-commo
 import { isApplied, resultOf, type DeployResult } from './task-record.js';
 import { waitDeadlineOf } from './wait-deadline.js';
 import { CANCELLED_TASK, runLongStatus, shortDuration } from './status-text.js';
+import { advanceRunOnceTask } from './task-run-once.js';
 
 type Upsert = Extract<TaskOperation, { kind: 'upsert-job' }>;
 
@@ -34,6 +35,9 @@ type Upsert = Extract<TaskOperation, { kind: 'upsert-job' }>;
 const RESTART_SKEW_MS = 1_000;
 
 export async function advanceDeployTask(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
+  // A one-off component's deploy task is its run (task-run-once.ts).
+  const runOnce = operationOf(run, task, 'run-once');
+  if (runOnce) return advanceRunOnceTask(run, step, task, runOnce.operation, () => busyDeploys(step));
   const planned = operationOf(run, task, 'upsert-job');
   if (!planned) {
     await fail(run, step, task, `the plan has no job operation for ${task.component}`);
@@ -317,7 +321,8 @@ export async function advanceDeleteTask(run: DeploymentRun, step: Step, task: De
 /** Cancelling: a job already upserted stays (no rollback); one between attempts is given up. */
 export async function cancelDeployTask(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
   const at = run.iso(step);
-  if (isApplied(task)) {
+  // A one-off run already started is left to finish, but it did not complete for this deployment.
+  if (isApplied(task) && !operationOf(run, task, 'run-once')) {
     const longStatus = resultOf(task).longStatus ?? `deployed job ${task.component}`;
     await run.write(step, task, {
       state: 'succeeded',

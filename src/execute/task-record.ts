@@ -12,7 +12,7 @@ import type { DeploymentTask } from './deployment.js';
 
 /** An external action about to be sent (stored first), and since when. */
 export interface Intent {
-  readonly op: 'start-build' | 'upsert' | 'restart' | 'delete';
+  readonly op: 'start-build' | 'upsert' | 'restart' | 'delete' | 'run-once';
   /** ISO time the attempt was recorded: an effect seen later than this may be this attempt's. */
   readonly at: string;
 }
@@ -47,6 +47,8 @@ export interface DeployResult {
   /** Upstream's run long status (`created or updated job c, [info](…)`). */
   readonly longStatus?: string;
   readonly failedAttempts?: number;
+  /** A one-off's run: how it ended (exit code of its last attempt), once it did. */
+  readonly exitCode?: number;
 }
 
 export interface DeleteResult {

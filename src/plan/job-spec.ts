@@ -55,7 +55,7 @@ function fillJobSpec<T extends Writable<JobTemplate>>(component: Component, spec
   if (run.filelogStdout !== undefined) spec.filelogStdout = run.filelogStdout;
   if (run.filelogStderr !== undefined) spec.filelogStderr = run.filelogStderr;
   if (run.mount !== undefined) spec.mount = run.mount;
-  if (component.type === 'scheduled') {
+  if (component.type === 'scheduled' || component.type === 'one-off') {
     const r = component.run;
     if (r.retry !== undefined) spec.retry = r.retry;
     if (r.timeout !== undefined) spec.timeout = r.timeout;
@@ -177,4 +177,14 @@ export function diffJob(desired: JobSpec, current: JobRecord): FieldChange[] {
   // configuration repairs it, so it counts as a difference even when every field above matches.
   if (current.upToDate === false) changes.push({ field: 'upToDate', before: false, after: true });
   return changes;
+}
+
+/**
+ * `diffJob` for a one-off job's last run. jobs-api keeps no `timeout` for one-off jobs (the executor enforces
+ * it), so a record without one says nothing about it: only a runtime that reports it (the local one) can show
+ * it changed.
+ */
+export function diffOneOff(desired: JobSpec, lastRun: JobRecord): FieldChange[] {
+  const changes = diffJob(desired, lastRun);
+  return lastRun.timeout === undefined ? changes.filter((c) => c.field !== 'timeout') : changes;
 }

@@ -104,6 +104,7 @@ function orderedTasks(ctx: PlanContext): PlanTask[] {
 
 function summarise(components: readonly ComponentPlan[]): PlanSummary {
   const summary = { toBuild: 0, toCreate: 0, toUpdate: 0, toRestart: 0, toDelete: 0, unchanged: 0 };
+  let toRun = 0;
   for (const c of components) {
     if (c.build?.kind === 'build') summary.toBuild++;
     switch (c.job.kind) {
@@ -119,11 +120,15 @@ function summarise(components: readonly ComponentPlan[]): PlanSummary {
       case 'delete':
         summary.toDelete++;
         break;
+      case 'run':
+        toRun++;
+        break;
       default:
         summary.unchanged++;
     }
   }
-  return summary;
+  // Only when there are one-offs to run: plans without any keep the summary they always had.
+  return toRun > 0 ? { ...summary, toRun } : summary;
 }
 
 /** True when carrying the plan out would change anything (`--detailed-exitcode` exits 2). */

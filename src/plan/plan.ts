@@ -50,7 +50,21 @@ export type JobDecision =
   | { readonly kind: 'no-op' }
   | { readonly kind: 'delete' }
   /** Orphaned (we deployed it, the config dropped it) but `prune` was not asked for. */
-  | { readonly kind: 'leave-orphan' };
+  | { readonly kind: 'leave-orphan' }
+  /**
+   * A one-off component runs (again): it never ran, what it runs changed (spec or image), its last run did
+   * not succeed, or `--force-run`. An unchanged one-off that already succeeded is a `no-op`.
+   */
+  | { readonly kind: 'run'; readonly reason: OneOffRunReason };
+
+export const ONE_OFF_RUN_REASONS = [
+  'never-ran',
+  'changed',
+  'image-rebuilt',
+  'last-run-failed',
+  'forced',
+] as const;
+export type OneOffRunReason = (typeof ONE_OFF_RUN_REASONS)[number];
 
 export const PLAN_SYMBOLS = {
   create: '+',
@@ -59,6 +73,7 @@ export const PLAN_SYMBOLS = {
   restart: '↻',
   delete: '-',
   'no-op': ' ',
+  run: '▶',
 } as const;
 
 export interface ComponentPlan {
@@ -82,7 +97,8 @@ export type TaskKind = (typeof TASK_KINDS)[number];
 
 /**
  * An edge of the task DAG: the task waits for `task` to reach `condition`.
- * - `completed`: a build finished successfully / a job was upserted;
+ * - `completed`: a build finished successfully / a job was upserted / a one-off job ran to completion and
+ *   exited 0;
  * - `healthy`: a continuous dependency is running and passes its health check;
  * - `registered`: a scheduled dependency is known to the scheduler.
  */
@@ -98,7 +114,13 @@ export type PlannedImage =
 /** A job as the plan asks for it, without its image (which may only be known once a build ends). */
 export type JobTemplate = Omit<JobSpec, 'image'>;
 
-export const OPERATION_KINDS = ['start-build', 'follow-build', 'upsert-job', 'delete-job'] as const;
+export const OPERATION_KINDS = [
+  'start-build',
+  'follow-build',
+  'upsert-job',
+  'delete-job',
+  'run-once',
+] as const;
 
 /**
  * Everything the executor needs to carry a task out, decided here once: it never reads the config and never
@@ -120,7 +142,12 @@ export type TaskOperation =
       readonly image: PlannedImage;
       readonly restart?: 'image-rebuilt' | 'forced';
     }
-  | { readonly kind: 'delete-job'; readonly name: string };
+  | { readonly kind: 'delete-job'; readonly name: string }
+  /**
+   * Run a one-off job to completion: `spec` on `image`, replacing the job's earlier run. Ready when the run
+   * `completed` successfully; a failed run (exit code, timeout) fails the task and skips its dependents.
+   */
+  | { readonly kind: 'run-once'; readonly spec: JobTemplate; readonly image: PlannedImage };
 
 /**
  * When a task is done: a build or a delete when it `completed`; a continuous job when it is `healthy`, judged
@@ -143,6 +170,7 @@ export const TASK_REASON_CODES = [
   'restart-image-rebuilt',
   'restart-forced',
   'delete-orphan',
+  'run-once',
 ] as const;
 export type TaskReasonCode = (typeof TASK_REASON_CODES)[number];
 
@@ -170,6 +198,8 @@ export interface PlanSummary {
   readonly toRestart: number;
   readonly toDelete: number;
   readonly unchanged: number;
+  /** One-off components to run. Optional: plans stored before one-off components have none. */
+  readonly toRun?: number;
 }
 
 export interface Plan {

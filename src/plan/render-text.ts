@@ -22,6 +22,7 @@ const JOB_WORDS: Record<JobDecision['kind'], string> = {
   'no-op': 'no change',
   delete: 'delete',
   'leave-orphan': 'left in place',
+  run: 'run',
 };
 
 const ORPHAN_SYMBOL = '!';
@@ -38,6 +39,7 @@ function jobColor(job: JobDecision): keyof typeof COLORS | undefined {
     case 'leave-orphan':
       return 'yellow';
     case 'restart':
+    case 'run':
       return 'cyan';
     case 'delete':
       return 'red';
@@ -59,8 +61,9 @@ function legend(plan: Plan): string[] {
   const orphan = plan.components.some((c) => c.job.kind === 'leave-orphan')
     ? `  ${ORPHAN_SYMBOL} orphan left in place`
     : '';
+  const run = plan.components.some((c) => c.type === 'one-off') ? `  ${PLAN_SYMBOLS.run} run once` : '';
   return [
-    `Jobs:   ${PLAN_SYMBOLS.create} create  ${PLAN_SYMBOLS.update} update  ${PLAN_SYMBOLS.restart} restart  ${PLAN_SYMBOLS.delete} delete${orphan}`,
+    `Jobs:   ${PLAN_SYMBOLS.create} create  ${PLAN_SYMBOLS.update} update  ${PLAN_SYMBOLS.restart} restart  ${PLAN_SYMBOLS.delete} delete${run}${orphan}`,
     'Images: * new build  > follow a running build  = reuse a build  ^ image of another component',
   ];
 }
@@ -108,19 +111,25 @@ function taskLine(task: PlanTask, position: number, byName: ReadonlyMap<string, 
         dep.task.slice(0, dep.task.indexOf(':')),
         dep.task.slice(dep.task.indexOf(':') + 1),
       ];
+      // A one-off's deploy is its run: "waits for migrate completed" says the run must end with exit 0.
+      const run = kind === 'deploy' && dep.condition === 'completed';
       notes.push(
-        dep.condition === 'completed' ? `after ${kind} ${name}` : `waits for ${name} ${dep.condition}`,
+        dep.condition === 'completed' && !run
+          ? `after ${kind} ${name}`
+          : `waits for ${name} ${dep.condition}`,
       );
     }
   }
-  const text = `[${position}] ${task.kind} ${task.component}`;
+  const verb = task.operation.kind === 'run-once' ? 'run' : task.kind;
+  const text = `[${position}] ${verb} ${task.component}`;
   return notes.length > 0 ? `  ${text}  (${notes.join(', ')})` : `  ${text}`;
 }
 
 function summaryLine(plan: Plan): string {
   if (plan.tasks.length === 0) return 'No changes. The tool matches the configuration.';
   const s = plan.summary;
-  return `Plan: ${s.toBuild} to build, ${s.toCreate} to create, ${s.toUpdate} to update, ${s.toRestart} to restart, ${s.toDelete} to delete.`;
+  const run = s.toRun !== undefined && s.toRun > 0 ? `, ${s.toRun} to run` : '';
+  return `Plan: ${s.toBuild} to build, ${s.toCreate} to create, ${s.toUpdate} to update, ${s.toRestart} to restart${run}, ${s.toDelete} to delete.`;
 }
 
 export function renderPlanText(plan: Plan, options: TextRenderOptions = {}): string {

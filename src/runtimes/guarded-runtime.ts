@@ -38,6 +38,7 @@ export type CallKind =
   | 'cancelBuild'
   | 'upsertJob'
   | 'restartJob'
+  | 'runOnce'
   | 'deleteJob';
 
 export interface GuardOptions {
@@ -141,6 +142,10 @@ export class GuardedRuntime implements Runtime {
 
   restartJob(tool: string, name: string, options?: CallOptions): Promise<void> {
     return this.#once('restartJob', options, (signal) => this.inner.restartJob(tool, name, { signal }));
+  }
+
+  runOnce(tool: string, spec: JobSpec, options?: CallOptions): Promise<void> {
+    return this.#once('runOnce', options, (signal) => this.inner.runOnce(tool, spec, { signal }));
   }
 
   deleteJob(tool: string, name: string, options?: CallOptions): Promise<void> {

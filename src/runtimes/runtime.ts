@@ -64,7 +64,7 @@ export interface StartedBuild {
 /** A job as we ask the runtime to run it: the component's run fields plus the image to run. */
 export interface JobSpec extends JobRunFields {
   readonly name: string;
-  readonly type: 'continuous' | 'scheduled';
+  readonly type: 'continuous' | 'scheduled' | 'one-off';
   readonly image: string;
 }
 
@@ -104,6 +104,11 @@ export interface Runtime {
 
   upsertJob(tool: string, spec: JobSpec, options?: CallOptions): Promise<JobChange>;
   restartJob(tool: string, name: string, options?: CallOptions): Promise<void>;
+  /**
+   * Starts a new run of one-off job `spec` (type `one-off`), replacing the job's earlier run and its record as
+   * the job's `lastRun` (its log stays). Returns once the run is accepted; `observe` follows it to its end.
+   */
+  runOnce(tool: string, spec: JobSpec, options?: CallOptions): Promise<void>;
   /** Deleting a job that does not exist succeeds. */
   deleteJob(tool: string, name: string, options?: CallOptions): Promise<void>;
   jobLogs?(

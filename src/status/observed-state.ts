@@ -38,9 +38,18 @@ export type JobType = (typeof JOB_TYPES)[number];
  * - `running`: continuous job with its processes up (health decides readiness, see `JobRecord.health`);
  * - `registered`: scheduled job known to the scheduler (idle between runs counts as registered);
  * - `pending`: accepted, not running yet; `crash-looping`: restarting after repeated failures;
- * - `failed`: stopped with an error and not being restarted.
+ * - `failed`: stopped with an error and not being restarted (a one-off: its last run failed);
+ * - `completed`: a one-off job whose last run exited 0 (its `lastRun` says when).
  */
-export const JOB_STATES = ['pending', 'running', 'registered', 'crash-looping', 'failed', 'unknown'] as const;
+export const JOB_STATES = [
+  'pending',
+  'running',
+  'registered',
+  'crash-looping',
+  'failed',
+  'unknown',
+  'completed',
+] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 export const JOB_HEALTH = ['healthy', 'unhealthy', 'starting', 'none', 'unknown'] as const;
@@ -76,6 +85,27 @@ export interface JobRunFields {
   readonly timeout?: number;
 }
 
+/** How a one-off job's run ended, or that it has not yet. */
+export const ONE_OFF_RUN_STATES = ['pending', 'running', 'succeeded', 'failed'] as const;
+export type OneOffRunState = (typeof ONE_OFF_RUN_STATES)[number];
+
+/**
+ * The last run of a one-off job (its `JobRecord` holds what ran: image and spec). jobs-api keeps one record
+ * per one-off job name, so the last run is all a runtime can always report; the local runtime keeps every
+ * run's record and log too (`logs COMPONENT`).
+ */
+export interface OneOffRun {
+  readonly state: OneOffRunState;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  /** The exit code of the last attempt, when the runtime knows it. */
+  readonly exitCode?: number;
+  /** Why it failed, in the runtime's words (e.g. `timed out after 30s`, jobs-api's status_long). */
+  readonly message?: string;
+  /** Attempts made (1 + retries used), when the runtime counts them. */
+  readonly attempts?: number;
+}
+
 export interface JobRecord extends JobRunFields {
   readonly name: string;
   readonly type: JobType;
@@ -103,6 +133,8 @@ export interface JobRecord extends JobRunFields {
   readonly healthReason?: string;
   /** Where a published job answers, when the runtime knows it (the local runtime: `http://127.0.0.1:<port>/`). */
   readonly url?: string;
+  /** A one-off job's last run; absent for the other job types. */
+  readonly lastRun?: OneOffRun;
 }
 
 export interface ObservedState {

@@ -5,8 +5,8 @@
  * Edges:
  * - `build:O → deploy:X` (completed) when X runs the image O's build task produces (X itself, a reuse-from
  *   child, or a component sharing O's build);
- * - `deploy:D → deploy:X` when X waits for D: a continuous D must be healthy, a scheduled D registered.
- *   A D without a deploy task (its job is a no-op, or it is not selected) already runs as configured, so it
+ * - `deploy:D → deploy:X` when X waits for D: a continuous D must be healthy, a scheduled D registered, a
+ *   one-off D completed (run to exit 0). A D without a deploy task (its job is a no-op, or it is not selected) already runs as configured, so it
  *   satisfies the wait and the edge is dropped;
  * - every other task → `delete:O`: deletes run last, once everything else has finished.
  */
@@ -22,7 +22,7 @@ function hasBuildTask(ctx: PlanContext, i: number): boolean {
 
 function hasDeployTask(ctx: PlanContext, i: number): boolean {
   const kind = ctx.jobDecisions[i]?.kind;
-  return kind === 'create' || kind === 'update' || kind === 'restart';
+  return kind === 'create' || kind === 'update' || kind === 'restart' || kind === 'run';
 }
 
 /** `build:X` for each component that owns a new or followed build, `deploy:X` for each job to change. */
@@ -45,7 +45,9 @@ export function addImageEdges(ctx: PlanContext): void {
   }
 }
 
-function waitCondition(dependency: Component): 'healthy' | 'registered' {
+/** A one-off dependency must have run to completion (exit 0); its task succeeds only then. */
+function waitCondition(dependency: Component): 'healthy' | 'registered' | 'completed' {
+  if (dependency.type === 'one-off') return 'completed';
   return dependency.type === 'continuous' ? 'healthy' : 'registered';
 }
 

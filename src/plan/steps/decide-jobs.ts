@@ -8,8 +8,8 @@
  */
 import type { Component } from '../../config/tool-config.js';
 import type { JobRecord } from '../../status/observed-state.js';
-import type { JobDecision } from '../plan.js';
-import { diffJob, imageDigest, jobSpecFor, toolImage } from '../job-spec.js';
+import type { JobDecision, OneOffRunReason } from '../plan.js';
+import { diffJob, diffOneOff, imageDigest, jobSpecFor, toolImage } from '../job-spec.js';
 import {
   isBuildSelected,
   isDeploySelected,
@@ -34,9 +34,12 @@ export function decideJobs(ctx: PlanContext): void {
     }
     const source = ctx.images[i] ?? { image: toolImage(tool, name), fresh: false };
     const job = ctx.jobs.get(name);
-    const { decision, reason } = job
-      ? compare(ctx, component, source, job)
-      : { decision: CREATE, reason: 'no job yet' };
+    const { decision, reason } =
+      component.type === 'one-off'
+        ? decideOneOff(ctx, component, source, job)
+        : job
+          ? compare(ctx, component, source, job)
+          : { decision: CREATE, reason: 'no job yet' };
     ctx.jobDecisions[i] = decision;
     ctx.jobReasons[i] = reason;
   }
@@ -69,6 +72,42 @@ function compare(
     return { decision: { kind: 'restart', reason: 'image-rebuilt' }, reason };
   }
   return { decision: NO_OP, reason: 'job matches the configuration' };
+}
+
+/**
+ * A one-off runs once per change of what it runs: its spec or its image. The runtime's record of its last run
+ * (the job jobs-api keeps after it ended, or the local runtime's run record) says what ran and how it ended;
+ * an unchanged one that succeeded is not run again, one whose last run failed is (it never completed).
+ */
+function decideOneOff(
+  ctx: PlanContext,
+  component: Component,
+  source: ImageSource,
+  job: JobRecord | undefined,
+): { decision: JobDecision; reason: string } {
+  const run = (reason: OneOffRunReason, text: string) => ({
+    decision: { kind: 'run' as const, reason },
+    reason: text,
+  });
+  if (!job?.lastRun) return run('never-ran', 'never ran');
+  const changes = diffOneOff(jobSpecFor(component, source.image), job);
+  if (changes.length > 0)
+    return run('changed', `changed since its last run: ${changes.map((c) => c.field).join(', ')}`);
+  if (ctx.options.forceRun) return run('forced', 'run forced (--force-run)');
+  const have = imageDigest(job.image);
+  const want = imageDigest(source.image);
+  if (source.fresh || (have !== undefined && want !== undefined && have !== want))
+    return run('image-rebuilt', 'image rebuilt: run it for the new image');
+  const last = job.lastRun;
+  if (last.state === 'failed') {
+    const code = last.exitCode !== undefined ? ` (exit code ${last.exitCode})` : '';
+    return run('last-run-failed', `last run failed${code}: run it again`);
+  }
+  // Still going (a deployment cancelled while it ran, or started by hand): left to finish, not started twice.
+  if (last.state !== 'succeeded') return { decision: NO_OP, reason: `already ${last.state} for this image` };
+  const at = last.finishedAt ?? last.startedAt;
+  const when = at !== undefined ? ` (exit code 0, run of ${at})` : '';
+  return { decision: NO_OP, reason: `already ran for this image${when}` };
 }
 
 /**

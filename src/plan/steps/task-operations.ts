@@ -4,7 +4,15 @@
  * unchanged upsert, the readiness condition that ends the task, and why the task exists.
  */
 import type { Component } from '../../config/tool-config.js';
-import type { BuildDecision, JobDecision, PlanTask, TaskOperation, TaskReady, TaskReason } from '../plan.js';
+import type {
+  BuildDecision,
+  JobDecision,
+  PlannedImage,
+  PlanTask,
+  TaskOperation,
+  TaskReady,
+  TaskReason,
+} from '../plan.js';
 import { jobTemplateFor, toolImage } from '../job-spec.js';
 import { buildTaskId, type PlanContext } from '../plan-context.js';
 
@@ -72,11 +80,15 @@ function buildCode(decision: Extract<BuildDecision, { kind: 'build' }>): TaskRea
 function deployDetails(ctx: PlanContext, i: number, c: Component): TaskDetails {
   const source = ctx.images[i];
   const owner = source?.buildTask === undefined ? undefined : ctx.config.components[source.buildTask];
-  const image: Extract<TaskOperation, { kind: 'upsert-job' }>['image'] =
+  const image: PlannedImage =
     owner !== undefined
       ? { kind: 'from-build', task: buildTaskId(owner.name) }
       : { kind: 'known', image: source?.image ?? toolImage(ctx.observed.tool, c.name) };
   const job = ctx.jobDecisions[i] ?? { kind: 'no-op' };
+  if (c.type === 'one-off') {
+    const operation: TaskOperation = { kind: 'run-once', spec: jobTemplateFor(c), image };
+    return { operation, ready: COMPLETED, reason: { code: 'run-once', text: ctx.jobReasons[i] ?? '' } };
+  }
   // jobs-api has no restart for scheduled jobs: the re-upsert is the re-registration (upstream's rule too).
   const restart = job.kind === 'restart' && c.type === 'continuous' ? job.reason : undefined;
   const ready: TaskReady =
@@ -101,6 +113,8 @@ function jobCode(job: JobDecision): TaskReason['code'] {
       return 'create-job';
     case 'restart':
       return job.reason === 'forced' ? 'restart-forced' : 'restart-image-rebuilt';
+    case 'run':
+      return 'run-once';
     default:
       return 'update-job';
   }

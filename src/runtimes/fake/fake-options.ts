@@ -21,6 +21,10 @@ export interface FakeJobBehaviour {
   readonly neverHealthy?: boolean;
   /** `upsertJob` rejects the spec with this message (a 400 from jobs-api). */
   readonly rejectWith?: string;
+  /** A one-off run ends `startMs` after it started with this exit code (default 0). */
+  readonly exitCode?: number;
+  /** A one-off run never ends (to test its timeout). */
+  readonly neverEnds?: boolean;
 }
 
 export type FakeMethod =
@@ -31,6 +35,7 @@ export type FakeMethod =
   | 'buildQuota'
   | 'upsertJob'
   | 'restartJob'
+  | 'runOnce'
   | 'deleteJob';
 
 /** `unavailable`: fails before doing anything; `lost-response`: does it, then fails as if the answer was lost. */

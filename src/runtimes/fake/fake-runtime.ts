@@ -215,6 +215,12 @@ export class FakeRuntime implements Runtime {
     this.#maybeLoseResponse('restartJob', name);
   }
 
+  async runOnce(tool: string, spec: JobSpec, options?: CallOptions): Promise<void> {
+    await this.#enter('runOnce', tool, spec.name, options);
+    this.#jobs.set(`${tool}/${spec.name}`, { tool, spec, since: this.#now() });
+    this.#maybeLoseResponse('runOnce', spec.name);
+  }
+
   async deleteJob(tool: string, name: string, options?: CallOptions): Promise<void> {
     await this.#enter('deleteJob', tool, name, options);
     this.#jobs.delete(`${tool}/${name}`);
@@ -316,6 +322,20 @@ export class FakeRuntime implements Runtime {
     if (spec.type === 'scheduled') return { ...base, state: 'registered', health: 'none' };
     const elapsed = now - job.since;
     const startMs = behaviour.startMs ?? this.#options.jobStartMs ?? 5;
+    if (spec.type === 'one-off') {
+      const startedAt = new Date(job.since).toISOString();
+      if (elapsed < startMs || behaviour.neverEnds === true)
+        return { ...base, state: 'running', health: 'none', lastRun: { state: 'running', startedAt } };
+      const exitCode = behaviour.exitCode ?? 0;
+      const finishedAt = new Date(job.since + startMs).toISOString();
+      const state = exitCode === 0 ? 'succeeded' : 'failed';
+      return {
+        ...base,
+        state: state === 'succeeded' ? 'completed' : 'failed',
+        health: 'none',
+        lastRun: { state, startedAt, finishedAt, exitCode },
+      };
+    }
     const replicas = spec.replicas ?? 1;
     if (elapsed < startMs) return { ...base, state: 'pending', health: 'starting', readyReplicas: 0 };
     if (behaviour.crashLoop !== undefined) {

@@ -31,6 +31,7 @@ import { ContinuousJob } from './jobs/continuous-job.js';
 import { jobEnv } from './jobs/job-env.js';
 import { specFields } from './jobs/job-record.js';
 import { ScheduledJob, validateSchedule, type RunRecord } from './jobs/scheduled-job.js';
+import { OneOffJob } from './jobs/one-off-job.js';
 import { followLines } from './logs/follow-lines.js';
 import { LogFile } from './logs/log-file.js';
 import { markerEnv, newMarker, type InstanceMarker } from './process/instance-marker.js';
@@ -66,7 +67,7 @@ interface StoredJob {
 interface JobEntry {
   readonly tool: string;
   stored: StoredJob;
-  runner?: ContinuousJob | ScheduledJob;
+  runner?: ContinuousJob | ScheduledJob | OneOffJob;
   log?: LogFile;
 }
 
@@ -226,6 +227,28 @@ export class LocalRuntime implements Runtime {
     });
   }
 
+  /**
+   * A new run of one-off job `spec`: a run of the job still going is stopped first (it is being replaced),
+   * the spec is stored, and the run starts in the background; `observe` reports it as the job's `lastRun`.
+   */
+  runOnce(tool: string, spec: JobSpec, _options?: CallOptions): Promise<void> {
+    assertSafeName('tool', tool);
+    assertSafeName('job', spec.name);
+    if (spec.type !== 'one-off') throw new RuntimeError('rejected', `job ${spec.name} is not a one-off job`);
+    return this.locked(tool, spec.name, async () => {
+      this.checkSpec(spec);
+      const jobs = this.toolJobs(tool);
+      const existing = jobs.get(spec.name);
+      if (existing) await this.stopRunner(existing);
+      const now = new Date().toISOString();
+      const entry: JobEntry = existing ?? { tool, stored: { spec, createdAt: now, updatedAt: now } };
+      entry.stored = { spec, createdAt: existing?.stored.createdAt ?? now, updatedAt: now };
+      jobs.set(spec.name, entry);
+      this.saveJobs(tool);
+      await this.launch(entry, { run: true });
+    });
+  }
+
   restartJob(tool: string, name: string, _options?: CallOptions): Promise<void> {
     return this.locked(tool, name, async () => {
       const entry = this.jobs.get(tool)?.get(name);
@@ -260,11 +283,11 @@ export class LocalRuntime implements Runtime {
     yield* followLines(path, { follow: options?.follow, signal: options?.signal });
   }
 
-  /** A scheduled job's runs, oldest first. */
+  /** A scheduled or one-off job's runs (one record per attempt), oldest first. */
   runs(tool: string, name: string): readonly RunRecord[] {
     const entry = this.jobs.get(tool)?.get(name);
     if (!entry) throw new RuntimeError('not-found', `job ${name} not found`);
-    if (entry.runner instanceof ScheduledJob) return entry.runner.runs;
+    if (entry.runner instanceof ScheduledJob || entry.runner instanceof OneOffJob) return entry.runner.runs;
     return readJsonFile<RunRecord[]>(this.paths.runsFile(tool, name), []);
   }
 
@@ -298,7 +321,8 @@ export class LocalRuntime implements Runtime {
     return this.images.dir(parsed.key);
   }
 
-  private async launch(entry: JobEntry): Promise<void> {
+  /** `run`: a one-off job runs now (else it only reports its last run, e.g. when the daemon starts again). */
+  private async launch(entry: JobEntry, options: { readonly run?: boolean } = {}): Promise<void> {
     this.supervising = true;
     const { spec } = entry.stored;
     entry.log ??= new LogFile(this.paths.jobLog(entry.tool, spec.name));
@@ -310,6 +334,7 @@ export class LocalRuntime implements Runtime {
     } catch (error) {
       // A persisted job whose image was removed: keep it visible as not running, with the reason.
       entry.log.write(spec.name, `cannot start: ${(error as Error).message}`);
+      if (spec.type === 'one-off' && options.run) throw error;
       return;
     }
     const toolDataDir = this.paths.toolDataDir(entry.tool);
@@ -332,6 +357,10 @@ export class LocalRuntime implements Runtime {
       const runner = new ContinuousJob({ ...common, host: this.host });
       entry.runner = runner;
       await runner.start();
+    } else if (spec.type === 'one-off') {
+      const runner = new OneOffJob({ ...common, tool: entry.tool, paths: this.paths });
+      entry.runner = runner;
+      if (options.run) runner.run();
     } else {
       const runner = new ScheduledJob({ ...common, tool: entry.tool, paths: this.paths });
       entry.runner = runner;

@@ -21,6 +21,7 @@ import type {
   JobHealth,
   JobRecord,
   JobState,
+  OneOffRun,
   JobType,
 } from '../../status/observed-state.js';
 import { Build, UNKNOWN_PARAMETER } from './wire/builds-api.js';
@@ -203,7 +204,7 @@ function stateFromStatus(type: JobType, short: StatusShortT, restarts: number | 
       // Failing past the progress deadline while restarting: still a crash loop, and the more telling name.
       return restarts !== undefined && restarts > 0 ? 'crash-looping' : 'failed';
     case 'succeeded':
-      return type === 'one-off' ? 'registered' : 'running';
+      return type === 'one-off' ? 'completed' : 'running';
     default:
       return 'unknown';
   }
@@ -226,6 +227,36 @@ function jobHealth(type: JobType, state: JobState, hasCheck: boolean): JobHealth
   if (state === 'crash-looping' || state === 'failed') return 'unhealthy';
   // jobs-api says "running" as soon as a container runs, whatever its health check answers.
   return state === 'running' ? 'unknown' : 'starting';
+}
+
+const EXIT_CODE_MESSAGE = /^exitcode (-?\d+)$/;
+const EXIT_CODE_LONG = /Exit code '(-?\d+)'/;
+const LAST_RUN_AT = /Last run at (\d{4}-\d\d-\d\dT[\d:.]+Z)/;
+
+/**
+ * A one-off job's run, from its status: `short` is the run's phase, the exit code is in `status.messages`
+ * (`exitcode 3`) or `status_long` (`… Exit code '0'.`, real payload j08), its start in `status_long`
+ * (`Last run at <time>.`). jobs-api reports no end time (`duration` only counts from now, so a time derived
+ * from it would move between two looks, and with it the plan's digest).
+ */
+function oneOffRun(
+  short: StatusShortT | undefined,
+  messages: readonly string[],
+  long: string | undefined,
+): OneOffRun {
+  const state: OneOffRun['state'] =
+    short === 'succeeded' || short === 'failed' || short === 'pending' ? short : 'running';
+  const code =
+    messages.map((m) => EXIT_CODE_MESSAGE.exec(m)?.[1]).find((c) => c !== undefined) ??
+    (long !== undefined ? EXIT_CODE_LONG.exec(long)?.[1] : undefined);
+  const started = long !== undefined ? LAST_RUN_AT.exec(long)?.[1] : undefined;
+  const ended = state === 'succeeded' || state === 'failed';
+  return {
+    state,
+    ...(started !== undefined ? { startedAt: new Date(started).toISOString() } : {}),
+    ...(ended && code !== undefined ? { exitCode: Number(code) } : {}),
+    ...(state === 'failed' && long !== undefined ? { message: long } : {}),
+  };
 }
 
 /** jobs-api job (an element of `JobListResponse.jobs` or `JobResponse.job`) → `JobRecord`. */
@@ -279,5 +310,8 @@ export function decodeJob(raw: unknown): JobRecord {
     // What keeps a continuous job from running, as jobs-api says it (`0/3 nodes are available`, `out of quota
     // for cpu`): a wait for it names that instead of "starting".
     ...(type === 'continuous' && state !== 'running' && cause !== undefined ? { healthReason: cause } : {}),
+    ...(type === 'one-off' && (short !== undefined || statusLong !== undefined)
+      ? { lastRun: oneOffRun(short, messages, statusLong) }
+      : {}),
   };
 }

@@ -50,6 +50,13 @@ function common(spec: JobSpec) {
 }
 
 export function jobUpsertBody(spec: JobSpec): NewJobT {
+  if (spec.type === 'one-off') {
+    // jobs-api's one-off model has `retry` but no `timeout` (only scheduled jobs have one): the executor stops a
+    // run that outlives its timeout itself (src/execute/task-run-once.ts).
+    const body: Writable<Static<typeof NewOneOffJob>> = { job_type: 'one-off', ...common(spec) };
+    set(body, 'retry', spec.retry);
+    return body;
+  }
   if (spec.type === 'scheduled') {
     const body: Writable<Static<typeof NewScheduledJob>> = {
       job_type: 'scheduled',

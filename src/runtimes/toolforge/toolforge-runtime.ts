@@ -281,6 +281,25 @@ export class ToolforgeRuntime implements Runtime {
     };
   }
 
+  /**
+   * A new run of a one-off job: delete the job (a finished one-off job stays listed with its last status), then
+   * create it. Not a PATCH: jobs-api compares the spec and answers `job_changed: false` without running an
+   * unchanged one-off job again, which is exactly the re-run `--force-run` or a failed last run asks for.
+   * Delete is idempotent (a missing job is fine); a create that finds the job (409: an earlier attempt's create
+   * whose answer was lost raced this one) is not retried: the executor looks at the job before trying again.
+   */
+  async runOnce(tool: string, spec: JobSpec, options: CallOptions = {}): Promise<void> {
+    await this.deleteJob(tool, spec.name, options);
+    await this.http.call({
+      api: 'jobs',
+      method: 'POST',
+      path: `/tool/${enc(tool)}/jobs`,
+      tool,
+      body: jobUpsertBody(spec),
+      signal: options.signal,
+    });
+  }
+
   async restartJob(tool: string, name: string, options: CallOptions = {}): Promise<void> {
     // A second restart after an ambiguous failure only restarts again: harmless, so retried like the rest.
     await this.http.call({

@@ -15,7 +15,8 @@ import type { LocalPaths } from '../state/local-paths.js';
 import type { LocalTimings } from '../timings.js';
 import { specFields } from './job-record.js';
 
-export const RUN_TRIGGERS = ['schedule', 'retry', 'manual'] as const;
+/** `deploy`: a one-off job's run, started by a deployment (one-off-job.ts). */
+export const RUN_TRIGGERS = ['schedule', 'retry', 'manual', 'deploy'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 export const RUN_STATES = ['running', 'succeeded', 'failed'] as const;

@@ -220,9 +220,41 @@ export interface SimJobRuntime {
   tampered?: boolean;
 }
 
+/**
+ * A one-off job's single run, as jobs-api reports its Kubernetes Job (real payload j08): running from its
+ * creation, then `succeeded` or `failed` with the pod's exit code in `status_long` and `exitcode <n>` in
+ * `status.messages`. It never runs again: re-running one is deleting and creating it (jobs-api's PATCH of an
+ * unchanged one-off job answers `job_changed: false` and does nothing).
+ */
+function oneOffStatus(job: SimJob, now: number): LiveStatus {
+  const { startMs, neverEnds, exitCode, crashLoop } = job.behaviour;
+  const at = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const endsAt = job.generationMs + startMs;
+  if (neverEnds || now < endsAt) {
+    return {
+      short: 'running',
+      messages: [],
+      statusShort: 'Running',
+      statusLong: `Last run at ${at(job.generationMs)}. Pod in 'Running' phase. State 'running'. Started at '${at(job.generationMs)}'.`,
+      sinceMs: job.generationMs,
+    };
+  }
+  const code = exitCode ?? (crashLoop ? 1 : 0);
+  const ok = code === 0;
+  return {
+    short: ok ? 'succeeded' : 'failed',
+    messages: ok ? [] : [`exitcode ${code}`],
+    statusShort: ok ? 'Completed' : 'Failed',
+    statusLong:
+      `Last run at ${at(job.generationMs)}. Pod in '${ok ? 'Succeeded' : 'Failed'}' phase. State 'terminated'. ` +
+      `Reason '${ok ? 'Completed' : 'Error'}'. Exit code '${code}'.`,
+    sinceMs: endsAt,
+  };
+}
+
 export function liveStatus(job: SimJob & SimJobRuntime, now: number): LiveStatus {
   if (job.spec.job_type === 'continuous') return continuousStatus(job, now);
-  if (job.spec.job_type === 'one-off') return runStatus(job, now, true);
+  if (job.spec.job_type === 'one-off') return oneOffStatus(job, now);
   return runStatus(job, now, job.lastRunRequestedMs !== undefined);
 }
 
@@ -272,6 +304,11 @@ export function jobLogLines(job: SimJob, now: number): string[] {
   const at = new Date(job.generationMs).toISOString();
   const lines = [`${at} [${job.spec.name}] starting: ${String(job.spec.cmd ?? '')}`];
   if (live.short === 'running') lines.push(`${at} [${job.spec.name}] running`);
-  if (live.short === 'failed') lines.push(`${at} [${job.spec.name}] exited with code 1`);
+  if (live.short === 'failed') {
+    const code = /^exitcode (\d+)$/.exec(live.messages[0] ?? '')?.[1] ?? '1';
+    lines.push(`${at} [${job.spec.name}] exited with code ${code}`);
+  }
+  if (live.short === 'succeeded' && job.spec.job_type === 'one-off')
+    lines.push(`${at} [${job.spec.name}] exited with code 0`);
   return lines;
 }

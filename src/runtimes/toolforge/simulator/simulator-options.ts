@@ -48,6 +48,10 @@ export interface JobBehaviour {
   readonly backoffMs?: number;
   /** How long the startup probe tries before the container is killed (Toolforge: 120 s; default 100). */
   readonly startupProbeMs?: number;
+  /** A one-off job's run ends `startMs` after it began with this exit code (default 0, or 1 with `crashLoop`). */
+  readonly exitCode?: number;
+  /** A one-off job's run never ends (jobs-api has no timeout for one-off jobs: the client must stop it). */
+  readonly neverEnds?: boolean;
 }
 
 export interface JobsBehaviour extends JobBehaviour {
@@ -100,14 +104,17 @@ export interface SimulatorBehaviour {
 }
 
 /** A job's behaviour with every default filled in (`crashAfterMs` stays optional: absent = no such crash). */
-export type ResolvedJobBehaviour = Required<Omit<JobBehaviour, 'crashAfterMs'>> &
-  Pick<JobBehaviour, 'crashAfterMs'>;
+export type ResolvedJobBehaviour = Required<Omit<JobBehaviour, 'crashAfterMs' | 'exitCode'>> &
+  Pick<JobBehaviour, 'crashAfterMs' | 'exitCode'>;
 
 export function jobBehaviourFor(jobs: JobsBehaviour, name: string): ResolvedJobBehaviour {
   const own = jobs.byName?.[name] ?? {};
   const crashAfterMs = own.crashAfterMs ?? jobs.crashAfterMs;
+  const exitCode = own.exitCode ?? jobs.exitCode;
   return {
     ...(crashAfterMs !== undefined ? { crashAfterMs } : {}),
+    ...(exitCode !== undefined ? { exitCode } : {}),
+    neverEnds: own.neverEnds ?? jobs.neverEnds ?? false,
     startMs: own.startMs ?? jobs.startMs ?? 20,
     crashLoop: own.crashLoop ?? jobs.crashLoop ?? jobs.crashLoopJobs?.includes(name) ?? false,
     neverHealthy: own.neverHealthy ?? jobs.neverHealthy ?? jobs.neverHealthyJobs?.includes(name) ?? false,

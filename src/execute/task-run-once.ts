@@ -1,0 +1,219 @@
+/**
+ * Run tasks: a one-off component's `run-once` operation. The task starts one run of the job and follows it
+ * until it ends; it succeeds only when the run exited 0, which is what a `completed` wait-for edge waits for.
+ * A failed run (non-zero exit after its retries, or its timeout) fails the task with the exit code and the
+ * last lines of its log, so its dependents are skipped and what they run stays as it is.
+ *
+ * Exactly once: the intent is stored before `runOnce` is sent. An attempt whose answer was lost is looked at
+ * first: a run of this spec started since the intent is this attempt's run and is followed, never started
+ * again (a migration twice is what this is all about avoiding).
+ *
+ * Timeout: the local runtime stops a run at its `timeout` itself; jobs-api has no timeout for one-off jobs
+ * (its reference gives `timeout` to scheduled jobs only), so a run still going `timeout` + a grace period
+ * after it started is stopped here (its job deleted) and the task fails. Without a timeout the deployment's
+ * wait deadline bounds the run.
+ */
+import { diffOneOff, withImage } from '../plan/job-spec.js';
+import type { PlannedImage, TaskOperation } from '../plan/plan.js';
+import type { JobSpec } from '../runtimes/runtime.js';
+import type { JobRecord } from '../status/observed-state.js';
+import type { DeploymentTask } from './deployment.js';
+import type { DeploymentRun, Step } from './deployment-run.js';
+import { applyVerdict, backingOff, retryOrFail } from './task-common.js';
+import { isApplied, resultOf } from './task-record.js';
+import { waitDeadlineOf } from './wait-deadline.js';
+import { shortDuration } from './status-text.js';
+
+type RunOnce = Extract<TaskOperation, { kind: 'run-once' }>;
+
+/** Clock difference tolerated between us and the runtime when dating a run against its attempt. */
+const RUN_SKEW_MS = 1_000;
+/** How long past its own timeout a run may still be reported running before it is stopped from here. */
+export const RUN_TIMEOUT_GRACE_MS = 5_000;
+/** Log lines a failure quotes. */
+const LOG_LINES = 10;
+
+export async function advanceRunOnceTask(
+  run: DeploymentRun,
+  step: Step,
+  task: DeploymentTask,
+  operation: RunOnce,
+  busy: () => number,
+): Promise<void> {
+  if (task.state === 'running') {
+    if (isApplied(task)) return followRun(run, step, task, operation);
+    if (backingOff(run, step, task)) return;
+    return continueStart(run, step, task, operation);
+  }
+  if (!(await applyVerdict(run, step, task, run.dependencies(step, task)))) return;
+  if (busy() >= run.options.deployConcurrency) return;
+  const image = imageOf(operation.image, step.tasks);
+  if (typeof image !== 'string') return void (await fail(run, step, task, image.reason));
+  await sendRun(run, step, task, withImage(operation.spec, image));
+}
+
+function fail(
+  run: DeploymentRun,
+  step: Step | undefined,
+  task: DeploymentTask,
+  reason: string,
+): Promise<DeploymentTask> {
+  return run.write(step, task, { state: 'failed', reason, waitingFor: [], finishedAt: run.iso(step) });
+}
+
+function imageOf(
+  image: PlannedImage,
+  tasks: ReadonlyMap<string, DeploymentTask>,
+): string | { reason: string } {
+  if (image.kind === 'known') return image.image;
+  const produced = tasks.get(image.task)?.result as { image?: string } | undefined;
+  return produced?.image ?? { reason: `${image.task} has produced no image` };
+}
+
+async function sendRun(run: DeploymentRun, step: Step, task: DeploymentTask, spec: JobSpec): Promise<void> {
+  const at = run.iso(step);
+  const written = await run.write(step, task, {
+    state: 'running',
+    attempts: task.attempts + 1,
+    startedAt: task.startedAt ?? at,
+    reason: `starting one-off job ${spec.name}`,
+    waitingFor: [],
+    notBefore: undefined,
+    result: { ...resultOf(task), image: spec.image, intent: { op: 'run-once', at } },
+  });
+  run.fire(
+    written,
+    (signal) => run.env.runtime.runOnce(run.tool, spec, { signal }),
+    async (outcome) => {
+      if (!outcome.ok) return retryOrFail(run, written, outcome.error, 'Failed to start one-off job');
+      await markStarted(run, undefined, written);
+    },
+  );
+}
+
+/** The run started: from now on its job's `lastRun` is this run's. */
+async function markStarted(run: DeploymentRun, step: Step | undefined, task: DeploymentTask): Promise<void> {
+  const name = task.component;
+  await run.write(step, task, {
+    reason: `running one-off job ${name}`,
+    notBefore: undefined,
+    result: {
+      ...resultOf(task),
+      intent: undefined,
+      appliedAt: new Date(run.now()).toISOString(),
+      changed: true,
+      action: 'created-or-updated',
+      longStatus: `ran one-off job ${name}`,
+    },
+  });
+}
+
+/** An attempt whose outcome is unknown: a run of this spec started since is its run; else send it again. */
+async function continueStart(
+  run: DeploymentRun,
+  step: Step,
+  task: DeploymentTask,
+  op: RunOnce,
+): Promise<void> {
+  const result = resultOf(task);
+  const image = result.image ?? imageOf(op.image, step.tasks);
+  if (typeof image !== 'string') return void (await fail(run, step, task, image.reason));
+  const spec = withImage(op.spec, image);
+  const since = Date.parse(result.intent?.at ?? '');
+  if (!Number.isFinite(since)) return sendRun(run, step, task, spec);
+  const after = Math.max(run.attemptEnded.get(task.id) ?? 0, since);
+  const snapshot = run.snapshotSince(step, after, 'jobs');
+  if (!snapshot) return;
+  const job = snapshot.jobs.find((j) => j.name === task.component);
+  if (job && startedSince(job, spec, since - RUN_SKEW_MS)) return markStarted(run, step, task);
+  await sendRun(run, step, task, spec);
+}
+
+function startedSince(job: JobRecord, spec: JobSpec, since: number): boolean {
+  const started = Date.parse(job.lastRun?.startedAt ?? '');
+  // A run not dated yet (pending) of exactly this spec can only be the one just asked for.
+  const recent = Number.isFinite(started) ? started >= since : job.lastRun?.state === 'pending';
+  return recent && diffOneOff(spec, job).length === 0;
+}
+
+async function followRun(run: DeploymentRun, step: Step, task: DeploymentTask, op: RunOnce): Promise<void> {
+  const name = task.component;
+  const result = resultOf(task);
+  const startedAt = Date.parse(result.appliedAt ?? step.deployment.createdAt);
+  // Strictly after the run was started: a list taken in the same millisecond may predate it and show the
+  // previous run's end (which would pass or fail this task for a run it never saw).
+  const snapshot = run.snapshotSince(step, startedAt + 1, 'jobs');
+  if (!snapshot) return;
+  const job = snapshot.jobs.find((j) => j.name === name);
+  // A record of another spec is an earlier run's (or someone else's): this run has not shown up yet.
+  const ours =
+    job && result.image !== undefined && diffOneOff(withImage(op.spec, result.image), job).length === 0;
+  const last = ours ? job.lastRun : undefined;
+  if (last?.state === 'succeeded') {
+    await run.write(step, task, {
+      state: 'succeeded',
+      reason: `${name} completed (exit code 0)`,
+      finishedAt: run.iso(step),
+      result: { ...resultOf(task), exitCode: last.exitCode ?? 0 },
+    });
+    return;
+  }
+  if (last?.state === 'failed') {
+    const code = last.exitCode !== undefined ? ` with exit code ${last.exitCode}` : '';
+    const why = last.message ? `: ${last.message}` : '';
+    const written = await run.write(step, task, {
+      reason: `${name} failed${code}${why}; reading its log`,
+      ...(last.exitCode !== undefined ? { result: { ...resultOf(task), exitCode: last.exitCode } } : {}),
+    });
+    failWithLog(run, written, `${name} failed${code}${why}`);
+    return;
+  }
+  const timeoutMs = (op.spec.timeout ?? 0) * 1000;
+  const wait = waitDeadlineOf(step.deployment, startedAt, run.options.waitTimeoutMs);
+  const deadline = timeoutMs > 0 ? startedAt + timeoutMs + RUN_TIMEOUT_GRACE_MS : wait.at;
+  if (step.now > deadline) {
+    const reason =
+      timeoutMs > 0
+        ? `${name} timed out after ${shortDuration(timeoutMs)}`
+        : `timed out after ${shortDuration(wait.timeoutMs)} waiting for ${name} to complete`;
+    const written = await run.write(step, task, { reason: `${reason}; stopping it` });
+    failWithLog(run, written, reason, true);
+    return;
+  }
+  run.due(step, deadline + 1);
+  const reason = `waiting for ${name} to complete: ${last ? last.state : 'not started yet'}`;
+  if (task.reason !== reason) await run.write(step, task, { reason });
+}
+
+/**
+ * Fails the task with `reason` and the last lines of the job's log (when the runtime has logs); `stop`: the
+ * run is still going, so its job is deleted once the log is read (deleting first could take the log along).
+ */
+function failWithLog(run: DeploymentRun, task: DeploymentTask, reason: string, stop = false): void {
+  run.fire(
+    task,
+    async (signal) => {
+      const lines = await lastLogLines(run, task.component, signal).catch(() => []);
+      if (stop) await run.env.runtime.deleteJob(run.tool, task.component, { signal });
+      return lines;
+    },
+    async (outcome) => {
+      const lines = outcome.ok ? outcome.value : [];
+      const log = lines.length > 0 ? `\nlast log lines:\n${lines.map((l) => `  ${l}`).join('\n')}` : '';
+      await fail(run, undefined, task, `${reason}${log}`);
+    },
+  );
+}
+
+async function lastLogLines(run: DeploymentRun, name: string, signal: AbortSignal): Promise<string[]> {
+  const logs = run.env.runtime.jobLogs?.(run.tool, name, {
+    signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]),
+  });
+  if (!logs) return [];
+  const lines: string[] = [];
+  for await (const line of logs) {
+    lines.push(line);
+    if (lines.length > LOG_LINES) lines.shift();
+  }
+  return lines;
+}
