@@ -193,7 +193,8 @@ function failWithLog(run: DeploymentRun, task: DeploymentTask, reason: string, s
   run.fire(
     task,
     async (signal) => {
-      const lines = await lastLogLines(run, task.component, signal).catch(() => []);
+      const since = Date.parse(resultOf(task).appliedAt ?? '') - RUN_SKEW_MS;
+      const lines = await lastLogLines(run, task.component, since || 0, signal).catch(() => []);
       if (stop) await run.env.runtime.deleteJob(run.tool, task.component, { signal });
       return lines;
     },
@@ -205,13 +206,27 @@ function failWithLog(run: DeploymentRun, task: DeploymentTask, reason: string, s
   );
 }
 
-async function lastLogLines(run: DeploymentRun, name: string, signal: AbortSignal): Promise<string[]> {
+/** A log line's leading ISO time (both runtimes' job logs start lines with one), in ms. */
+const LINE_TIME = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)\s/;
+
+/**
+ * The last lines of the job's log written since `since` (ms): the job's log holds its earlier runs too, and
+ * a failure should quote this run. Lines without a time are kept (they belong to the line before).
+ */
+async function lastLogLines(
+  run: DeploymentRun,
+  name: string,
+  since: number,
+  signal: AbortSignal,
+): Promise<string[]> {
   const logs = run.env.runtime.jobLogs?.(run.tool, name, {
     signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]),
   });
   if (!logs) return [];
   const lines: string[] = [];
   for await (const line of logs) {
+    const time = LINE_TIME.exec(line)?.[1];
+    if (time !== undefined && Date.parse(time) < since) continue;
     lines.push(line);
     if (lines.length > LOG_LINES) lines.shift();
   }

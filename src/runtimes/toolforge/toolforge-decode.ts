@@ -255,7 +255,8 @@ function oneOffRun(
     state,
     ...(started !== undefined ? { startedAt: new Date(started).toISOString() } : {}),
     ...(ended && code !== undefined ? { exitCode: Number(code) } : {}),
-    ...(state === 'failed' && long !== undefined ? { message: long } : {}),
+    // The exit code says it; jobs-api's long text only when there is none (e.g. a pod that never started).
+    ...(state === 'failed' && code === undefined && long !== undefined ? { message: long } : {}),
   };
 }
 
