@@ -13,7 +13,7 @@
  */
 import type { ComponentType, ToolConfig } from '../config/tool-config.js';
 import type { FieldChange } from '../plan/plan.js';
-import { diffJob, jobSpecFor } from '../plan/job-spec.js';
+import { diffJob, diffOneOff, jobSpecFor } from '../plan/job-spec.js';
 import type { BuildRecord, JobRecord, ObservedState } from './observed-state.js';
 
 export const COMPONENT_STATUSES = ['managed', 'drifted', 'missing', 'orphaned', 'unmanaged'] as const;
@@ -74,7 +74,8 @@ export function describeToolStatus(config: ToolConfig | undefined, observed: Obs
       components.push({ ...base, status: 'missing' });
       continue;
     }
-    const drift = diffJob(jobSpecFor(component, job.image), job);
+    const spec = jobSpecFor(component, job.image);
+    const drift = component.type === 'one-off' ? diffOneOff(spec, job) : diffJob(spec, job);
     components.push(
       drift.length > 0 ? { ...base, status: 'drifted', job, drift } : { ...base, status: 'managed', job },
     );

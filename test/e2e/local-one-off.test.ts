@@ -20,6 +20,8 @@ import {
 } from '../support/local-e2e.js';
 import { renderPlanText } from '../../src/plan/render-text.js';
 import type { Plan } from '../../src/plan/plan.js';
+import { renderToolStatus, type ToolStatusJson } from '../../src/cli/views/status-view.js';
+import { painter } from '../../src/cli/output.js';
 
 /** The app plus a migration that records when it ran; `node migrate.js fail` fails like a broken migration. */
 const MIGRATING_APP: Readonly<Record<string, string>> = {
@@ -164,5 +166,19 @@ describe('local e2e: one-off components', () => {
     for await (const line of e2e.runtime.jobLogs(e2e.tool, 'migrate')) log.push(line);
     console.log(['=== logs migrate', ...log, ''].join('\n'));
     assert.equal(log.filter((l) => /starting \(deploy\)/.test(l)).length, 2);
+  });
+
+  it('status shows the last run of the one-off: when, for which image, its exit code', async () => {
+    const response = await fetch(`${e2e.instance.url}/v1/tool/${e2e.tool}/status`, {
+      headers: { 'x-toolforge-tool': e2e.tool },
+    });
+    const body = (await response.json()) as { data: ToolStatusJson };
+    const lines = renderToolStatus(body.data, painter(false));
+    console.log(['=== status', ...lines, ''].join('\n'));
+    const line = lines.find((l) => l.startsWith('  migrate: last run'));
+    assert.match(
+      line ?? '',
+      /^ {2}migrate: last run failed \(exit code 3\) at \d{4}-\d\d-\d\dT[\d:.]+Z, image tool-oneoff\/api:latest@sha256:/,
+    );
   });
 });

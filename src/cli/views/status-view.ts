@@ -10,6 +10,14 @@ interface JobJson {
   readonly image?: string;
   readonly replicas?: number;
   readonly readyReplicas?: number;
+  /** A one-off job's last run. */
+  readonly lastRun?: {
+    readonly state?: string;
+    readonly startedAt?: string;
+    readonly finishedAt?: string;
+    readonly exitCode?: number;
+    readonly message?: string;
+  };
 }
 
 interface BuildJson {
@@ -79,6 +87,16 @@ function buildCell(c: ComponentStatusJson): string {
   return c.job?.image ?? '-';
 }
 
+/** A one-off's last run: `  migrate: last run succeeded (exit code 0) at <time>, image <image>`. */
+function lastRunLine(c: ComponentStatusJson): string | undefined {
+  const run = c.job?.lastRun;
+  if (!run) return undefined;
+  const code = run.exitCode !== undefined ? ` (exit code ${run.exitCode})` : '';
+  const at = run.finishedAt ?? run.startedAt;
+  const why = run.message ? `: ${run.message}` : '';
+  return `  ${c.name}: last run ${run.state ?? 'unknown'}${code}${at ? ` at ${at}` : ''}, image ${c.job?.image ?? '?'}${why}`;
+}
+
 const show = (value: unknown): string => (value === undefined ? 'unset' : JSON.stringify(value));
 
 export function renderToolStatus(status: ToolStatusJson, paint: Paint): string[] {
@@ -101,6 +119,8 @@ export function renderToolStatus(status: ToolStatusJson, paint: Paint): string[]
     ),
   );
   for (const c of components) {
+    const run = lastRunLine(c);
+    if (run) lines.push(run);
     for (const change of c.drift ?? []) {
       lines.push(`  ${c.name}: ${change.field}: ${show(change.before)} → ${show(change.after)}`);
     }
