@@ -13,6 +13,7 @@ import {
   ENVVAR_NAME_PATTERN,
   MOUNT_MODES,
   PORT_PROTOCOLS,
+  type ComponentType,
   type ConfigDialect,
 } from './tool-config.js';
 
@@ -68,9 +69,21 @@ function spelled(properties: Record<string, Schema>, dialect: ConfigDialect): Re
   );
 }
 
-function runSchema(dialect: ConfigDialect, type: 'continuous' | 'scheduled'): Schema {
-  const specific = type === 'continuous' ? continuousRun() : scheduledRun();
-  const required = type === 'scheduled' ? ['command', 'schedule'] : dialect !== 'seed' ? ['command'] : [];
+/** A one-off job runs once per change: no schedule, nothing served, no health; retried and timed out. */
+function oneOffRun(): Record<string, Schema> {
+  const { retry, timeout } = scheduledRun();
+  return { ...(retry ? { retry } : {}), ...(timeout ? { timeout } : {}) };
+}
+
+function runSchema(dialect: ConfigDialect, type: ComponentType): Schema {
+  const specific =
+    type === 'continuous' ? continuousRun() : type === 'one-off' ? oneOffRun() : scheduledRun();
+  const required =
+    type === 'scheduled'
+      ? ['command', 'schedule']
+      : type === 'one-off' || dialect !== 'seed'
+        ? ['command']
+        : [];
   const schema: Schema = {
     type: 'object',
     additionalProperties: false,
@@ -130,25 +143,27 @@ function buildSchemas(dialect: ConfigDialect): Record<string, Schema> {
 
 /**
  * Which run a component has: scheduled exactly when the run has a `schedule` (upstream's rule); in the seed
- * dialect a written `type` decides instead.
+ * dialect a written `type` decides instead. `one-off` (our extension) is only ever written, in both.
  */
 function runByType(dialect: ConfigDialect): Schema {
   const type = spell('component_type', dialect);
   const run = spell('run', dialect);
   const scheduled = { required: [run], properties: { [run]: { $ref: '#/definitions/scheduledRun' } } };
   const continuous = { properties: { [run]: { $ref: '#/definitions/continuousRun' } } };
+  const oneOff = { required: [run], properties: { [run]: { $ref: '#/definitions/oneOffRun' } } };
+  const isOneOff = { required: [type], properties: { [type]: { const: 'one-off' } } };
   const inferred = {
     if: { required: [run], properties: { [run]: { type: 'object', required: ['schedule'] } } },
     then: scheduled,
     else: continuous,
   };
-  if (dialect !== 'seed') return inferred;
+  if (dialect !== 'seed') return { if: isOneOff, then: oneOff, else: inferred };
   return {
     if: { required: [type] },
     then: {
       if: { properties: { [type]: { const: 'scheduled' } } },
       then: scheduled,
-      else: continuous,
+      else: { if: isOneOff, then: oneOff, else: continuous },
     },
     else: inferred,
   };
@@ -167,8 +182,8 @@ function componentSchema(dialect: ConfigDialect): Schema {
         enum: [...COMPONENT_TYPES],
         description:
           dialect === 'seed'
-            ? 'Left out: scheduled when the run has a schedule, else continuous.'
-            : 'Scheduled exactly when the run has a schedule (a different value is overwritten).',
+            ? 'Left out: scheduled when the run has a schedule, else continuous. one-off: runs to completion once per change of its image or run.'
+            : 'Scheduled exactly when the run has a schedule (a different value is overwritten); one-off (an extension) is kept: it runs to completion once per change of its image or run.',
       },
       build: { oneOf: [{ $ref: '#/definitions/sourceBuild' }, { $ref: '#/definitions/reuseBuild' }] },
       [run]: { type: 'object' },
@@ -247,6 +262,7 @@ export function configJsonSchema(dialect: ConfigDialect): object {
       ...buildSchemas(dialect),
       continuousRun: runSchema(dialect, 'continuous'),
       scheduledRun: runSchema(dialect, 'scheduled'),
+      oneOffRun: runSchema(dialect, 'one-off'),
     },
   };
 }
