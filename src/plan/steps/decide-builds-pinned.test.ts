@@ -80,6 +80,10 @@ test('a pinned commit reuses its older build by digest (no build task) and resta
     image: `tools-harbor.wmcloud.org/tool-toolhunt/toolhunt-api:latest@${digestOf(1)}`,
   });
   assert.equal(api?.job.kind, 'restart');
+  assert.match(
+    api?.reason ?? '',
+    /^runs another existing build of its image; image: reusing build build-api-1 /,
+  );
   assert.equal(
     byName(plan, 'toolhunt-flower')?.job.kind,
     'restart',

@@ -67,8 +67,10 @@ function compare(
   const want = imageDigest(source.image);
   // A pinned digest that differs means the job still runs an older build of the same image.
   if (source.fresh || (have !== undefined && want !== undefined && have !== want)) {
-    const reason =
-      component.type === 'scheduled' ? 'image rebuilt: re-register with the new image' : 'image rebuilt';
+    // Not fresh: an existing build other than the running one (a rollback's pinned build), nothing rebuilt.
+    const what = source.fresh ? 'image rebuilt' : 'runs another existing build of its image';
+    const image = source.fresh ? 'the new image' : 'that image';
+    const reason = component.type === 'scheduled' ? `${what}: re-register with ${image}` : what;
     return { decision: { kind: 'restart', reason: 'image-rebuilt' }, reason };
   }
   return { decision: NO_OP, reason: 'job matches the configuration' };
