@@ -97,3 +97,21 @@ test('bad snapshots give one readable error naming the place', () => {
   );
   bad('{"resolvedRefs": {"r#HEAD": 3}}', /resolvedRefs\["r#HEAD"\]/);
 });
+
+test("a one-off job's lastRun is read back and its state checked", () => {
+  const job = {
+    name: 'migrate',
+    type: 'one-off',
+    image: 'tool-t1/api:latest',
+    command: 'migrate',
+    state: 'completed',
+    health: 'none',
+    lastRun: { state: 'succeeded', startedAt: '2026-01-01T00:00:00.000Z', exitCode: 0 },
+  };
+  const observed = parseStatusSnapshot(JSON.stringify({ tool: 't1', jobs: [job] }), 't1');
+  assert.deepEqual(observed.jobs[0]?.lastRun, job.lastRun);
+  assert.throws(
+    () => parseStatusSnapshot(JSON.stringify({ jobs: [{ ...job, lastRun: { state: 'done' } }] }), 't1'),
+    StatusSnapshotError,
+  );
+});

@@ -14,6 +14,8 @@ import {
   BUILD_STATES,
   JOB_HEALTH,
   JOB_STATES,
+  ONE_OFF_RUN_STATES,
+  type OneOffRun,
   JOB_TYPES,
   type BuildRecord,
   type JobRecord,
@@ -105,6 +107,20 @@ function readJob(raw: unknown, where: string): JobRecord {
     type: oneOf(JOB_TYPES, raw, 'type', 'continuous', where),
     state: oneOf(JOB_STATES, raw, 'state', 'unknown', where),
     health: oneOf(JOB_HEALTH, raw, 'health', 'none', where),
+    ...readLastRun(raw, where),
+  };
+}
+
+/** A one-off job's `lastRun`: its state decides whether the plan runs it again, so it is checked. */
+function readLastRun(raw: Record<string, unknown>, where: string): Pick<JobRecord, 'lastRun'> {
+  const run = raw.lastRun;
+  if (run === undefined) return {};
+  if (!isObject(run)) throw new StatusSnapshotError(`${where}: "lastRun" must be an object`);
+  return {
+    lastRun: {
+      ...(run as unknown as OneOffRun),
+      state: oneOf(ONE_OFF_RUN_STATES, run, 'state', 'failed', `${where}.lastRun`),
+    },
   };
 }
 
