@@ -17,6 +17,7 @@ import * as jobs from '../../src/runtimes/toolforge/wire/jobs-api.js';
 import { wireErrors, describeWireError } from '../../src/runtimes/toolforge/wire/schema.js';
 import { decodeBuild, decodeJob } from '../../src/runtimes/toolforge/toolforge-decode.js';
 import { ToolforgeRuntime } from '../../src/runtimes/toolforge/toolforge-runtime.js';
+import { jobUpsertBody } from '../../src/runtimes/toolforge/toolforge-encode.js';
 import { startSimulator, type Simulator } from '../../src/runtimes/toolforge/simulator/simulator.js';
 import type { BuildRecord, JobRecord } from '../../src/status/observed-state.js';
 import { buildCases, jobCases } from '../support/toolforge-fixtures.js';
@@ -415,6 +416,77 @@ describe('builds-api’s quota ↔ the runtime and the simulator', { skip: skipW
         headers: { 'x-toolforge-tool': 't1' },
       });
       assert.deepEqual(wireErrors(builds.QuotaResponse, await raw.json()).map(describeWireError), []);
+    } finally {
+      await runtime.close();
+    }
+  });
+});
+
+describe('one-off jobs (issue 13)', { skip: skipWithoutReference }, () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator({ jobs: { startMs: 20 } });
+  });
+  after(async () => {
+    await sim?.close();
+  });
+
+  /** Property names of a reference schema, its `allOf` members merged. */
+  function referenceFields(doc: Json, name: string): Set<string> {
+    const resolve = openApiResolver(doc);
+    const fields = new Set<string>();
+    const visit = (node: Json): void => {
+      if (typeof node.$ref === 'string') return visit(resolve(node.$ref));
+      for (const part of Array.isArray(node.allOf) ? (node.allOf as Json[]) : []) visit(part);
+      for (const key of Object.keys((node.properties as Json | undefined) ?? {})) fields.add(key);
+    };
+    visit(resolve(`#/components/schemas/${name}`));
+    return fields;
+  }
+
+  it("a run is a NewOneOffJob without timeout, created again after a delete, and read as j08's status says", async () => {
+    const doc = readReferenceYaml('jobs-api.openapi.yaml');
+    const oneOff = referenceFields(doc, 'NewOneOffJob');
+    // The reference gives `timeout` to scheduled jobs only: the executor enforces a one-off's timeout itself.
+    assert.ok(!oneOff.has('timeout') && referenceFields(doc, 'NewScheduledJob').has('timeout'));
+    const spec = {
+      name: 'migrate',
+      type: 'one-off',
+      image: 'tool-t1/api:latest',
+      command: 'migrate',
+      retry: 2,
+      timeout: 60,
+    } as const;
+    const body = jobUpsertBody(spec);
+    assert.deepEqual(
+      Object.keys(body).filter((k) => !oneOff.has(k)),
+      [],
+    );
+    assert.equal(body.job_type, 'one-off');
+
+    const runtime = new ToolforgeRuntime({ apiUrl: sim.url, timeoutMs: 5_000 });
+    try {
+      await runtime.runOnce('t1', spec);
+      sim.resetStats();
+      await runtime.runOnce('t1', spec);
+      const called = Object.keys(sim.stats().routes);
+      assert.deepEqual(called.sort(), [
+        'DELETE /jobs/v1/tool/:tool_name/jobs/:id',
+        'POST /jobs/v1/tool/:tool_name/jobs',
+      ]);
+      await new Promise((r) => setTimeout(r, 60));
+      const raw = await fetch(`${sim.url}/jobs/v1/tool/t1/jobs`, { headers: { 'x-toolforge-tool': 't1' } });
+      const listed = (await raw.json()) as { jobs: Json[] };
+      assert.deepEqual(wireErrors(jobs.JobListResponse, listed).map(describeWireError), []);
+      const real = readReferenceJson('real-payloads/j08-oneoff-succeeded.json');
+      const pattern =
+        /^Last run at \S+\. Pod in 'Succeeded' phase\. State 'terminated'\. Reason 'Completed'\. Exit code '0'\.$/;
+      assert.match(String(real.status_long), pattern);
+      assert.match(String(listed.jobs[0]?.status_long), pattern);
+      const record = decodeJob(listed.jobs[0]);
+      assert.equal(record.state, 'completed');
+      assert.equal(record.lastRun?.state, 'succeeded');
+      assert.equal(record.lastRun?.exitCode, 0);
     } finally {
       await runtime.close();
     }
