@@ -48,6 +48,20 @@ export function pinnedCommitsOf(target: Deployment, deployed: DeployedRecord): R
   return pins;
 }
 
+/**
+ * Source components of the snapshot with no recorded commit (the target never finished that build, or was
+ * stored before records existed and its task kept none): they are planned at their ref's current commit,
+ * which the answer says, since that is not exactly what the target deployed.
+ */
+export function unpinnedWarnings(target: Deployment, pins: Readonly<Record<string, string>>): string[] {
+  return target.config.components
+    .filter((c) => c.build.kind === 'source' && pins[c.name] === undefined)
+    .map(
+      (c) =>
+        `no commit was recorded for ${c.name} in deployment ${target.id}: it is planned at its ref's current commit`,
+    );
+}
+
 async function rollbackOptions(ctx: ApiContext, target: Deployment): Promise<PlanOptions> {
   return {
     forceBuild: false,
@@ -59,8 +73,15 @@ async function rollbackOptions(ctx: ApiContext, target: Deployment): Promise<Pla
   };
 }
 
-export async function planRollback(ctx: ApiContext, tool: string, target: Deployment): Promise<Plan> {
-  return computePlan(ctx, tool, target.config, await rollbackOptions(ctx, target));
+/** The rollback's plan, and what it cannot pin. */
+export async function planRollback(
+  ctx: ApiContext,
+  tool: string,
+  target: Deployment,
+): Promise<{ plan: Plan; warnings: string[] }> {
+  const options = await rollbackOptions(ctx, target);
+  const plan = await computePlan(ctx, tool, target.config, options);
+  return { plan, warnings: unpinnedWarnings(target, options.pinnedCommits ?? {}) };
 }
 
 export function rollbackDescription(targetId: string, description: string): string {
@@ -83,7 +104,8 @@ export async function startRollback(
   tool: string,
   target: Deployment,
   request: RollbackRequest,
-): Promise<{ deployment: Deployment; plan: Plan }> {
+): Promise<{ deployment: Deployment; plan: Plan; warnings: string[] }> {
+  const options = await rollbackOptions(ctx, target);
   const snapshot: StoredConfig = {
     tool,
     raw: target.toolConfig ?? null,
@@ -92,11 +114,11 @@ export async function startRollback(
     revision: 0,
   };
   const created = await createDeployment(ctx, tool, snapshot, {
-    ...(await rollbackOptions(ctx, target)),
+    ...options,
     description: rollbackDescription(target.id, request.description),
     ...(request.user !== undefined ? { user: request.user } : {}),
     ...(request.timeout !== undefined ? { timeout: request.timeout } : {}),
   });
   await ctx.store.putConfig(tool, target.toolConfig ?? null, target.config);
-  return created;
+  return { ...created, warnings: unpinnedWarnings(target, options.pinnedCommits ?? {}) };
 }

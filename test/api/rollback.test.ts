@@ -53,6 +53,21 @@ for (const kind of STORES) {
       assert.equal((await post('rb-failed', '/20260101-000000-zzzzzzzzzz/rollback')).statusCode, 404);
     });
 
+    test('a component with no recorded commit is planned at its ref, and the answer says so', async () => {
+      await postConfig(h.app, 'rb-unpinned');
+      const id = await deployment('rb-unpinned');
+      await h.store.updateDeployment(id, { state: 'successful', deployed: {} });
+      await deployment('rb-unpinned').then((next) => h.store.updateDeployment(next, { state: 'failed' }));
+      const planned = await post('rb-unpinned', '/rollback?only-plan=true');
+      assert.equal(planned.statusCode, 200, planned.body);
+      assert.ok(
+        body(planned).messages.warning?.includes(
+          `no commit was recorded for web in deployment ${id}: it is planned at its ref's current commit`,
+        ),
+        JSON.stringify(body(planned).messages),
+      );
+    });
+
     test('the one-active rule holds for rollbacks, and a refused rollback leaves the stored config alone', async () => {
       await postConfig(h.app, 'rb-active');
       const good = await deployment('rb-active');
@@ -74,6 +89,11 @@ for (const kind of STORES) {
       const planned = await post('rb-active', `/${good}/rollback?only-plan=true`);
       assert.equal(planned.statusCode, 200, 'planning is not deploying: allowed while one is active');
       assert.equal((body(planned).data as { rollback_to: string }).rollback_to, good);
+      assert.deepEqual(
+        (body(planned).messages.warning ?? []).filter((w) => w.startsWith('no commit was recorded')),
+        [],
+        'every commit was recorded',
+      );
       assert.equal((await h.store.getConfig('rb-active'))?.revision, before?.revision, 'config untouched');
 
       await h.store.updateDeployment(active, { state: 'failed' });

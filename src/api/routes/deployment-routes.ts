@@ -231,14 +231,14 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   ) => {
     const target = await findRollbackTarget(ctx, tool, id);
     if (query['only-plan']) {
-      const plan = await planRollback(ctx, tool, target);
+      const { plan, warnings } = await planRollback(ctx, tool, target);
       return envelope(planToJson(plan), {
         info: [`Plan only: nothing was changed. Rollback to ${target.id}.`],
-        warning: [...plan.warnings],
+        warning: [...warnings, ...plan.warnings],
       });
     }
     const description = readDescription(request, ctx);
-    const { deployment, plan } = await startRollback(ctx, tool, target, {
+    const { deployment, plan, warnings } = await startRollback(ctx, tool, target, {
       description,
       ...requestUser(request),
       ...(query.timeout !== undefined ? { timeout: query.timeout } : {}),
@@ -248,7 +248,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       { ...(await present(ctx, final)), plan: planToJson(plan) },
       {
         info: [`Deployment for ${tool} created successfully.`, `Rolling back to deployment ${target.id}.`],
-        warning: [...plan.warnings],
+        warning: [...warnings, ...plan.warnings],
       },
     );
   };
