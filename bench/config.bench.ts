@@ -1,7 +1,8 @@
 /**
  * Config loader throughput: generated seed configs (every third component scheduled, ~3 wait-for edges each,
- * some reuse) loaded from block YAML text (the fast reader), from the same text through the `yaml` library
- * (what any YAML outside the fast reader's subset costs), and from an already-parsed object (the API's path).
+ * some reuse) loaded from block YAML and JSON text (js-yaml, the common path), from the same text through the
+ * `yaml` library (what a config with diagnostics to place, or one js-yaml leaves to it, costs), and from an
+ * already-parsed object (the API's path).
  */
 import { stringify } from 'yaml';
 import { DiagnosticSink } from '../src/config/diagnostic-sink.js';

@@ -6,7 +6,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { ToolConfig } from '../config/tool-config.js';
 import type { Diagnostic } from '../config/diagnostics.js';
-import { loadConfig, readYamlFast, type SourceNode } from './domain.js';
+import { loadConfig, parseQuick } from './domain.js';
 import { findNestingProblem, nestingMessage, shortenPath } from '../config/nesting.js';
 import { flowDepthBeyond, MAX_FLOW_DEPTH } from '../config/read-yaml.js';
 import { upgradeDocument } from '../config/upgrade.js';
@@ -162,35 +162,17 @@ function stripUnknown(raw: unknown, diagnostics: readonly Diagnostic[]): unknown
   return copy;
 }
 
-/** The plain value of a tree the fast YAML reader produced: what `yaml.parse` returns for the same text. */
-function plainValue(node: SourceNode): unknown {
-  if (node.kind === 'scalar') return node.value;
-  if (node.kind === 'seq') return node.items.map(plainValue);
-  const value: Record<string, unknown> = {};
-  for (const entry of node.entries) {
-    // An own `__proto__` key, as yaml.parse makes it, not a prototype change.
-    if (entry.key === '__proto__') {
-      Object.defineProperty(value, entry.key, {
-        value: plainValue(entry.value),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else value[entry.key] = plainValue(entry.value);
-  }
-  return value;
-}
-
-/**
- * YAML text → its value. The common plain-block configs go through the config loader's fast reader (the
- * `yaml` library took most of a plan request's time); anything else, and every syntax error, through `yaml`.
- */
 /** The `yaml` library's default, stated: how far aliases may expand (an alias bomb is refused, not expanded). */
 const MAX_ALIAS_COUNT = 100;
 
+/**
+ * YAML text → its value. Configs go through js-yaml, as in the config loader (the `yaml` library took most of
+ * a plan request's time); what js-yaml cannot read or the loader reads otherwise (aliases to collections,
+ * merge keys, …: see parse-quick.ts), and every syntax error, through `yaml`.
+ */
 export function parseYamlText(text: string): unknown {
-  const tree = readYamlFast(text);
-  if (tree !== undefined) return plainValue(tree);
+  const quick = parseQuick(text);
+  if (quick !== undefined) return quick;
   // Deep flow nesting can take the library's recursion past what it survives; the loader reports it.
   if (flowDepthBeyond(text, MAX_FLOW_DEPTH) !== -1) return undefined;
   try {

@@ -4,9 +4,8 @@
  * HTTP layer and the core stays one file wide.
  */
 export { loadConfig, loadConfigObject, toV1beta2 } from '../config/load.js';
-export { readYamlFast } from '../config/read-yaml-fast.js';
+export { parseQuick } from '../config/parse-quick.js';
 export { upgradeDocument } from '../config/upgrade.js';
-export type { SourceNode } from '../config/source-tree.js';
 export { observeTool } from '../status/observe.js';
 export { describeToolStatus } from '../status/tool-status.js';
 export { planDeployment } from '../plan/plan-builder.js';

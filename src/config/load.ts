@@ -10,9 +10,8 @@ import { DiagnosticSink } from './diagnostic-sink.js';
 import type { Diagnostic } from './diagnostics.js';
 import { LineIndex } from './line-index.js';
 import { findNestingProblem, nestingMessage, shortenPath } from './nesting.js';
+import { parseQuick } from './parse-quick.js';
 import { readYaml } from './read-yaml.js';
-import { readJsonFast } from './read-json-fast.js';
-import { readYamlFast } from './read-yaml-fast.js';
 import { resolveRepositoryPaths } from './repository-paths.js';
 import { sourceFromValue, type SourceNode } from './source-tree.js';
 import type { ToolConfig } from './tool-config.js';
@@ -34,16 +33,32 @@ export interface LoadOptions {
   readonly fileName?: string;
 }
 
-/** Loads YAML or JSON text (JSON is YAML); diagnostics carry line:column. */
+/**
+ * Loads YAML or JSON text (JSON is YAML); diagnostics carry line:column. A config with nothing to report is
+ * read once, by js-yaml (parse-quick.ts); only when there is something to report (or js-yaml cannot read the
+ * text) is it read again with the `yaml` library, whose document nodes keep the offsets that place each
+ * diagnostic. Validation is deterministic, so validating the second tree finds the same problems, now located.
+ */
 export function loadConfig(text: string, _options: LoadOptions = {}): ConfigLoadResult {
+  const quick = readQuick(text);
+  if (quick) return quick;
   const sink = new DiagnosticSink(new LineIndex(text));
-  const root = guardDepth(sink, () => {
-    // JSON and the common plain-block YAML are read by fast readers; anything else (and every error) by the
-    // yaml library.
-    const fast = /^\s*\{/.test(text) ? readJsonFast(text) : readYamlFast(text);
-    return fast ?? readYaml(text, sink);
+  return finish(
+    guardDepth(sink, () => readYaml(text, sink)),
+    sink,
+  );
+}
+
+/** The config of a text js-yaml reads and that validates without a single diagnostic, else undefined. */
+function readQuick(text: string): ConfigLoadResult | undefined {
+  const value = guardDepth(new DiagnosticSink(), () => {
+    const parsed = parseQuick(text);
+    return parsed === undefined ? undefined : sourceFromValue(parsed);
   });
-  return finish(root, sink);
+  if (value === undefined) return undefined;
+  const sink = new DiagnosticSink();
+  const config = validateConfig(value, sink);
+  return config && sink.finish().length === 0 ? { config, diagnostics: [] } : undefined;
 }
 
 /** Loads an already-parsed JSON value (an API request body); diagnostics have no positions. */
