@@ -65,7 +65,7 @@ function configYaml(app: string, extra = ''): string {
 describe('rollback CLI → serve --runtime toolforge → simulator', () => {
   let app: string;
   let file: string;
-  let first: { id: string; commit: string; image: string };
+  let first: { id: string; commit: string; image: string; buildId: string };
 
   before(async () => {
     app = makeGitRepo(dir.path, 'app');
@@ -75,9 +75,14 @@ describe('rollback CLI → serve --runtime toolforge → simulator', () => {
     assert.equal(one.code, 0, `${one.stdout}\n${one.stderr}`);
     const id = deploymentId(one.stdout);
     const shown = await callApi(server!.url, 'GET', `/v1/tool/${TOOL}/deployment/${id}`);
-    const deployed = (shown.body.data as { deployed: Record<string, { commit: string; image: string }> })
-      .deployed;
-    first = { id, commit: deployed.web?.commit ?? '', image: deployed.web?.image ?? '' };
+    type Deployed = Record<string, { commit: string; image: string; build_id: string }>;
+    const deployed = (shown.body.data as { deployed: Deployed }).deployed;
+    first = {
+      id,
+      commit: deployed.web?.commit ?? '',
+      image: deployed.web?.image ?? '',
+      buildId: deployed.web?.build_id ?? '',
+    };
     assert.equal(first.commit, execFileSync('git', ['-C', app, 'rev-parse', 'HEAD']).toString().trim());
     assert.match(first.image, /@sha256:[0-9a-f]{64}$/);
     commit(app, 'Procfile', 'web: echo v2\n');
@@ -156,5 +161,32 @@ describe('rollback CLI → serve --runtime toolforge → simulator', () => {
     );
     const latest = await callApi(server!.url, 'GET', `/v1/tool/${TOOL}/deployment/latest`);
     assert.equal((latest.body.data as { deploy_id: string }).deploy_id, id, 'no deployment was created');
+  });
+
+  it('rebuilds the recorded commit when the build it reused is gone from builds-api', async () => {
+    const deleted = await fetch(`${sim!.url}/builds/v1/tool/${TOOL}/builds/${first.buildId}`, {
+      method: 'DELETE',
+      headers: { 'x-toolforge-tool': TOOL },
+    });
+    assert.equal(deleted.status, 200, await deleted.text());
+    const before = sim!.state.toolBuilds(TOOL).length;
+    const r = await cli('deployment', 'rollback', first.id, '--wait', '60');
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    const short = first.commit.slice(0, 12);
+    assert.match(r.stdout, new RegExp(`rebuilding \\S+ at ${short}: no image of that build is left`));
+    assert.match(r.stdout, /^Status: successful$/m);
+    const builds = sim!.state.toolBuilds(TOOL);
+    assert.equal(builds.length, before + 1, 'one build');
+    const rebuilt = builds.at(-1);
+    assert.equal(
+      rebuilt?.parameters.ref,
+      first.commit,
+      'builds-api was asked for the commit, not the branch',
+    );
+    assert.equal(rebuilt?.resolvedRef, first.commit);
+    assert.match(
+      r.stdout,
+      new RegExp(`^ {2}web: commit ${short}, image \\S+ \\(build ${rebuilt?.id}\\)$`, 'm'),
+    );
   });
 });
