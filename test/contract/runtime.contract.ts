@@ -208,6 +208,32 @@ export function runtimeContract(name: string, setup: () => Promise<RuntimeContra
       assert.equal(registered.schedule, '@daily');
     });
 
+    it('runs a one-off job to completion (exit code 0), and runs it again as a new run', async () => {
+      const spec: JobSpec = { name: 'contract-once', type: 'one-off', image, command: 'cleanup' };
+      const finished = async (label: string, since: number) =>
+        eventually(label, settle, async () => {
+          const j = await job('contract-once');
+          const started = Date.parse(j?.lastRun?.startedAt ?? '');
+          // jobs-api dates a run to the second.
+          const fresh = Number.isFinite(started) && started >= since - 1_000;
+          return fresh && j?.lastRun?.state === 'succeeded' ? j : undefined;
+        });
+      const t0 = Date.now();
+      await runtime.runOnce(tool, spec);
+      const first = await finished('one-off run succeeded', t0);
+      assert.equal(first.type, 'one-off');
+      assert.equal(first.state, 'completed');
+      assert.equal(first.lastRun?.exitCode, 0);
+      // jobs-api dates runs to the second: the second run starts in a later second, so its record is told apart.
+      const firstStart = Date.parse(first.lastRun?.startedAt ?? '');
+      await new Promise((r) => setTimeout(r, Math.max(0, firstStart + 1_100 - Date.now())));
+      await runtime.runOnce(tool, spec);
+      const second = await finished('second one-off run succeeded', firstStart + 2_000);
+      assert.ok(Date.parse(second.lastRun?.startedAt ?? '') > firstStart);
+      assert.equal(second.lastRun?.exitCode, 0);
+      await runtime.deleteJob(tool, 'contract-once');
+    });
+
     it('deletes jobs, and deleting again succeeds', async () => {
       await runtime.deleteJob(tool, 'contract-web');
       await runtime.deleteJob(tool, 'contract-web');
