@@ -6,7 +6,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { ToolConfig } from '../config/tool-config.js';
 import type { Diagnostic } from '../config/diagnostics.js';
-import { loadConfig, parseQuick } from './domain.js';
+import { loadConfig, readQuick } from './domain.js';
 import { findNestingProblem, nestingMessage, shortenPath } from '../config/nesting.js';
 import { flowDepthBeyond, MAX_FLOW_DEPTH } from '../config/read-yaml.js';
 import { upgradeDocument } from '../config/upgrade.js';
@@ -171,8 +171,8 @@ const MAX_ALIAS_COUNT = 100;
  * merge keys, …: see parse-quick.ts), and every syntax error, through `yaml`.
  */
 export function parseYamlText(text: string): unknown {
-  const quick = parseQuick(text);
-  if (quick !== undefined) return quick;
+  const quick = readQuick(text);
+  if (quick) return quick.value;
   // Deep flow nesting can take the library's recursion past what it survives; the loader reports it.
   if (flowDepthBeyond(text, MAX_FLOW_DEPTH) !== -1) return undefined;
   try {

@@ -4,7 +4,7 @@
  * HTTP layer and the core stays one file wide.
  */
 export { loadConfig, loadConfigObject, toV1beta2 } from '../config/load.js';
-export { parseQuick } from '../config/parse-quick.js';
+export { readQuick } from '../config/parse-quick.js';
 export { upgradeDocument } from '../config/upgrade.js';
 export { observeTool } from '../status/observe.js';
 export { describeToolStatus } from '../status/tool-status.js';

@@ -10,7 +10,7 @@ import { DiagnosticSink } from './diagnostic-sink.js';
 import type { Diagnostic } from './diagnostics.js';
 import { LineIndex } from './line-index.js';
 import { findNestingProblem, nestingMessage, shortenPath } from './nesting.js';
-import { parseQuick } from './parse-quick.js';
+import { readQuick } from './parse-quick.js';
 import { readYaml } from './read-yaml.js';
 import { resolveRepositoryPaths } from './repository-paths.js';
 import { sourceFromValue, type SourceNode } from './source-tree.js';
@@ -40,7 +40,7 @@ export interface LoadOptions {
  * diagnostic. Validation is deterministic, so validating the second tree finds the same problems, now located.
  */
 export function loadConfig(text: string, _options: LoadOptions = {}): ConfigLoadResult {
-  const quick = readQuick(text);
+  const quick = loadQuick(text);
   if (quick) return quick;
   const sink = new DiagnosticSink(new LineIndex(text));
   return finish(
@@ -50,14 +50,11 @@ export function loadConfig(text: string, _options: LoadOptions = {}): ConfigLoad
 }
 
 /** The config of a text js-yaml reads and that validates without a single diagnostic, else undefined. */
-function readQuick(text: string): ConfigLoadResult | undefined {
-  const value = guardDepth(new DiagnosticSink(), () => {
-    const parsed = parseQuick(text);
-    return parsed === undefined ? undefined : sourceFromValue(parsed);
-  });
-  if (value === undefined) return undefined;
+function loadQuick(text: string): ConfigLoadResult | undefined {
+  const read = guardDepth(new DiagnosticSink(), () => readQuick(text)?.tree);
+  if (read === undefined) return undefined;
   const sink = new DiagnosticSink();
-  const config = validateConfig(value, sink);
+  const config = validateConfig(read, sink);
   return config && sink.finish().length === 0 ? { config, diagnostics: [] } : undefined;
 }
 

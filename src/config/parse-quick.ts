@@ -4,7 +4,7 @@
  * this path for text it can accept without a word to say; as soon as there is anything to report (a syntax
  * error, a duplicate key, a warning) it reads the text again with the `yaml` library (read-yaml.ts), which
  * places every diagnostic at its line:column. So this reader never reports anything itself: it returns the
- * value, or undefined for "let the positioned reader decide".
+ * value and its source tree (without offsets), or undefined for "let the positioned reader decide".
  *
  * It returns undefined, too, for documents whose reading read-yaml.ts defines and js-yaml would read otherwise:
  * aliases to collections (js-yaml shares one object between the anchor and every alias, so a recursive alias is
@@ -16,6 +16,7 @@
 import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
 import { MAX_CONFIG_DEPTH } from './nesting.js';
 import { flowDepthBeyond, MAX_FLOW_DEPTH } from './read-yaml.js';
+import type { ScalarValue, SourceEntry, SourceNode } from './source-tree.js';
 
 /**
  * The `yaml` library's YAML 1.2 core schema, which read-yaml.ts resolves scalars with. js-yaml's own core
@@ -40,10 +41,16 @@ const INT_PATTERNS: ReadonlyArray<readonly [RegExp, number, number]> = [
   [/^0x[0-9a-fA-F]+$/, 2, 16],
 ];
 
+/** Whether a plain scalar can be a number at all: js-yaml asks every type about every scalar, names included. */
+function numberLike(data: unknown): data is string {
+  if (typeof data !== 'string') return false;
+  const c = data.charCodeAt(0);
+  return (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e; // 0-9 + - .
+}
+
 const int = new Type('tag:yaml.org,2002:int', {
   kind: 'scalar',
-  resolve: (data: unknown) =>
-    typeof data === 'string' && INT_PATTERNS.some(([pattern]) => pattern.test(data)),
+  resolve: (data: unknown) => numberLike(data) && INT_PATTERNS.some(([pattern]) => pattern.test(data)),
   construct: (data: string) => {
     const [, skip, radix] = INT_PATTERNS.find(([pattern]) => pattern.test(data)) ?? [undefined, 0, 10];
     return parseInt(data.substring(skip), radix);
@@ -55,7 +62,7 @@ const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 
 const float = new Type('tag:yaml.org,2002:float', {
   kind: 'scalar',
-  resolve: (data: unknown) => typeof data === 'string' && (SPECIAL_FLOAT.test(data) || FLOAT.test(data)),
+  resolve: (data: unknown) => numberLike(data) && (SPECIAL_FLOAT.test(data) || FLOAT.test(data)),
   construct: (data: string) => {
     if (!SPECIAL_FLOAT.test(data)) return parseFloat(data);
     if (data.slice(-3).toLowerCase() === 'nan') return NaN;
@@ -68,8 +75,15 @@ const CORE_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [nullType, bool, int, flo
 
 const MERGE_KEY = '<<';
 
-/** The value of a config text, or undefined when read-yaml.ts must read it (see the file comment). */
-export function parseQuick(text: string): unknown {
+export interface QuickRead {
+  /** What js-yaml read: plain objects, arrays and scalars, as `yaml.parse` returns them for the same text. */
+  readonly value: unknown;
+  /** The same as a source tree without offsets (there is nothing to place on this path). */
+  readonly tree: SourceNode;
+}
+
+/** The value and tree of a config text, or undefined when read-yaml.ts must read it (see the file comment). */
+export function readQuick(text: string): QuickRead | undefined {
   // Deep flow nesting would take js-yaml's recursion towards the stack limit; directives change the schema.
   if (flowDepthBeyond(text, MAX_FLOW_DEPTH) !== -1 || /^%/m.test(text)) return undefined;
   let value: unknown;
@@ -78,7 +92,9 @@ export function parseQuick(text: string): unknown {
   } catch {
     return undefined; // a syntax error, a duplicate key, an unknown tag: read-yaml.ts reports it in place
   }
-  return isPlainTree(value) ? value : undefined;
+  // Without an anchor there is no alias, so no object can be reached twice: no need to remember them.
+  const tree = treeOf(value, text.includes('&') ? new Set() : undefined, 0);
+  return tree && { value, tree };
 }
 
 /** A key a JS object orders before the others, whatever its place in the text. */
@@ -88,29 +104,30 @@ function isIndexKey(key: string): boolean {
 }
 
 /**
- * True when every collection in `value` is reached once (no alias to a collection, no cycle), no mapping has a
- * merge key or an integer key and nothing nests deeper than MAX_CONFIG_DEPTH. Iterative, and it stops at the first object seen
- * twice, so it is linear on any js-yaml value, cyclic or not.
+ * The source tree of a js-yaml value, or undefined when a collection is reached twice (an alias to it, or a
+ * cycle), a mapping has a merge key or an integer key, or anything nests deeper than MAX_CONFIG_DEPTH. It
+ * recurses at most that deep and stops at the first object seen twice, so it is linear on any js-yaml value.
  */
-function isPlainTree(value: unknown): boolean {
-  const seen = new Set<object>();
-  const stack: Array<{ readonly value: unknown; readonly depth: number }> = [{ value, depth: 0 }];
-  while (stack.length > 0) {
-    const frame = stack.pop() as { readonly value: unknown; readonly depth: number };
-    if (frame.value === null || typeof frame.value !== 'object') continue;
-    if (seen.has(frame.value) || frame.depth > MAX_CONFIG_DEPTH) return false;
-    seen.add(frame.value);
-    const depth = frame.depth + 1;
-    if (Array.isArray(frame.value)) {
-      for (const item of frame.value as unknown[]) stack.push({ value: item, depth });
-    } else {
-      const map = frame.value as Record<string, unknown>;
-      if (Object.hasOwn(map, MERGE_KEY)) return false;
-      for (const key of Object.keys(map)) {
-        if (isIndexKey(key)) return false;
-        stack.push({ value: map[key], depth });
-      }
+function treeOf(value: unknown, seen: Set<object> | undefined, depth: number): SourceNode | undefined {
+  if (value === null || typeof value !== 'object') return { kind: 'scalar', value: value as ScalarValue };
+  if (seen?.has(value) || depth > MAX_CONFIG_DEPTH) return undefined;
+  seen?.add(value);
+  if (Array.isArray(value)) {
+    const items: SourceNode[] = [];
+    for (const item of value as unknown[]) {
+      const node = treeOf(item, seen, depth + 1);
+      if (!node) return undefined;
+      items.push(node);
     }
+    return { kind: 'seq', items };
   }
-  return true;
+  const map = value as Record<string, unknown>;
+  const entries: SourceEntry[] = [];
+  for (const key of Object.keys(map)) {
+    if (key === MERGE_KEY || isIndexKey(key)) return undefined;
+    const node = treeOf(map[key], seen, depth + 1);
+    if (!node) return undefined;
+    entries.push({ key, value: node });
+  }
+  return { kind: 'map', entries };
 }
