@@ -107,8 +107,12 @@ function decideOneOff(
   }
   // Still going (a deployment cancelled while it ran, or started by hand): left to finish, not started twice.
   if (last.state !== 'succeeded') return { decision: NO_OP, reason: `already ${last.state} for this image` };
-  const at = last.finishedAt ?? last.startedAt;
-  const when = at !== undefined ? ` (exit code 0, run of ${at})` : '';
+  const when =
+    last.finishedAt !== undefined
+      ? ` (exit code 0, ended ${last.finishedAt})`
+      : last.startedAt !== undefined
+        ? ` (exit code 0, started ${last.startedAt})`
+        : '';
   return { decision: NO_OP, reason: `already ran for this image${when}` };
 }
 
