@@ -2,23 +2,19 @@
  * Terminal output as upstream's click CLI does it: colours only on a terminal (and never with NO_COLOR),
  * info lines to stdout, `Warning: …` to stderr, JSON with indent 4.
  */
+import { stripVTControlCharacters, styleText } from 'node:util';
 import type { ApiMessages } from './client-errors.js';
 
 export type Colour = 'red' | 'green' | 'yellow' | 'blue' | 'bold' | 'dim';
 
-const CODES: Readonly<Record<Colour, readonly [number, number]>> = {
-  red: [31, 39],
-  green: [32, 39],
-  yellow: [33, 39],
-  blue: [34, 39],
-  bold: [1, 22],
-  dim: [2, 22],
-};
-
 export type Paint = (colour: Colour, text: string) => string;
 
+/**
+ * Whether to colour is decided once per stream by colourEnabled (stdout and stderr may differ), so styleText is
+ * told not to decide again from process.stdout.
+ */
 export function painter(enabled: boolean): Paint {
-  return (colour, text) => (enabled ? `\u001b[${CODES[colour][0]}m${text}\u001b[${CODES[colour][1]}m` : text);
+  return (colour, text) => (enabled ? styleText(colour, text, { validateStream: false }) : text);
 }
 
 export function colourEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -29,8 +25,7 @@ export function colourEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEn
 
 /** The text without ANSI colour codes. */
 export function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-9;]*m/g, '');
+  return stripVTControlCharacters(text);
 }
 
 /** Visible width: ANSI colour codes take no room. */

@@ -1,9 +1,11 @@
 /**
  * Where deploy progress goes: appended lines when stdout is not a terminal (logs, CI), a redrawn frame with
- * spinners when it is. Both end with the same final text (plainLines of the final state).
+ * spinners when it is (log-update: it erases the previous frame, wrapped rows included, and keeps a frame taller
+ * than the terminal from scrolling out of its reach). Both end with the same final text (plainLines of the
+ * final state).
  */
+import { createLogUpdate } from 'log-update';
 import type { Paint } from '../output.js';
-import { LiveFrame, type FrameStream } from './live-frame.js';
 import { liveLines, plainLines, type DeployProgress } from './deploy-progress.js';
 import { ActivityLog } from './activity.js';
 
@@ -81,24 +83,24 @@ export class PlainProgress implements ProgressRenderer {
 const FRAME_MS = 100;
 
 export class TtyProgress implements ProgressRenderer {
-  readonly #frame: LiveFrame;
-  readonly #stream: FrameStream;
+  readonly #frame: ReturnType<typeof createLogUpdate>;
+  readonly #stream: NodeJS.WritableStream;
   readonly #paint: Paint;
   readonly #startedAt = Date.now();
   #current: DeployProgress | undefined;
   #tick = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(stream: FrameStream, paint: Paint) {
+  constructor(stream: NodeJS.WritableStream, paint: Paint) {
     this.#stream = stream;
-    this.#frame = new LiveFrame(stream);
+    this.#frame = createLogUpdate(stream);
     this.#paint = paint;
     this.resume();
   }
 
   #draw(): void {
     if (!this.#current || !this.#timer) return;
-    this.#frame.draw(liveLines(this.#current, Date.now(), this.#tick, this.#paint, this.#startedAt));
+    this.#frame(liveLines(this.#current, Date.now(), this.#tick, this.#paint, this.#startedAt).join('\n'));
   }
 
   update(progress: DeployProgress): void {
@@ -110,6 +112,7 @@ export class TtyProgress implements ProgressRenderer {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     this.#frame.clear();
+    this.#frame.done(); // shows the cursor again (before a prompt, or for the final text)
   }
 
   resume(): void {

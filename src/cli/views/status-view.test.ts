@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { painter } from '../output.js';
-import { LiveFrame } from './live-frame.js';
 import { renderToolStatus } from './status-view.js';
 
 test('status: one row per component with its state, job, health and build; drift detail; counts', () => {
@@ -39,13 +38,4 @@ test('status: one row per component with its state, job, health and build; drift
     '  toolhunt-api: command: "web" → "gunicorn"',
     '0 managed, 1 drifted, 1 missing, 0 orphaned, 1 unmanaged',
   ]);
-});
-
-test('live frame: redraws in place over the previous frame, counting wrapped lines', () => {
-  let written = '';
-  const frame = new LiveFrame({ write: (t) => ((written += t), true), columns: 10 });
-  frame.draw(['a', 'b'.repeat(15)]); // the second line wraps: 3 rows
-  frame.draw(['c']);
-  frame.clear();
-  assert.equal(written, `a\n${'b'.repeat(15)}\n\u001b[3F\u001b[0Jc\n\u001b[1F\u001b[0J`);
 });
