@@ -7,7 +7,7 @@ import { ApiError } from './api-errors.js';
 
 const TOOLHUNT = readFileSync(new URL('../../examples/toolhunt/toolforge.yaml', import.meta.url), 'utf8');
 
-/** Plain-block texts (the fast reader's) and texts only the yaml library reads. */
+/** Texts js-yaml reads (the common path) and texts left to the yaml library (aliases, integer keys). */
 const TEXTS = [
   TOOLHUNT,
   '---\nconfig-version: 0.1\ncomponents:\n  a:\n    build:\n      repository: ./a\n',
