@@ -65,6 +65,32 @@ export type Snapshots = { [P in SnapshotPart]?: TakenSnapshot };
 /** Per part, when it is next due (ms); a part nobody needs is absent. */
 type DueParts = { [P in SnapshotPart]?: number };
 
+/**
+ * How much later than the earliest due look a list may be fetched, so that looks due just after it are made by
+ * the same call: tasks applied or started a few hundred ms apart (a burst of upserts, a wave of builds) want
+ * looks as far apart, and one call covers them all.
+ */
+const COALESCE_MS = 250;
+
+/** How late a look at a job nothing waits for may be, to be made by a call that looks at others anyway. */
+const UNAWAITED_SLACK_MS = 2_000;
+
+/** A look one task wants: at `at`, and no later than `slackMs` after it. */
+interface Look {
+  readonly at: number;
+  readonly slackMs: number;
+}
+
+/**
+ * One call for every look due by the earliest deadline (a look's `at + slackMs`), made when the last of those
+ * is due: a look alone is made on time, looks close together share a call.
+ */
+function coalesced(looks: readonly Look[]): number | undefined {
+  if (looks.length === 0) return undefined;
+  const deadline = Math.min(...looks.map((l) => l.at + l.slackMs));
+  return Math.max(...looks.filter((l) => l.at <= deadline).map((l) => l.at));
+}
+
 function earliest(due: DueParts): number | undefined {
   const times = SNAPSHOT_PARTS.map((p) => due[p]).filter((t) => t !== undefined);
   return times.length === 0 ? undefined : Math.min(...times);
@@ -108,6 +134,12 @@ class KilledError extends Error {}
 
 const FINAL_TASK = new Set<string>(FINAL_TASK_STATES);
 
+/**
+ * A job waiting out a window its runtime dates is looked at this fraction of the window apart: a sighting
+ * while it runs is enough (its uptime dates the start), and the margin covers a look's own latency.
+ */
+const WINDOW_LOOK_FRACTION = 0.9;
+
 /** How often a build waiting for a slot looks at the quota again when nothing else wakes it (ms). */
 export const QUOTA_RECHECK_MS = 2_000;
 
@@ -141,6 +173,8 @@ export class DeploymentRun {
   #killed = false;
   #abort = new AbortController();
   #planTasks?: Map<string, PlanTask>;
+  /** taskId → the plan tasks that depend on it (built on first use). */
+  #dependents?: Map<string, string[]>;
   /** False for a plan stored by a version whose tasks carried no operation. */
   #planUsable = true;
 
@@ -454,20 +488,30 @@ export class DeploymentRun {
   /**
    * When each part (builds list, jobs list) is next due (ms); a part nothing needs is absent. `never`: the
    * look time of a part never fetched.
-   * - A running build: when it is expected to end (its image's last build, see Pacing), then often.
-   * - A job coming up: when jobs of its kind became ready before (learned in this process only), else at a
-   *   third of the time since it was applied (or since this process started watching), between
-   *   `tick.maxMs / 12` and `tick.maxMs / 3`, because dependents are blocked on it; a job in its stability
-   *   window exactly when the window ends.
+   * - A running build: when it is expected to end (its image's last build), then often for a while, then less
+   *   and less; without history by its age (see Pacing).
+   * - A job in its stability window: exactly when the window ends.
+   * - A job coming up whose readiness is a window the runtime dates (jobs-api): when a job starting as fast as
+   *   the fastest seen would be ready, else a window apart (`#datedWindowMs`).
+   * - Any other job coming up: when jobs of its kind became ready before (learned in this process only), else
+   *   at a third of the time since it was applied (or since this process started watching), between
+   *   `tick.maxMs / 12` and `tick.maxMs / 3`, because dependents are blocked on it.
    * - A wait on a dependency without a task (it already runs): like a job coming up.
    */
   #nextObserveAt(step: Step, never = -Infinity): DueParts {
     const { minMs, maxMs } = this.options.tick;
     const due: DueParts = {};
     const lastLook = (part: SnapshotPart): number => this.snapshots[part]?.takenAt ?? never;
-    const want = (part: SnapshotPart, ms: number): void => {
-      due[part] = Math.min(due[part] ?? Infinity, ms);
+    const wanted: { [P in SnapshotPart]: Look[] } = { builds: [], jobs: [] };
+    const want = (part: SnapshotPart, at: number, slackMs = COALESCE_MS): void => {
+      wanted[part].push({ at, slackMs });
     };
+    // A job nothing waits for delays nothing but the deployment's end: its look may wait for others'.
+    const onlyWaitsLeft = [...step.tasks.values()].every(
+      (t) => FINAL_TASK.has(t.state) || (t.kind === 'deploy' && t.state === 'running'),
+    );
+    const jobSlack = (task: DeploymentTask): number =>
+      onlyWaitsLeft || this.#awaited(step, task) ? COALESCE_MS : UNAWAITED_SLACK_MS;
     const jobsTakenAt = lastLook('jobs');
     const jobCap = Math.max(minMs, maxMs / 3);
     // A job takes seconds to start: looking every `minMs` right after the upsert only costs calls.
@@ -481,12 +525,16 @@ export class DeploymentRun {
           want('builds', lastLook('builds') + minMs);
           continue;
         }
-        const started = Date.parse(resultOf(task).intent?.at ?? task.startedAt ?? '') || step.now;
         const imageName =
           planTask?.operation.kind === 'start-build' ? planTask.operation.request.imageName : task.component;
         want(
           'builds',
-          this.pacing.nextBuildLook(imageName, started, lastLook('builds'), step.now, this.options.tick),
+          this.pacing.nextBuildLook(
+            imageName,
+            this.#buildStart(task, step),
+            lastLook('builds'),
+            this.options.tick,
+          ),
         );
       } else if (task.state === 'running' && task.kind === 'deploy') {
         if (!isApplied(task)) {
@@ -497,7 +545,24 @@ export class DeploymentRun {
         const since = this.#watchedSince(task);
         const stableAt = this.stability.stableAt(`${this.tool}/${task.component}`);
         if (stableAt !== undefined && stableAt > jobsTakenAt) {
-          want('jobs', stableAt);
+          // Dated by a coarse uptime (jobs-api: whole seconds, rounded down), the window really ends up to one
+          // step before `stableAt`: a look halfway there releases the job half a step sooner on average (the
+          // uptime read then counts the whole window or not: never too soon).
+          const halfStep = Math.round((this.env.runtime.reports?.uptimeResolutionMs ?? 0) / 2);
+          const early = stableAt - halfStep;
+          want('jobs', halfStep >= minMs && early > jobsTakenAt + minMs ? early : stableAt, jobSlack(task));
+          continue;
+        }
+        const window = planTask ? this.#datedWindowMs(planTask) : undefined;
+        if (window !== undefined) {
+          // Released by a window the runtime dates (jobs-api's uptime): one sighting while it runs tells when
+          // the window ends (`stableAt` above), and looks a window apart cannot miss it running. A job that
+          // starts as fast as the fastest seen is ready at `since + start + window`: look then first.
+          const start = this.pacing.expectedJobStartMs();
+          const first = start !== undefined ? since + start + window : undefined;
+          const spaced =
+            Math.max(jobsTakenAt, since) + Math.max(minMs, Math.round(WINDOW_LOOK_FRACTION * window));
+          want('jobs', first !== undefined && first > jobsTakenAt ? first : spaced, jobSlack(task));
           continue;
         }
         const learned = planTask ? this.pacing.expectedReadyMs(readyKind(planTask)) : undefined;
@@ -525,7 +590,47 @@ export class DeploymentRun {
         want('jobs', jobsTakenAt + jobClamp(step.now - (this.waitSince.get(task.id) ?? step.now)));
       }
     }
+    for (const part of SNAPSHOT_PARTS) {
+      const at = coalesced(wanted[part]);
+      if (at !== undefined) due[part] = at;
+    }
     return due;
+  }
+
+  /** Does a task that is not final depend on `task` (wait for it, or for its build)? */
+  #awaited(step: Step, task: DeploymentTask): boolean {
+    if (!this.#dependents) {
+      this.#dependents = new Map();
+      for (const t of this.#planTasks?.values() ?? [])
+        for (const d of t.dependsOn)
+          this.#dependents.set(d.task, [...(this.#dependents.get(d.task) ?? []), t.id]);
+    }
+    return (this.#dependents.get(task.id) ?? []).some((id) => {
+      const state = step.tasks.get(id)?.state;
+      return state !== undefined && !FINAL_TASK.has(state);
+    });
+  }
+
+  /** When a running build started: builds-api's start time once listed (what learned durations are measured on). */
+  #buildStart(task: DeploymentTask, step: Step): number {
+    const listed = this.snapshots.builds?.builds.find((b) => b.id === task.externalId)?.startedAt;
+    const at = listed ?? resultOf(task).intent?.at ?? task.startedAt ?? '';
+    return Date.parse(at) || step.now;
+  }
+
+  /**
+   * The window after which a job of `planTask` counts as ready once it runs, when the runtime dates the job's
+   * start (reports its uptime): a job without a health check (`stableForMs`), or one whose check the runtime
+   * cannot see (`unknownHealthStableForMs`). Undefined: readiness comes from the runtime's health report, or
+   * from a sighting this process must make itself.
+   */
+  #datedWindowMs(planTask: PlanTask): number | undefined {
+    const reports = this.env.runtime.reports;
+    const ready = planTask.ready;
+    if (reports?.uptimeResolutionMs === undefined || ready.kind !== 'healthy') return undefined;
+    if (ready.observed === 'stability') return this.options.stableForMs;
+    if (reports.health) return undefined;
+    return Math.max(this.options.stableForMs, this.options.unknownHealthStableForMs);
   }
 
   /** When the readiness wait of an applied deploy began, as far as this process watched it. */
@@ -626,6 +731,10 @@ export class DeploymentRun {
     // A runtime that tells how long the job has run (jobs-api) dates the ready spell itself: a restart
     // between two looks shows as a shorter uptime, not as nothing.
     const runningSince = job?.runningForMs !== undefined ? snapshot.takenAt - job.runningForMs : undefined;
+    // `notBefore` is the apply time of the deploy that waits: its job's start, dated by its uptime, teaches how
+    // long jobs take to run (only if this process watched since the apply: else it would teach the downtime).
+    if (runningSince !== undefined && notBefore > 0 && notBefore >= this.observingSince)
+      this.pacing.learnJobStart(runningSince - notBefore);
     if (this.stability.observe(key, true, snapshot.takenAt, window, runningSince))
       return { kind: 'ready', readyAt: this.stability.readySince(key) ?? snapshot.takenAt };
     const readySince = this.stability.readySince(key) ?? snapshot.takenAt;

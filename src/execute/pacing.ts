@@ -1,7 +1,7 @@
 /**
  * When to look at the runtime again, from what this process has seen: how long builds of an image take (the
- * builds list carries every finished build's start and end) and how long jobs of a kind take to become ready
- * after their upsert.
+ * builds list carries every finished build's start and end), how long jobs of a kind take to become ready
+ * after their upsert, and how long a job takes to run at all.
  *
  * Learned timings only ever come from spells this process watched from their start: a job applied before the
  * server restarted, or a build started before it, would otherwise teach a time that includes the downtime
@@ -9,16 +9,34 @@
  */
 import type { BuildRecord } from '../status/observed-state.js';
 
-/** A build's expected duration is unknown: look at most this often (one builds-list call covers every build). */
-const UNKNOWN_BUILD_POLL_MAX_MS = 1_000;
+/**
+ * A build nothing tells the duration of is looked at when it is a third older than at the last look (at most a
+ * third of its age late), and at least this often while no build of the tool ever finished (upstream looks
+ * every 2 s).
+ */
+const UNKNOWN_AGE_FRACTION = 1 / 3;
+const UNKNOWN_BUILD_POLL_MAX_MS = 2_000;
+/** No build ends the moment it starts: the first look at one nothing is known of (builds-api: ≥ 20 s). */
+const UNKNOWN_FIRST_LOOK_MS = 1_000;
+/** Around an expected end: looks this fraction of the expected duration apart (at most 1 s)... */
+const NEAR_END_FRACTION = 1 / 50;
+const NEAR_END_MAX_MS = 1_000;
+/**
+ * ...for this fraction of it (at least 5 looks), then apart by a quarter of how late the build already is, at
+ * most this fraction of the expected duration (a build longer than expected is late by at most that much).
+ */
+const NEAR_END_SPAN_FRACTION = 1 / 10;
+const LATE_MAX_FRACTION = 1 / 10;
 
 export class Pacing {
   /** Per image name: how long its last finished build took (ms). */
   readonly #buildMs = new Map<string, number>();
-  /** The shortest build seen finishing in this tool: the guess for an image never built before. */
+  /** The shortest build seen finishing in this tool: how long the tool's builds take, at least. */
   #anyBuildMs?: number;
   /** Per readiness kind: the shortest apply → ready time this process saw (ms). */
   readonly #readyMs = new Map<string, number>();
+  /** The shortest apply → running time of a job this process saw, dated by the job's uptime (ms). */
+  #jobStartMs?: number;
 
   /** Learns build durations from a builds list (finished successful builds only). */
   learnBuilds(builds: readonly BuildRecord[]): void {
@@ -37,29 +55,52 @@ export class Pacing {
     }
   }
 
-  /** How long a build of `imageName` should take, if anything tells. */
-  expectedBuildMs(imageName: string): number | undefined {
-    return this.#buildMs.get(imageName) ?? this.#anyBuildMs;
+  /**
+   * How long a build of `imageName` should take: its own last build's time (`own`), else the tool's shortest
+   * build (a new image of a tool whose builds take 40 s will not take 4, but may take 60).
+   */
+  expectedBuildMs(imageName: string): { readonly ms: number; readonly own: boolean } | undefined {
+    const own = this.#buildMs.get(imageName);
+    if (own !== undefined) return { ms: own, own: true };
+    return this.#anyBuildMs === undefined ? undefined : { ms: this.#anyBuildMs, own: false };
   }
 
   /**
-   * When a running build should next be looked at (ms): when it is expected to end, then at a tenth of its
-   * expected duration; unknown, at a sixth of its age (at most 1/6 late), capped at 1 s.
+   * When a running build should next be looked at (ms). `startedAt`: when it started (builds-api's start time
+   * when known: the durations learned are measured on it). With an expected duration it is looked at when it
+   * should end; a build of an image built before then at short intervals while it is most likely ending (a
+   * miss there is what makes the deployment late); then less and less often, as the build shows it is longer
+   * than expected. Without one (the first builds of a tool) it is looked at by its age (UNKNOWN_AGE_FRACTION).
    */
   nextBuildLook(
     imageName: string,
     startedAt: number,
     lastLook: number,
-    now: number,
     tick: { minMs: number; maxMs: number },
   ): number {
     const clamp = (ms: number, max: number): number => Math.max(tick.minMs, Math.min(max, Math.round(ms)));
     const expected = this.expectedBuildMs(imageName);
-    if (expected === undefined)
-      return lastLook + clamp((now - startedAt) / 6, Math.min(tick.maxMs, UNKNOWN_BUILD_POLL_MAX_MS));
-    const end = startedAt + expected;
+    if (expected === undefined) {
+      if (lastLook < startedAt + UNKNOWN_FIRST_LOOK_MS) return startedAt + UNKNOWN_FIRST_LOOK_MS;
+      return lastLook + clamp((lastLook - startedAt) * UNKNOWN_AGE_FRACTION, UNKNOWN_BUILD_POLL_MAX_MS);
+    }
+    const { ms, own } = expected;
+    const end = startedAt + ms;
     if (lastLook < end) return Math.max(end, lastLook + tick.minMs);
-    return lastLook + clamp(expected / 10, tick.maxMs);
+    const near = clamp(ms * NEAR_END_FRACTION, NEAR_END_MAX_MS);
+    const late = lastLook - end;
+    if (own && late < Math.max(ms * NEAR_END_SPAN_FRACTION, 5 * near)) return lastLook + near;
+    const cap = Math.max(near, Math.min(tick.maxMs, ms * LATE_MAX_FRACTION));
+    return lastLook + Math.max(near, Math.min(cap, Math.round(late / 4)));
+  }
+
+  /** Learns how long a job took from its apply until it ran (from its uptime; `ms` < 0 is noise). */
+  learnJobStart(ms: number): void {
+    if (ms >= 0) this.#jobStartMs = Math.min(this.#jobStartMs ?? Infinity, ms);
+  }
+
+  expectedJobStartMs(): number | undefined {
+    return this.#jobStartMs;
   }
 
   learnReady(kind: string, ms: number): void {

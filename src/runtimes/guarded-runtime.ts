@@ -90,6 +90,10 @@ export class GuardedRuntime implements Runtime {
     return this.inner.name;
   }
 
+  get reports(): Runtime['reports'] {
+    return this.inner.reports;
+  }
+
   observe(tool: string, options?: ObserveOptions): Promise<RuntimeSnapshot> {
     return this.#read('observe', options, (signal) => this.inner.observe(tool, { ...options, signal }));
   }

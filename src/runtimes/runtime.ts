@@ -79,8 +79,25 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * What `observe` tells about a running continuous job. jobs-api reports no health check results (a running job
+ * with a check has health `unknown`) but does report how long the job has run (`runningForMs`, its
+ * `status.duration`); the local runtime is the other way round. The executor paces its looks by it.
+ */
+export interface JobReporting {
+  /** A health check's result is reported (`health` healthy/starting/unhealthy). */
+  readonly health: boolean;
+  /**
+   * A running job's uptime is reported (`runningForMs`), to this resolution (ms; jobs-api: whole seconds), so
+   * one sighting dates its start to within that much. Absent: no uptime.
+   */
+  readonly uptimeResolutionMs?: number;
+}
+
 export interface Runtime {
   readonly name: 'toolforge' | 'local' | 'fake';
+  /** Default: health reported, uptime not (the pacing that assumes least). */
+  readonly reports?: JobReporting;
 
   /** The tool's builds and jobs (or only the `parts` asked for), in O(1) calls. */
   observe(tool: string, options?: ObserveOptions): Promise<RuntimeSnapshot>;

@@ -14,6 +14,7 @@ import {
   type BuildRequest,
   type CallOptions,
   type JobChange,
+  type JobReporting,
   type JobSpec,
   type ObserveOptions,
   type Runtime,
@@ -66,6 +67,8 @@ export interface FakeCall {
 
 export class FakeRuntime implements Runtime {
   readonly name = 'fake' as const;
+  /** Health replica by replica, and `runningForMs` like jobs-api's uptime. */
+  readonly reports: JobReporting = { health: true, uptimeResolutionMs: 1 };
   readonly calls: FakeCall[] = [];
   readonly #options: FakeRuntimeOptions;
   readonly #now: () => number;

@@ -18,6 +18,7 @@ import type {
   BuildRequest,
   CallOptions,
   JobChange,
+  JobReporting,
   JobSpec,
   ObserveOptions,
   Runtime,
@@ -65,6 +66,8 @@ function startedMs(build: { readonly startedAt?: string }): number {
 
 export class ToolforgeRuntime implements Runtime {
   readonly name = 'toolforge' as const;
+  /** jobs-api: no health check results, but `status.duration` (see docs/upstream-compat.md#the-wire-builds-api-and-jobs-api). */
+  readonly reports: JobReporting = { health: false, uptimeResolutionMs: 1_000 };
   private readonly http: ToolforgeHttp;
   private readonly options: ToolforgeRuntimeOptions;
   private readonly quota: BuildQuotaCache;

@@ -1,0 +1,123 @@
+/**
+ * How often the executor looks at the runtime (shipped defaults, fake runtime, manual clock): a build is looked
+ * at by what is expected of it, a job waiting out a window the runtime dates is looked at a window apart, and
+ * neither costs the deployment time: the looks that matter are made when the build ends or the window does.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Executor } from './executor.js';
+import { FakeRuntime, type FakeRuntimeOptions } from '../runtimes/fake/fake-runtime.js';
+import { openTestStore } from '../../test/support/stores.js';
+import type { KyselyStore } from '../store/kysely-store.js';
+import { observeTool } from '../status/observe.js';
+import {
+  ManualClock,
+  byId,
+  configFor,
+  driveWithClock,
+  storeDeployment,
+  taskTable,
+  type ComponentSpec,
+} from '../../test/support/executor-kit.js';
+import type { DeploymentTask } from './deployment.js';
+import { resultOf } from './task-record.js';
+
+let store: KyselyStore;
+let dispose: () => Promise<void>;
+before(async () => {
+  ({ store, dispose } = await openTestStore('sqlite'));
+});
+after(async () => {
+  await dispose();
+});
+
+let counter = 0;
+const newTool = (): string => `pacing${++counter}`;
+const ms = (iso: string | undefined): number => Date.parse(iso ?? '');
+
+function setup(fake: FakeRuntimeOptions): { clock: ManualClock; runtime: FakeRuntime; executor: Executor } {
+  const clock = new ManualClock();
+  const runtime = new FakeRuntime({ ...fake, now: () => clock.now() });
+  return { clock, runtime, executor: new Executor({ store, runtime, clock }) };
+}
+
+/** `observe` calls the fake saw in [from, to] (ms): each is one look at the runtime. */
+function looks(runtime: FakeRuntime, tool: string, from: number, to: number): number {
+  const at = runtime.calls
+    .filter((c) => c.method === 'observe' && c.tool === tool && c.at >= from && c.at <= to)
+    .map((c) => c.at - from);
+  console.log(`looks at +ms: ${at.join(' ')}`);
+  return at.length;
+}
+
+async function deploy(
+  env: ReturnType<typeof setup>,
+  tool: string,
+  specs: readonly ComponentSpec[],
+  options: Parameters<typeof storeDeployment>[3] = {},
+): Promise<Map<string, DeploymentTask>> {
+  const d = await storeDeployment(store, tool, specs, { createdAt: env.clock.now(), ...options });
+  const final = await driveWithClock(env.executor, store, d, env.clock);
+  const tasks = await store.listTasks(d.id);
+  assert.equal(final.state, 'successful', taskTable(tasks));
+  return byId(tasks);
+}
+
+describe('Executor pacing (shipped defaults, manual clock)', () => {
+  it("looks at a tool's first 30 s build at most every 2 s (more often while young), and sees it end within 2 s", async () => {
+    const env = setup({ buildMs: 30_000, jobStartMs: 100, jobHealthyMs: 100 });
+    const tool = newTool();
+    const tasks = await deploy(env, tool, [{ name: 'api' }]);
+    const [build] = env.runtime.inspect(tool).builds;
+    const end = ms(build?.finishedAt);
+    const seenAt = ms(tasks.get('build:api')?.finishedAt);
+    assert.ok(seenAt - end <= 2_000, `seen ${seenAt - end} ms after it ended`);
+    const n = looks(env.runtime, tool, ms(build?.startedAt), seenAt);
+    // A third older each time, then every 2 s (upstream's pace); one look a second (the old pacing) made 30.
+    assert.ok(n <= 20, `${n} looks during a 30 s build`);
+  });
+
+  it('looks at a rebuild of an image when its last build says it ends, and sees it end at once', async () => {
+    const env = setup({ buildMs: 30_000, jobStartMs: 100, jobHealthyMs: 100 });
+    const tool = newTool();
+    const specs = [{ name: 'api' }];
+    await deploy(env, tool, specs);
+    const observed = await observeTool(env.runtime, tool, configFor(specs), ['api']);
+    const tasks = await deploy(env, tool, specs, { observed, planOptions: { forceBuild: true } });
+    const rebuilt = env.runtime.inspect(tool).builds.find((b) => b.id === tasks.get('build:api')?.externalId);
+    const end = ms(rebuilt?.finishedAt);
+    const seenAt = ms(tasks.get('build:api')?.finishedAt);
+    assert.ok(seenAt - end <= 600, `seen ${seenAt - end} ms after it ended`);
+    // One look learns the image's history, the next is when it should end.
+    const n = looks(env.runtime, tool, ms(rebuilt?.startedAt) + 1, seenAt);
+    assert.ok(n <= 2, `${n} looks during a 30 s build whose image built in 30 s before`);
+  });
+
+  it('looks at a job waiting out its stability window a window apart, and releases it when the window ends', async () => {
+    // No health check: ready after running 2 s without a restart; the fake dates the run by its uptime.
+    const env = setup({ buildMs: 1_000, jobStartMs: 8_000 });
+    const tool = newTool();
+    const tasks = await deploy(env, tool, [{ name: 'worker', health: false }]);
+    const task = tasks.get('deploy:worker');
+    const applied = ms(resultOf(task ?? ({} as DeploymentTask)).appliedAt);
+    const ready = ms(task?.finishedAt);
+    assert.ok(ready - applied <= 8_000 + 2_000 + 100, `ready ${ready - applied} ms after the upsert`);
+    const n = looks(env.runtime, tool, applied + 1, ready);
+    // Every 1.8 s until it runs, then when the window ends; a look every 0.25-1 s (the old pacing) would be 12.
+    assert.ok(n <= 6, `${n} looks while the job came up`);
+  });
+
+  it('looks at a job starting as fast as the ones before once, when it should be ready', async () => {
+    const env = setup({ buildMs: 1_000, jobStartMs: 8_000 });
+    const tool = newTool();
+    const tasks = await deploy(env, tool, [
+      { name: 'a', health: false },
+      { name: 'b', health: false, waitFor: ['a'] },
+    ]);
+    const b = tasks.get('deploy:b');
+    const applied = ms(resultOf(b ?? ({} as DeploymentTask)).appliedAt);
+    const ready = ms(b?.finishedAt);
+    assert.ok(ready - applied <= 8_000 + 2_000 + 100, `ready ${ready - applied} ms after the upsert`);
+    assert.equal(looks(env.runtime, tool, applied + 1, ready), 1, taskTable([...tasks.values()]));
+  });
+});
