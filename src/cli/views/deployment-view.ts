@@ -4,7 +4,7 @@
  */
 import type { DeploymentJson } from '../api-types.js';
 import { statusColour, type Paint } from '../output.js';
-import { simpleTable } from './table.js';
+import { cut, simpleTable } from './table.js';
 import { toBlockYaml } from './yaml-view.js';
 
 const plain: Paint = (_colour, text) => text;
@@ -121,12 +121,6 @@ function deployedSection(d: DeploymentJson, paint: Paint): string[] {
         ]
       : []),
   ];
-}
-
-/** A table cell at most 45 characters wide; a longer text ends with an ellipsis, so nothing looks complete that is not. */
-function cut(text: string | undefined, width = 45): string {
-  const chars = [...(text ?? '')];
-  return chars.length <= width ? chars.join('') : `${chars.slice(0, width - 1).join('')}…`;
 }
 
 /** `deployment list`: tabulate "simple" with bold headers; one line per component in the Builds/Runs cells. */

@@ -1,22 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { painter } from '../output.js';
 import type { DeployProgress } from './deploy-progress.js';
 import { TtyProgress } from './progress-renderers.js';
 
-/** A terminal 10 columns wide that keeps what is written to it. */
-function terminal(): { stream: Writable & { columns: number; rows: number }; writes: string[] } {
+/** A terminal of the given size that keeps what is written to it. */
+function terminal(columns: number, rows: number) {
   const writes: string[] = [];
-  const stream = Object.assign(
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        writes.push(chunk.toString());
-        done();
-      },
-    }),
-    { columns: 10, rows: 24 },
-  );
+  const stream = { columns, rows, write: (text: string) => (writes.push(text), true) };
   return { stream, writes };
 }
 
@@ -32,7 +23,7 @@ const progress = (state: string): DeployProgress => ({
 const eraseLines = (n: number) => `${'\u001b[2K\u001b[1A'.repeat(n - 1)}\u001b[2K\u001b[G`;
 
 test('terminal: each frame replaces the previous one, wrapped rows included; the final text stays', async () => {
-  const { stream, writes } = terminal();
+  const { stream, writes } = terminal(10, 24);
   const view = new TtyProgress(stream, painter(false));
   view.update(progress('running'));
   const first = writes.at(-1) ?? '';
@@ -44,4 +35,12 @@ test('terminal: each frame replaces the previous one, wrapped rows included; the
   const [erase, final] = writes.slice(-2);
   assert.equal(erase, eraseLines(rows));
   assert.equal(final, 'Deploying components:\n[✅] toolhunt-api\n');
+});
+
+test('terminal: one that reports no size (a pseudo-terminal without one) is drawn on as 80 × 24', () => {
+  const { stream, writes } = terminal(0, 0);
+  const view = new TtyProgress(stream, painter(false));
+  view.update(progress('running'));
+  view.pause();
+  assert.match(writes.join(''), /Deploying components:\n\[.\] toolhunt-api \(deploying\)/);
 });

@@ -4,6 +4,7 @@
  * than the terminal from scrolling out of its reach). Both end with the same final text (plainLines of the
  * final state).
  */
+import { Writable } from 'node:stream';
 import { createLogUpdate } from 'log-update';
 import type { Paint } from '../output.js';
 import { liveLines, plainLines, type DeployProgress } from './deploy-progress.js';
@@ -82,18 +83,47 @@ export class PlainProgress implements ProgressRenderer {
 
 const FRAME_MS = 100;
 
+interface Terminal {
+  write(text: string): boolean;
+  readonly columns?: number;
+  readonly rows?: number;
+}
+
+/**
+ * The terminal as log-update sees it: it fits each frame to the reported size, and a terminal that reports
+ * none (0 × 0, as a pseudo-terminal without a size does) would get empty frames; 80 × 24 then, like a console.
+ */
+class SizedTerminal extends Writable {
+  constructor(private readonly terminal: Terminal) {
+    super({
+      write: (chunk: Buffer, _encoding, done) => {
+        terminal.write(chunk.toString());
+        done();
+      },
+    });
+  }
+
+  get columns(): number {
+    return this.terminal.columns || 80;
+  }
+
+  get rows(): number {
+    return this.terminal.rows || 24;
+  }
+}
+
 export class TtyProgress implements ProgressRenderer {
   readonly #frame: ReturnType<typeof createLogUpdate>;
-  readonly #stream: NodeJS.WritableStream;
+  readonly #stream: Terminal;
   readonly #paint: Paint;
   readonly #startedAt = Date.now();
   #current: DeployProgress | undefined;
   #tick = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(stream: NodeJS.WritableStream, paint: Paint) {
+  constructor(stream: Terminal, paint: Paint) {
     this.#stream = stream;
-    this.#frame = createLogUpdate(stream);
+    this.#frame = createLogUpdate(new SizedTerminal(stream));
     this.#paint = paint;
     this.resume();
   }

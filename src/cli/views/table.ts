@@ -1,6 +1,8 @@
 /**
  * tabulate's "simple" format, which upstream's CLI prints its lists with: columns two spaces apart, a row of
  * dashes under the header, multi-line cells, every cell padded to its column's width (colour codes take no room).
+ * Kept as this small helper rather than cli-table3: that draws either no rule or one between every row, never
+ * tabulate's single rule under the header, and the lists' output is upstream's, pinned byte for byte.
  */
 import { visibleLength } from '../output.js';
 
@@ -24,4 +26,10 @@ export function simpleTable(headers: readonly string[], rows: ReadonlyArray<read
     }
   }
   return lines;
+}
+
+/** A cell text at most `width` characters wide; a longer one ends with an ellipsis, so nothing looks complete that is not. */
+export function cut(text: string | undefined, width = 45): string {
+  const chars = [...(text ?? '')];
+  return chars.length <= width ? chars.join('') : `${chars.slice(0, width - 1).join('')}…`;
 }
