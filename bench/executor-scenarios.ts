@@ -181,12 +181,14 @@ async function observed(
 
 /**
  * Redeploys of a deployed tool, `RUNS` times: each run pushes a new commit to the components `change(run)`
- * names (none: a no-op redeploy), then observes, plans and deploys. The first deployment is not measured.
+ * names (none: a no-op redeploy), then observes, plans (with `--force-build`: every image rebuilt) and deploys.
+ * The first deployment is not measured.
  */
 async function redeploys(
   specs: readonly ComponentSpec[],
   buildS: Record<string, number>,
   change: (run: number) => readonly string[],
+  forceBuild = false,
 ): Promise<{ runs: Measured[]; plans: Plan[] }> {
   const config = configFor(specs);
   return world(TOOLFORGE, scaled(buildS), async (w) => {
@@ -200,9 +202,12 @@ async function redeploys(
       w.runtime.resetStats();
       const t0 = Date.now();
       const state = await observed(w.runtime, config, moved);
-      const plan = planDeployment(config, state, { forceBuild: false, forceRun: false, prune: false });
+      const plan = planDeployment(config, state, { forceBuild, forceRun: false, prune: false });
       plans.push(plan);
-      const deployment = await storeDeployment(w.store, 'bench', specs, { observed: state });
+      const deployment = await storeDeployment(w.store, 'bench', specs, {
+        observed: state,
+        planOptions: { forceBuild },
+      });
       const end = await finish(w, 'bench', deployment.id, t0);
       runs.push({ ...end, calls: callsOf(w.runtime) });
     }
@@ -303,6 +308,7 @@ export async function main(warp: number): Promise<void> {
     'LB: longest path at the least cost of each task (no stability window, no polling) and the quota pigeonhole bound\n' +
       'toolhunt: the example; wide-30: 30 components, 10 builds, no wait-for; dag-300: 300 components, 20 builds,\n' +
       'random wait-for DAG; changed-1-of-30: wide-30 deployed, one build component gets a new commit;\n' +
+      'wide-30-redeploy: wide-30 deployed, redeployed with --force-build (history known: longest builds first);\n' +
       `noop-300: dag-300 deployed, redeployed unchanged. Columns: min/median of ${RUNS} runs.`,
   );
   console.log(HEADER);
@@ -340,6 +346,20 @@ export async function main(warp: number): Promise<void> {
       name: 'changed-1-of-30',
       lb: Math.min(...plans.map((p) => lowerBound(config, p, buildS, env))) + env.request,
       upstream: upstreamModel(config, buildS, env, { rebuilt: new Set([changed]) }),
+      runs,
+    });
+  }
+
+  if (want('wide-30-redeploy')) {
+    // wide-30 deployed once, then `deploy --force-build` (e.g. for the latest base images): every image is
+    // rebuilt, and the tool's builds list tells how long each took last time.
+    const config = configFor(wide);
+    const buildS = buildSeconds(wide, wide.length, env);
+    const { runs, plans } = await redeploys(wide, buildS, () => [], true);
+    print({
+      name: 'wide-30-redeploy',
+      lb: Math.min(...plans.map((p) => lowerBound(config, p, buildS, env))) + env.request,
+      upstream: upstreamModel(config, buildS, env, { rebuilt: new Set(Object.keys(buildS)) }),
       runs,
     });
   }

@@ -27,7 +27,7 @@ import {
 import { whatDeployed, type DeployedRecord } from './deployed.js';
 import type { GuardedRuntime } from '../runtimes/guarded-runtime.js';
 import type { Store, TaskPatch } from '../store/store.js';
-import type { PlanTask } from '../plan/plan.js';
+import type { PlanTask, TaskOperation } from '../plan/plan.js';
 import {
   FINAL_DEPLOYMENT_STATES,
   FINAL_TASK_STATES,
@@ -248,7 +248,7 @@ export class DeploymentRun {
     const cancelling = deployment.state === 'cancelling';
     if (!this.#planUsable && !cancelling) await this.#refuseOldPlan(step);
     await this.#refreshSnapshot(step);
-    for (const task of [...tasks.values()]) {
+    for (const task of this.#inStartOrder(tasks)) {
       const current = tasks.get(task.id) ?? task;
       if (FINAL_TASK.has(current.state) || this.inflight.has(current.id)) continue;
       if (cancelling) await this.#cancelTask(step, current);
@@ -262,9 +262,36 @@ export class DeploymentRun {
   #prepare(deployment: Deployment): void {
     if (this.#planTasks) return;
     this.#planTasks = new Map(deployment.plan.tasks.map((t) => [t.id, t]));
+    for (const t of deployment.plan.tasks) {
+      const op = t.operation as Partial<TaskOperation> | undefined;
+      if (op?.kind === 'start-build' && op.expectedMs !== undefined && op.request)
+        this.pacing.expectBuild(op.request.imageName, op.expectedMs);
+    }
     this.#planUsable = deployment.plan.tasks.every(
       (t) => typeof (t as Partial<PlanTask>).operation === 'object',
     );
+  }
+
+  /**
+   * The tasks in the order they take build slots (a step gives them out in its loop's order): the builds
+   * expected to take longest first, because the longest build starting last is what makes a deployment late
+   * when the quota cannot take every build at once (LPT). A build nothing is known of ranks with the longest
+   * known (nothing says it is short); without any expectation (a new tool) the plan's order, which is the
+   * config's.
+   */
+  #inStartOrder(tasks: ReadonlyMap<string, DeploymentTask>): DeploymentTask[] {
+    const all = [...tasks.values()];
+    const expected = (t: DeploymentTask): number | undefined => {
+      const op = this.planTask(t.id)?.operation;
+      return op?.kind === 'start-build' ? (op.expectedMs ?? -1) : undefined;
+    };
+    const longest = Math.max(-1, ...all.map((t) => expected(t) ?? -1));
+    if (longest < 0) return all;
+    const rank = (t: DeploymentTask): number => {
+      const ms = expected(t);
+      return ms === undefined ? 0 : -(ms < 0 ? longest : ms);
+    };
+    return all.sort((a, b) => rank(a) - rank(b));
   }
 
   async #refuseOldPlan(step: Step): Promise<void> {

@@ -1,7 +1,8 @@
 /**
- * How often the executor looks at the runtime (shipped defaults, fake runtime, manual clock): a build is looked
- * at by what is expected of it, a job waiting out a window the runtime dates is looked at a window apart, and
- * neither costs the deployment time: the looks that matter are made when the build ends or the window does.
+ * What the executor does with what it expects (shipped defaults, fake runtime, manual clock): builds expected
+ * to take longest start first; a build is looked at by what is expected of it, a job waiting out a window the
+ * runtime dates is looked at a window apart, and neither costs the deployment time: the looks that matter are
+ * made when the build ends or the window does.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,6 +63,34 @@ async function deploy(
   assert.equal(final.state, 'successful', taskTable(tasks));
   return byId(tasks);
 }
+
+describe('Executor build order (shipped defaults, manual clock)', () => {
+  it('starts the builds expected to take longest first when the quota cannot take them all; config order without history', async () => {
+    const env = setup({
+      buildQuota: 2,
+      builds: { a: { durationMs: 10_000 }, b: { durationMs: 20_000 }, c: { durationMs: 40_000 } },
+      jobStartMs: 100,
+      jobHealthyMs: 100,
+    });
+    const tool = newTool();
+    const specs = [{ name: 'a' }, { name: 'b' }, { name: 'c' }];
+    const startsSince = (at: number): (string | undefined)[] =>
+      env.runtime.calls.filter((c) => c.method === 'startBuild' && c.at >= at).map((c) => c.target);
+    const firstAt = env.clock.now();
+    const first = await deploy(env, tool, specs);
+    assert.deepEqual(startsSince(firstAt), ['a', 'b', 'c'], 'a new tool: config order');
+    // a, b first; c only when a ends at 10 s: 50 s of builds where 40 s would do.
+    assert.ok(ms(first.get('build:c')?.finishedAt) - firstAt >= 50_000);
+
+    const observed = await observeTool(env.runtime, tool, configFor(specs), ['a', 'b', 'c']);
+    const secondAt = env.clock.now();
+    const second = await deploy(env, tool, specs, { observed, planOptions: { forceBuild: true } });
+    assert.deepEqual(startsSince(secondAt), ['c', 'b', 'a'], 'longest expected first');
+    // c alongside b then a: the builds are done when c is, 40 s (plus the looks).
+    const builtBy = Math.max(...['a', 'b', 'c'].map((c) => ms(second.get(`build:${c}`)?.finishedAt)));
+    assert.ok(builtBy - secondAt <= 41_000, `builds done after ${builtBy - secondAt} ms`);
+  });
+});
 
 describe('Executor pacing (shipped defaults, manual clock)', () => {
   it("looks at a tool's first 30 s build at most every 2 s (more often while young), and sees it end within 2 s", async () => {

@@ -38,6 +38,13 @@ export class Pacing {
   /** The shortest apply → running time of a job this process saw, dated by the job's uptime (ms). */
   #jobStartMs?: number;
 
+  /** What the plan expects of a build of `imageName` (its last build's time, observed when it was planned). */
+  expectBuild(imageName: string, ms: number): void {
+    if (!(ms > 0) || this.#buildMs.has(imageName)) return;
+    this.#buildMs.set(imageName, ms);
+    this.#anyBuildMs = Math.min(this.#anyBuildMs ?? Infinity, ms);
+  }
+
   /** Learns build durations from a builds list (finished successful builds only). */
   learnBuilds(builds: readonly BuildRecord[]): void {
     const newest = new Map<string, { readonly at: number; readonly ms: number }>();

@@ -127,8 +127,12 @@ export const OPERATION_KINDS = [
  * decides again. Persisted with the plan, so a resumed deployment carries out exactly what was planned.
  */
 export type TaskOperation =
-  /** Start a build with exactly this request. */
-  | { readonly kind: 'start-build'; readonly request: BuildRequest }
+  /**
+   * Start a build with exactly this request. `expectedMs`: how long the image's last finished build took (from
+   * the observed builds), when one is known: the executor starts the longest expected builds first when the
+   * build quota cannot take them all, and knows when to look for its end.
+   */
+  | { readonly kind: 'start-build'; readonly request: BuildRequest; readonly expectedMs?: number }
   /** A matching build is already running: wait for it instead of starting another. */
   | { readonly kind: 'follow-build'; readonly buildId: string }
   /**

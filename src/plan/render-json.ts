@@ -45,7 +45,11 @@ function component(c: ComponentPlan): Record<string, unknown> {
 function operation(op: TaskOperation): Record<string, unknown> {
   switch (op.kind) {
     case 'start-build':
-      return { kind: op.kind, request: snakeKeys(op.request) };
+      return {
+        kind: op.kind,
+        request: snakeKeys(op.request),
+        ...(op.expectedMs !== undefined ? { expected_ms: op.expectedMs } : {}),
+      };
     case 'upsert-job':
       return snakeKeys({
         kind: op.kind,

@@ -15,6 +15,7 @@ import type {
 } from '../plan.js';
 import { jobTemplateFor, toolImage } from '../job-spec.js';
 import { buildTaskId, type PlanContext } from '../plan-context.js';
+import { expectedBuild } from './expected-build.js';
 
 type TaskDetails = Pick<PlanTask, 'operation' | 'ready' | 'reason'>;
 
@@ -62,6 +63,7 @@ function buildDetails(ctx: PlanContext, i: number, c: Component): TaskDetails {
       useDeprecatedVersions,
       envvars: envvars ?? {},
     },
+    ...expectedBuild(ctx.observed.builds, c.name),
   };
   return { operation, ready: COMPLETED, reason: { code: buildCode(decision), text } };
 }
