@@ -138,4 +138,18 @@ describe('Toolforge runtime + simulator: one-off components', () => {
     assert.deepEqual(apiAfter?.spec, apiBefore?.spec);
     assert.equal(apiAfter?.generationMs, apiBefore?.generationMs);
   });
+
+  it('a migration past its timeout is stopped (its one-off job deleted) and fails; the api stays untouched', async () => {
+    const apiBefore = structuredClone(job('api'));
+    // jobs-api has no timeout for one-off jobs: the executor stops the run itself, 5 s past its timeout.
+    sim.configure({ jobs: { ...JOBS, byName: { migrate: { neverEnds: true } } } });
+    const text = yaml('migrate --to v3').replace('retry: 1}', 'retry: 1, timeout: 1}');
+    const { d } = await deploy('migration past its timeout', text);
+    assert.equal(d.status, 'failed', describeTasks(d));
+    assert.match(task(d, 'deploy:migrate').reason ?? '', /^migrate timed out after 1s/);
+    assert.equal(task(d, 'deploy:api').state, 'skipped');
+    assert.equal(job('migrate'), undefined, 'the run was stopped: its job deleted');
+    assert.deepEqual(job('api')?.spec, apiBefore?.spec);
+    assert.equal(job('api')?.generationMs, apiBefore?.generationMs);
+  });
 });
