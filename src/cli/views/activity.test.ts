@@ -88,3 +88,22 @@ test('a long wait is reminded of once per interval, with how long it has lasted'
   log.changes(done, 62_000);
   assert.deepEqual(log.reminders(done, 200_000, 30_000), [], 'a finished task is not reminded of');
 });
+
+test("a one-off component's run reads as a run: running, then ran to completion, not deployed", () => {
+  assert.equal(
+    activityText(
+      task({ id: 'deploy:migrate', state: 'running', reason: 'waiting for migrate to complete: running' }),
+    ),
+    'waiting for migrate to complete: running',
+  );
+  assert.equal(
+    activityText(
+      task({ id: 'deploy:migrate', state: 'succeeded', reason: 'migrate completed (exit code 0)' }),
+    ),
+    'ran to completion (exit code 0)',
+  );
+  assert.equal(
+    activityText(task({ id: 'deploy:api', state: 'succeeded', reason: 'restarted job api' })),
+    'deployed',
+  );
+});

@@ -66,6 +66,8 @@ function deployText(task: ProgressTask): string {
       return firstLine(reason);
     }
     case 'succeeded':
+      // A one-off component's task is its run: it did not deploy anything, it ran to completion.
+      if (/ completed \(exit code 0\)$/.test(reason)) return 'ran to completion (exit code 0)';
       return task.kind === 'delete' ? 'deleted' : 'deployed';
     case 'failed':
       return task.kind === 'delete'
