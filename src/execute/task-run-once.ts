@@ -30,6 +30,11 @@ type RunOnce = Extract<TaskOperation, { kind: 'run-once' }>;
 const RUN_SKEW_MS = 1_000;
 /** How long past its own timeout a run may still be reported running before it is stopped from here. */
 export const RUN_TIMEOUT_GRACE_MS = 5_000;
+/**
+ * How far before the run's start a log line may be dated and still be quoted as this run's. Smaller than
+ * `RUN_SKEW_MS`: a line of the previous run quoted as this one's misleads more than a missing first line.
+ */
+const LOG_SKEW_MS = 250;
 /** Log lines a failure quotes. */
 const LOG_LINES = 10;
 
@@ -193,7 +198,7 @@ function failWithLog(run: DeploymentRun, task: DeploymentTask, reason: string, s
   run.fire(
     task,
     async (signal) => {
-      const since = Date.parse(resultOf(task).appliedAt ?? '') - RUN_SKEW_MS;
+      const since = Date.parse(resultOf(task).appliedAt ?? '') - LOG_SKEW_MS;
       const lines = await lastLogLines(run, task.component, since || 0, signal).catch(() => []);
       if (stop) await run.env.runtime.deleteJob(run.tool, task.component, { signal });
       return lines;

@@ -147,6 +147,7 @@ describe('local e2e: one-off components', () => {
     assert.equal(run.state, 'failed');
     assert.match(run.reason ?? '', /^migrate failed with exit code 3/);
     assert.match(run.reason ?? '', /column "owner" already exists/);
+    assert.doesNotMatch(run.reason ?? '', /\[run-1\]/, 'only the failed run is quoted');
     assert.equal(task(outcome, 'deploy:api').state, 'skipped');
     assert.equal(task(outcome, 'build:api').state, 'succeeded');
     // The api was neither restarted nor updated: same processes, still the old version.
