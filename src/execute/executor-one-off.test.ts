@@ -238,6 +238,36 @@ describe('one-off components', () => {
     assert.equal(result.state, 'successful', taskTable([...result.tasks.values()]));
     assert.equal(runtime.count('runOnce', 'migrate'), 1);
   });
+
+  it('a run of the same spec still going is followed to its end, not started again, and the api waits for it', async () => {
+    const { clock, runtime, tool } = setup();
+    const first = await deploy(
+      runtime,
+      clock,
+      tool,
+      planDeployment(config(), observedEmpty(tool), OPTIONS),
+      config(),
+    );
+    assert.equal(first.state, 'successful');
+    // A run left going (e.g. by a cancelled deployment), of exactly what the config asks for.
+    const migrate = runtime.inspect(tool).jobs.find((j) => j.name === 'migrate');
+    assert.ok(migrate);
+    runtime.setJobBehaviour('migrate', { startMs: 500 });
+    const { state: _s, health: _h, lastRun: _l, type: _t, ...fields } = migrate;
+    await runtime.runOnce(tool, { ...fields, type: 'one-off' });
+    const plan = planDeployment(config(), observed(runtime, tool, clock), { ...OPTIONS, forceRun: false });
+    assert.deepEqual(plan.components.find((c) => c.name === 'migrate')?.job, {
+      kind: 'run',
+      reason: 'still-running',
+    });
+    const op = plan.tasks.find((t) => t.id === 'deploy:migrate')?.operation;
+    assert.equal(op?.kind === 'run-once' && op.attach, true);
+    const runs = runtime.count('runOnce', 'migrate');
+    const second = await deploy(runtime, clock, tool, plan, config());
+    assert.equal(second.state, 'successful', taskTable([...second.tasks.values()]));
+    assert.equal(runtime.count('runOnce', 'migrate'), runs, 'not started again');
+    assert.match(second.tasks.get('deploy:migrate')?.reason ?? '', /^migrate completed/);
+  });
 });
 
 function observedEmpty(tool: string): ObservedState {

@@ -54,7 +54,20 @@ export async function advanceRunOnceTask(
   if (busy() >= run.options.deployConcurrency) return;
   const image = imageOf(operation.image, step.tasks);
   if (typeof image !== 'string') return void (await fail(run, step, task, image.reason));
+  if (operation.attach) return attach(run, step, task, image);
   await sendRun(run, step, task, withImage(operation.spec, image));
+}
+
+/** The plan saw this spec's run still going: follow it from now on, without starting another. */
+async function attach(run: DeploymentRun, step: Step, task: DeploymentTask, image: string): Promise<void> {
+  const at = run.iso(step);
+  const written = await run.write(step, task, {
+    state: 'running',
+    startedAt: task.startedAt ?? at,
+    waitingFor: [],
+    result: { ...resultOf(task), image },
+  });
+  await markStarted(run, step, written);
 }
 
 function fail(

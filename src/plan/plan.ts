@@ -63,6 +63,8 @@ export const ONE_OFF_RUN_REASONS = [
   'image-rebuilt',
   'last-run-failed',
   'forced',
+  // Its last run, of this very spec and image, has not ended: it is followed to its end, not started again.
+  'still-running',
 ] as const;
 export type OneOffRunReason = (typeof ONE_OFF_RUN_REASONS)[number];
 
@@ -151,7 +153,13 @@ export type TaskOperation =
    * Run a one-off job to completion: `spec` on `image`, replacing the job's earlier run. Ready when the run
    * `completed` successfully; a failed run (exit code, timeout) fails the task and skips its dependents.
    */
-  | { readonly kind: 'run-once'; readonly spec: JobTemplate; readonly image: PlannedImage };
+  | {
+      readonly kind: 'run-once';
+      readonly spec: JobTemplate;
+      readonly image: PlannedImage;
+      /** The run of this spec already in progress is followed to its end instead of starting one. */
+      readonly attach?: true;
+    };
 
 /**
  * When a task is done: a build or a delete when it `completed`; a continuous job when it is `healthy`, judged

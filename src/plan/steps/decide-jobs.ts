@@ -105,8 +105,10 @@ function decideOneOff(
     const code = last.exitCode !== undefined ? ` (exit code ${last.exitCode})` : '';
     return run('last-run-failed', `last run failed${code}: run it again`);
   }
-  // Still going (a deployment cancelled while it ran, or started by hand): left to finish, not started twice.
-  if (last.state !== 'succeeded') return { decision: NO_OP, reason: `already ${last.state} for this image` };
+  // Still going (a deployment cancelled while it ran): its dependents must still wait for its end, so it gets a
+  // task that follows the run in progress; starting it again would interrupt a migration halfway.
+  if (last.state !== 'succeeded')
+    return run('still-running', `still ${last.state} for this image: wait for its end (not started again)`);
   const when =
     last.finishedAt !== undefined
       ? ` (exit code 0, ended ${last.finishedAt})`

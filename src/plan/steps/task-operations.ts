@@ -88,7 +88,13 @@ function deployDetails(ctx: PlanContext, i: number, c: Component): TaskDetails {
       : { kind: 'known', image: source?.image ?? toolImage(ctx.observed.tool, c.name) };
   const job = ctx.jobDecisions[i] ?? { kind: 'no-op' };
   if (c.type === 'one-off') {
-    const operation: TaskOperation = { kind: 'run-once', spec: jobTemplateFor(c), image };
+    const attach = job.kind === 'run' && job.reason === 'still-running';
+    const operation: TaskOperation = {
+      kind: 'run-once',
+      spec: jobTemplateFor(c),
+      image,
+      ...(attach ? { attach: true as const } : {}),
+    };
     return { operation, ready: COMPLETED, reason: { code: 'run-once', text: ctx.jobReasons[i] ?? '' } };
   }
   // jobs-api has no restart for scheduled jobs: the re-upsert is the re-registration (upstream's rule too).
