@@ -116,7 +116,8 @@ function toYaml(config: ToolConfig): string {
     if (c.waitFor.length > 0) lines.push('    wait-for:', ...c.waitFor.map((w) => `      - ${w}`));
     lines.push('    run:', `      command: ${c.run.command ?? 'web'}`);
     if (c.type === 'scheduled') lines.push(`      schedule: "${c.run.schedule}"`);
-    else if (c.type === 'continuous') lines.push(`      port: ${c.run.port}`, `      replicas: ${c.run.replicas}`);
+    else if (c.type === 'continuous')
+      lines.push(`      port: ${c.run.port}`, `      replicas: ${c.run.replicas}`);
   }
   return `${lines.join('\n')}\n`;
 }
