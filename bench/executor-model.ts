@@ -2,8 +2,8 @@
  * The executor bench's arithmetic: the generated tools, the true lower bound of a deployment's makespan and
  * upstream components-api's strategy in virtual time. Pure: no I/O, no clock.
  */
-import type { ToolConfig } from '../src/config/tool-config.js';
-import type { Plan, PlanTask } from '../src/plan/plan.js';
+import type { ToolConfig } from '../src/model/tool-config.js';
+import type { Plan, PlanTask } from '../src/model/plan.js';
 import type { ComponentSpec } from '../test/support/executor-kit.js';
 import { mulberry32 } from '../src/support/seeded-random.js';
 

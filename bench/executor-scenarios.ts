@@ -31,9 +31,9 @@ import { startSimulator, type Simulator } from '../src/runtimes/toolforge/simula
 import { fakeCommit } from '../src/runtimes/toolforge/simulator/build-model.js';
 import { ToolforgeRuntime } from '../src/runtimes/toolforge/toolforge-runtime.js';
 import { planDeployment } from '../src/plan/plan-builder.js';
-import { refKey, type ObservedState, type RefResolution } from '../src/status/observed-state.js';
-import type { ToolConfig } from '../src/config/tool-config.js';
-import type { Plan } from '../src/plan/plan.js';
+import { refKey, type ObservedState, type RefResolution } from '../src/model/observed-state.js';
+import type { ToolConfig } from '../src/model/tool-config.js';
+import type { Plan } from '../src/model/plan.js';
 import {
   TOOLFORGE,
   buildSeconds,

@@ -7,16 +7,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { availableParallelism, loadavg } from 'node:os';
-import type { Component, ToolConfig } from '../src/config/tool-config.js';
+import type { Component, ToolConfig } from '../src/model/tool-config.js';
 import { loadConfig } from '../src/config/load.js';
 import { planDeployment } from '../src/plan/plan-builder.js';
 import { jobSpecFor, toolImage } from '../src/plan/job-spec.js';
-import {
-  refKey,
-  type BuildRecord,
-  type JobRecord,
-  type ObservedState,
-} from '../src/status/observed-state.js';
+import { refKey, type BuildRecord, type JobRecord, type ObservedState } from '../src/model/observed-state.js';
 import { mulberry32 } from '../src/support/seeded-random.js';
 
 function generate(n: number, seed = 42): { config: ToolConfig; observed: ObservedState } {

@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { FINAL_DEPLOYMENT_STATES, ACTIVE_DEPLOYMENT_STATES } from '../execute/deployment.js';
+import { FINAL_DEPLOYMENT_STATES, ACTIVE_DEPLOYMENT_STATES } from '../model/deployment.js';
 import { apiError } from './api-errors.js';
 import { authenticate, checkToolParam, TOOL_HEADER } from './auth.js';
 import { contextPlugin, resolveContext, type AppDeps } from './context.js';
@@ -22,7 +22,7 @@ import { planRoutes } from './routes/plan-routes.js';
 import { componentRoutes } from './routes/component-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { searchRoutes } from './routes/search-routes.js';
-import { VERSION } from '../cli/program.js';
+import { VERSION } from '../version.js';
 
 export type { AppDeps } from './context.js';
 

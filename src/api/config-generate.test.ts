@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateConfig, GENERATED_NOTE, NOTHING_GENERATED } from './config-generate.js';
-import type { BuildRecord, JobRecord } from '../status/observed-state.js';
+import type { BuildRecord, JobRecord } from '../model/observed-state.js';
 
 const build: BuildRecord = {
   id: 'b1',

@@ -4,7 +4,7 @@
  * cheaply and with a clear message instead of exhausting the server.
  */
 import { parse as parseYaml } from 'yaml';
-import type { ToolConfig } from '../config/tool-config.js';
+import type { ToolConfig } from '../model/tool-config.js';
 import type { Diagnostic } from '../config/diagnostics.js';
 import { loadConfig, readQuick } from './domain.js';
 import { findNestingProblem, nestingMessage, shortenPath } from '../config/nesting.js';

@@ -3,7 +3,7 @@
  * background. Delivery is best effort by design (issue 9: "never fail a deployment because the logs service is
  * down"): a failure is logged as a warning and dropped; nothing waits for it but `flush()` (shutdown, tests).
  */
-import type { Deployment } from '../execute/deployment.js';
+import type { Deployment } from '../model/deployment.js';
 import {
   eventTypeFor,
   type DeploymentEventSink,

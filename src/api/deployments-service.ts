@@ -3,11 +3,12 @@
  * computing a plan from the runtime's current state, creating a deployment (plan + tasks) and waiting for a
  * deployment to end (long-poll).
  */
-import type { ToolConfig } from '../config/tool-config.js';
-import { FINAL_DEPLOYMENT_STATES, tasksFromPlan, type Deployment } from '../execute/deployment.js';
+import type { ToolConfig } from '../model/tool-config.js';
+import { FINAL_DEPLOYMENT_STATES, type Deployment } from '../model/deployment.js';
+import { tasksFromPlan } from '../execute/tasks-from-plan.js';
 import { whatDeployed } from '../execute/deployed.js';
-import type { Plan, PlanOptions } from '../plan/plan.js';
-import type { ObservedState } from '../status/observed-state.js';
+import type { Plan, PlanOptions } from '../model/plan.js';
+import type { ObservedState } from '../model/observed-state.js';
 import { ActiveDeploymentExistsError, type StoredConfig } from '../store/store.js';
 import { RuntimeError } from '../runtimes/runtime.js';
 import type { ApiContext } from './context.js';

@@ -3,7 +3,7 @@
  * observe task durations with `taskDurationSeconds.observe(...)` without knowing about the API.
  */
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { DEPLOYMENT_STATES } from '../execute/deployment.js';
+import { DEPLOYMENT_STATES } from '../model/deployment.js';
 
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry });

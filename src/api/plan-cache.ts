@@ -3,7 +3,7 @@
  * (not only "it changed"). Bounded; a plan id it does not know (another replica, a restart) still gets a 409,
  * with the current plan's id and summary.
  */
-import type { ComponentPlan, Plan } from '../plan/plan.js';
+import type { ComponentPlan, Plan } from '../model/plan.js';
 
 const MAX_PLANS = 500;
 

@@ -3,9 +3,10 @@
  * snapshot, with each build pinned to the commit it resolved (decide-builds.ts reuses that build while its image
  * exists, else builds the commit). The rollback itself is an ordinary deployment: plan, DAG, events, result.
  */
-import type { Deployment } from '../execute/deployment.js';
-import { whatDeployed, type DeployedRecord } from '../execute/deployed.js';
-import type { Plan, PlanOptions } from '../plan/plan.js';
+import type { Deployment } from '../model/deployment.js';
+import { whatDeployed } from '../execute/deployed.js';
+import type { DeployedRecord } from '../model/deployment.js';
+import type { Plan, PlanOptions } from '../model/plan.js';
 import type { StoredConfig } from '../store/store.js';
 import type { ApiContext } from './context.js';
 import { apiError } from './api-errors.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { toUpstreamDeployment, failureSummary } from './upstream-deployment.js';
 import { sampleDeployment } from '../../test/support/deployment-fixtures.js';
-import type { DeploymentTask } from '../execute/deployment.js';
+import type { DeploymentTask } from '../model/deployment.js';
 
 function withTasks(patches: Record<string, Partial<DeploymentTask>>) {
   const { deployment, tasks } = sampleDeployment('t1', { createdAt: '2026-11-24T17:59:44.123Z' });

@@ -3,9 +3,10 @@
  * component with upstream's states and long statuses; we derive both from the task records (never stored
  * twice) and add the richer `tasks` array, the plan id and what it deployed (`deployed`).
  */
-import { FINAL_DEPLOYMENT_STATES, type Deployment, type DeploymentTask } from '../execute/deployment.js';
-import { whatDeployed, type DeployedRecord } from '../execute/deployed.js';
-import type { BuildDecision, ComponentPlan } from '../plan/plan.js';
+import { FINAL_DEPLOYMENT_STATES, type Deployment, type DeploymentTask } from '../model/deployment.js';
+import { whatDeployed } from '../execute/deployed.js';
+import type { DeployedRecord } from '../model/deployment.js';
+import type { BuildDecision, ComponentPlan } from '../model/plan.js';
 import { creationTime } from './deploy-id.js';
 import { upgradeDocument } from './domain.js';
 

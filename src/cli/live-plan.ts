@@ -8,7 +8,7 @@ import { ComponentsApiClient } from './api-client.js';
 import { ComponentsApiError, ComponentsClientError } from './client-errors.js';
 import type { PlanCommandOptions } from './local-plan.js';
 import { processOutput } from './output.js';
-import { VERSION } from './program.js';
+import { VERSION } from '../version.js';
 import { NoTargetError, resolveTarget, type ApiTarget, type TargetSource } from './target.js';
 import { renderOnlyPlan } from './views/only-plan.js';
 

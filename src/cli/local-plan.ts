@@ -5,14 +5,14 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { formatDiagnostic, loadConfigFile } from '../config/load.js';
-import type { ToolConfig } from '../config/tool-config.js';
+import type { ToolConfig } from '../model/tool-config.js';
 import { UserError, unreadableFileMessage } from '../errors.js';
 import { planDeployment, planHasChanges } from '../plan/plan-builder.js';
-import type { Plan, PlanOptions } from '../plan/plan.js';
+import type { Plan, PlanOptions } from '../model/plan.js';
 import { renderPlanJson } from '../plan/render-json.js';
 import { renderPlanText } from '../plan/render-text.js';
 import { resolveRef } from '../runtimes/git.js';
-import { emptyObservedState, refKey, type ObservedState } from '../status/observed-state.js';
+import { emptyObservedState, refKey, type ObservedState } from '../model/observed-state.js';
 import { parseStatusSnapshot } from '../status/status-snapshot.js';
 import { colourEnabled } from './output.js';
 

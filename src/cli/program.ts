@@ -3,7 +3,7 @@
  * `register(program)`; this file only lists them, in the order `--help` shows them.
  */
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { VERSION } from '../version.js';
 
 // Keep one registration per line: several people add commands here.
 const COMMANDS: ReadonlyArray<() => Promise<{ register(program: Command): void }>> = [
@@ -20,10 +20,6 @@ const COMMANDS: ReadonlyArray<() => Promise<{ register(program: Command): void }
   () => import('./commands/up.js'),
   () => import('./commands/restart.js'),
 ];
-
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command('toolforge-components')

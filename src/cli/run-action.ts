@@ -12,7 +12,7 @@ import {
   REPORT_LINE,
 } from './client-errors.js';
 import { printMessages, processOutput, type Output } from './output.js';
-import { VERSION } from './program.js';
+import { VERSION } from '../version.js';
 
 export interface GlobalOptions {
   readonly apiUrl?: string;

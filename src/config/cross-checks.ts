@@ -13,7 +13,7 @@ import { findCycles, Graph } from '../dag/index.js';
 import type { DiagnosticSink } from './diagnostic-sink.js';
 import { spell } from './field-names.js';
 import { suggest } from './suggest.js';
-import type { ConfigDialect } from './tool-config.js';
+import type { ConfigDialect } from '../model/tool-config.js';
 import type { ComponentDraft, ComponentRef } from './validate-component.js';
 
 const MAX_SUGGESTIONS = 50;

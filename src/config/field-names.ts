@@ -4,7 +4,7 @@
  * the other dialect's spelling is an error naming the expected spelling (a silently skipped `reuse_from` in a
  * seed file would change what gets deployed).
  */
-import type { ConfigDialect } from './tool-config.js';
+import type { ConfigDialect } from '../model/tool-config.js';
 
 export const TOP_FIELDS = ['config_version', 'source_url', 'defaults', 'components'] as const;
 export const DEFAULTS_FIELDS = ['alerts'] as const;

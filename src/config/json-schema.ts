@@ -15,7 +15,7 @@ import {
   PORT_PROTOCOLS,
   type ComponentType,
   type ConfigDialect,
-} from './tool-config.js';
+} from '../model/tool-config.js';
 
 type Schema = Record<string, unknown>;
 

@@ -14,7 +14,7 @@ import { readQuick } from './parse-quick.js';
 import { readYaml } from './read-yaml.js';
 import { resolveRepositoryPaths } from './repository-paths.js';
 import { sourceFromValue, type SourceNode } from './source-tree.js';
-import type { ToolConfig } from './tool-config.js';
+import type { ToolConfig } from '../model/tool-config.js';
 import { validateConfig } from './validate-config.js';
 
 export { formatDiagnostic } from './format-diagnostic.js';

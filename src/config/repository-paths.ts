@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { isRepositoryUrl } from './repository.js';
-import type { Component, ToolConfig } from './tool-config.js';
+import type { Component, ToolConfig } from '../model/tool-config.js';
 
 export function resolveRepositoryPaths(config: ToolConfig, baseDir: string): ToolConfig {
   let changed = false;

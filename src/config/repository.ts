@@ -3,7 +3,7 @@
  * dialect also takes file:// URLs and filesystem paths, which the local runtime builds from. URLs are
  * normalised the way upstream's URL type does it (WHATWG: a host-only URL gains a trailing `/`).
  */
-import type { ConfigDialect } from './tool-config.js';
+import type { ConfigDialect } from '../model/tool-config.js';
 
 export type RepositoryCheck =
   | { readonly ok: true; readonly value: string }

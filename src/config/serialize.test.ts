@@ -11,7 +11,7 @@ import {
   toSeed,
   toV1beta2,
 } from './load.js';
-import type { ToolConfig } from './tool-config.js';
+import type { ToolConfig } from '../model/tool-config.js';
 
 const TOOLHUNT_TEXT = readFileSync(
   new URL('../../examples/toolhunt/toolforge.yaml', import.meta.url),

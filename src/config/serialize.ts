@@ -12,7 +12,7 @@ import {
   type ContinuousRun,
   type ScheduledRun,
   type ToolConfig,
-} from './tool-config.js';
+} from '../model/tool-config.js';
 
 type Json = Record<string, unknown>;
 

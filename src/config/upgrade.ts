@@ -9,7 +9,7 @@
  * Pure: the input is never modified. Applied when a config is stored and again when a stored one (or a
  * deployment's snapshot, possibly written before this upgrade existed) is read back.
  */
-import { CURRENT_UPSTREAM_VERSION } from './tool-config.js';
+import { CURRENT_UPSTREAM_VERSION } from '../model/tool-config.js';
 
 type Obj = Record<string, unknown>;
 

@@ -16,7 +16,7 @@ import {
   type BuildSpec,
   type Component,
   type ComponentType,
-} from './tool-config.js';
+} from '../model/tool-config.js';
 import { describeNode } from './source-tree.js';
 import { readBoolean, readEnum, readMap, readString, typeError } from './value-checks.js';
 import { validateRun } from './validate-run.js';

@@ -16,7 +16,7 @@ import {
   type ConfigDialect,
   type ToolConfig,
   type ToolDefaults,
-} from './tool-config.js';
+} from '../model/tool-config.js';
 import { validateComponent, type ComponentDraft } from './validate-component.js';
 import { readBoolean, readMap, readString, typeError } from './value-checks.js';
 

@@ -18,7 +18,7 @@ import {
   type HealthCheck,
   type OneOffRun,
   type ScheduledRun,
-} from './tool-config.js';
+} from '../model/tool-config.js';
 import { readBoolean, readEnum, readInteger, readMap, readString } from './value-checks.js';
 
 export interface RunInput {

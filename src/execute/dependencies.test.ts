@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateDependencies, type WaitChecker } from './dependencies.js';
-import type { DeploymentTask, TaskState } from './deployment.js';
-import type { PlanTask } from '../plan/plan.js';
+import type { DeploymentTask, TaskState } from '../model/deployment.js';
+import type { PlanTask } from '../model/plan.js';
 import { taskDetailsFor } from '../../test/support/plan-fixtures.js';
 
 const task = (id: string, state: TaskState, extra: Partial<DeploymentTask> = {}): DeploymentTask => ({

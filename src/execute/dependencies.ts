@@ -4,8 +4,8 @@
  * and the job is not broken now, or, without a task, the job is ready in the latest snapshot. A failed
  * dependency skips the task (naming the root cause, once); a broken or timed-out wait fails it.
  */
-import type { PlanTask } from '../plan/plan.js';
-import type { DeploymentTask } from './deployment.js';
+import type { PlanTask } from '../model/plan.js';
+import type { DeploymentTask } from '../model/deployment.js';
 import { resultOf } from './task-record.js';
 
 export type DependencyVerdict =

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { whatDeployed } from './deployed.js';
-import { tasksFromPlan } from './deployment.js';
+import { tasksFromPlan } from './tasks-from-plan.js';
 import { planDeployment } from '../plan/plan-builder.js';
-import { emptyObservedState } from '../status/observed-state.js';
+import { emptyObservedState } from '../model/observed-state.js';
 import { NO_OPTIONS, deployedState, toolhuntConfig } from '../../test/support/plan-fixtures.js';
 
 test('a new build: commit, build and image come from its task once it ended; the reuse-from child gets the same', () => {

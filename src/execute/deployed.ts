@@ -6,20 +6,8 @@
  *
  * Pure: plan + tasks in, record out. The executor stores it when a deployment ends, the API when it creates one.
  */
-import type { BuildDecision, ComponentPlan, Plan } from '../plan/plan.js';
-import type { DeploymentTask } from './deployment.js';
-
-export interface DeployedComponent {
-  /** The commit its image was built from (for a `reuse-from` component: its parent's). */
-  readonly commit?: string;
-  /** The build that made the image, when one did. */
-  readonly buildId?: string;
-  /** The image its job runs (a new build's is known once the build succeeded). */
-  readonly image?: string;
-}
-
-/** Component name → what was deployed for it; components the deployment did not deploy are absent. */
-export type DeployedRecord = Readonly<Record<string, DeployedComponent>>;
+import type { BuildDecision, ComponentPlan, Plan } from '../model/plan.js';
+import type { DeployedComponent, DeployedRecord, DeploymentTask } from '../model/deployment.js';
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;

@@ -5,7 +5,7 @@
  * building the event and delivering it happens outside (src/api/deployment-event-reporter.ts), so a logs
  * service that is down can never fail or slow down a deployment.
  */
-import type { DeploymentState } from './deployment.js';
+import type { DeploymentState } from '../model/deployment.js';
 
 export type DeploymentEventType = 'created' | 'succeeded' | 'failed';
 

@@ -24,17 +24,18 @@ import {
   type RuntimeSnapshot,
   type SnapshotPart,
 } from '../runtimes/runtime.js';
-import { whatDeployed, type DeployedRecord } from './deployed.js';
+import { whatDeployed } from './deployed.js';
+import type { DeployedRecord } from '../model/deployment.js';
 import type { GuardedRuntime } from '../runtimes/guarded-runtime.js';
 import type { Store, TaskPatch } from '../store/store.js';
-import type { PlanTask, TaskOperation } from '../plan/plan.js';
+import type { PlanTask, TaskOperation } from '../model/plan.js';
 import {
   FINAL_DEPLOYMENT_STATES,
   FINAL_TASK_STATES,
   type Deployment,
   type DeploymentState,
   type DeploymentTask,
-} from './deployment.js';
+} from '../model/deployment.js';
 import { LOCAL_BUILD_CAP, type ResolvedOptions } from './executor-options.js';
 import { DeploymentLock } from './deployment-lock.js';
 import { StabilityTracker, conditionOf, jobReadiness, type ReadyCondition } from './readiness.js';

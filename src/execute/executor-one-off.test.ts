@@ -16,14 +16,15 @@ import {
   newDeploymentId,
   taskTable,
 } from '../../test/support/executor-kit.js';
-import { tasksFromPlan, type Deployment, type DeploymentTask } from './deployment.js';
+import { type Deployment, type DeploymentTask } from '../model/deployment.js';
+import { tasksFromPlan } from './tasks-from-plan.js';
 import { loadConfig } from '../config/load.js';
-import type { ToolConfig } from '../config/tool-config.js';
+import type { ToolConfig } from '../model/tool-config.js';
 import { planDeployment } from '../plan/plan-builder.js';
-import type { Plan, PlanOptions } from '../plan/plan.js';
+import type { Plan, PlanOptions } from '../model/plan.js';
 import { planString } from '../plan/plan-string.js';
 import { renderPlanText } from '../plan/render-text.js';
-import { refKey, type JobRecord, type ObservedState } from '../status/observed-state.js';
+import { refKey, type JobRecord, type ObservedState } from '../model/observed-state.js';
 
 let store: KyselyStore;
 let dispose: () => Promise<void>;

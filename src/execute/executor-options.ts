@@ -6,7 +6,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
 import type { Runtime } from '../runtimes/runtime.js';
-import type { Deployment, DeploymentTask } from './deployment.js';
+import type { Deployment, DeploymentTask } from '../model/deployment.js';
 import { systemClock, type Clock } from './clock.js';
 
 export interface ExecutorOptions {

@@ -20,7 +20,7 @@ import {
   taskTable,
   type ComponentSpec,
 } from '../../test/support/executor-kit.js';
-import type { DeploymentTask } from './deployment.js';
+import type { DeploymentTask } from '../model/deployment.js';
 import { resultOf } from './task-record.js';
 
 let store: KyselyStore;
@@ -148,5 +148,29 @@ describe('Executor pacing (shipped defaults, manual clock)', () => {
     const ready = ms(b?.finishedAt);
     assert.ok(ready - applied <= 8_000 + 2_000 + 100, `ready ${ready - applied} ms after the upsert`);
     assert.equal(looks(env.runtime, tool, applied + 1, ready), 1, taskTable([...tasks.values()]));
+  });
+
+  it('releases jobs whose windows end within a tenth of their wait of each other with one look', async () => {
+    // Applied together, running 7.0 s, 7.4 s and 8 s later: their 2 s windows end at 9.0 s, 9.4 s and 10 s.
+    const env = setup({
+      buildMs: 1_000,
+      jobStartMs: 8_000,
+      jobs: { a: { startMs: 8_000 }, b: { startMs: 7_400 }, c: { startMs: 7_000 } },
+    });
+    const tool = newTool();
+    const tasks = await deploy(env, tool, [
+      { name: 'a', health: false },
+      { name: 'b', health: false, reuse: 'a' },
+      { name: 'c', health: false, reuse: 'a' },
+    ]);
+    const table = taskTable([...tasks.values()]);
+    const a = tasks.get('deploy:a');
+    const b = tasks.get('deploy:b');
+    const applied = ms(resultOf(b ?? ({} as DeploymentTask)).appliedAt);
+    // b's window ends 0.6 s before a's: b waits for a's look (at most a tenth of its 9.4 s wait) instead of
+    // costing a call of its own.
+    assert.equal(ms(b?.finishedAt), ms(a?.finishedAt), table);
+    assert.ok(ms(b?.finishedAt) - (applied + 7_400 + 2_000) <= 940 + 100, table);
+    assert.ok(looks(env.runtime, tool, applied + 1, ms(a?.finishedAt)) <= 6, table);
   });
 });

@@ -17,7 +17,7 @@ import {
   taskTable,
   type ComponentSpec,
 } from '../../test/support/executor-kit.js';
-import type { DeploymentTask } from './deployment.js';
+import type { DeploymentTask } from '../model/deployment.js';
 
 let store: KyselyStore;
 let dispose: () => Promise<void>;

@@ -23,8 +23,8 @@ import {
   type ComponentSpec,
   type StoreDeploymentOptions,
 } from '../../test/support/executor-kit.js';
-import type { DeploymentTask } from './deployment.js';
-import type { PlanTask } from '../plan/plan.js';
+import type { DeploymentTask } from '../model/deployment.js';
+import type { PlanTask } from '../model/plan.js';
 import type { BuildQuota } from '../runtimes/runtime.js';
 import { observeTool } from '../status/observe.js';
 

@@ -11,7 +11,7 @@
  *
  * Runtime calls go through one `GuardedRuntime` (time limits, retries of reads); see src/runtimes/guarded-runtime.ts.
  */
-import { ACTIVE_DEPLOYMENT_STATES, DEPLOYMENT_STATES, type DeploymentState } from './deployment.js';
+import { ACTIVE_DEPLOYMENT_STATES, DEPLOYMENT_STATES, type DeploymentState } from '../model/deployment.js';
 import type { DeploymentScheduler } from './scheduler.js';
 import { DeploymentRun, type StepOutcome } from './deployment-run.js';
 import { resolveOptions, type ExecutorOptions, type ResolvedOptions } from './executor-options.js';

@@ -7,7 +7,7 @@
  * server restarted, or a build started before it, would otherwise teach a time that includes the downtime
  * (a restart 50 s after a kill made every later wait-for hop wait ~40 s for jobs healthy in 4 s).
  */
-import type { BuildRecord } from '../status/observed-state.js';
+import type { BuildRecord } from '../model/observed-state.js';
 
 /**
  * A build nothing tells the duration of is looked at when it is a third older than at the last look (at most a

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { StabilityTracker, jobReadiness } from './readiness.js';
-import type { JobRecord } from '../status/observed-state.js';
+import type { JobRecord } from '../model/observed-state.js';
 
 const CHECKED = { kind: 'healthy', observed: 'health-check' } as const;
 const PLAIN = { kind: 'healthy', observed: 'stability' } as const;

@@ -12,8 +12,8 @@
  * The window of the last two is tracked by `StabilityTracker`, so a job that is up for one poll does not
  * release its dependents.
  */
-import type { JobRecord } from '../status/observed-state.js';
-import type { TaskReady } from '../plan/plan.js';
+import type { JobRecord } from '../model/observed-state.js';
+import type { TaskReady } from '../model/plan.js';
 
 /** How a job is judged ready: what the plan says (`TaskReady`), or, for a job with no task, its record. */
 export type ReadyCondition = Exclude<TaskReady, { kind: 'completed' }>;

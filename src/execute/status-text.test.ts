@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { failureSummary, pythonTimedelta, pythonUtc, runLongStatus, shortDuration } from './status-text.js';
-import type { DeploymentTask } from './deployment.js';
+import type { DeploymentTask } from '../model/deployment.js';
 
 describe('status texts', () => {
   it("prints times as upstream's Python str() of an aware UTC datetime", () => {

@@ -3,7 +3,7 @@
  * kept word for word (docs/upstream-compat.md#deployments), so people and scripts used to upstream read the same words.
  */
 import type { BuildQuota, JobChange } from '../runtimes/runtime.js';
-import type { DeploymentTask } from './deployment.js';
+import type { DeploymentTask } from '../model/deployment.js';
 
 export const CANCELLED_TASK = 'The deployment was cancelled';
 export const CANCELLED_DEPLOYMENT = 'Deployment was cancelled';

@@ -5,12 +5,13 @@
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Executor } from './executor.js';
-import { tasksFromPlan, type Deployment } from './deployment.js';
+import { type Deployment } from '../model/deployment.js';
+import { tasksFromPlan } from './tasks-from-plan.js';
 import { FakeRuntime } from '../runtimes/fake/fake-runtime.js';
 import { loadConfig } from '../config/load.js';
 import { planDeployment } from '../plan/plan-builder.js';
 import { observeTool } from '../status/observe.js';
-import { emptyObservedState } from '../status/observed-state.js';
+import { emptyObservedState } from '../model/observed-state.js';
 import { openTestStore } from '../../test/support/stores.js';
 import { ManualClock, driveWithClock, newDeploymentId } from '../../test/support/executor-kit.js';
 import type { KyselyStore } from '../store/kysely-store.js';

@@ -11,11 +11,12 @@
  * `DeploymentRun.buildSlots`); the rest wait, saying how full the quota is. builds-api's 409 is back-pressure,
  * not a failure: the task waits again and retries after a short backoff or when a build ends.
  */
-import { RuntimeError, type BuildRequest } from '../runtimes/runtime.js';
+import { RuntimeError } from '../runtimes/runtime.js';
+import type { BuildRequest } from '../model/build-request.js';
 import { backoffMs } from '../runtimes/guarded-runtime.js';
-import type { BuildRecord } from '../status/observed-state.js';
+import type { BuildRecord } from '../model/observed-state.js';
 import { toolImage } from '../plan/job-spec.js';
-import type { DeploymentTask } from './deployment.js';
+import type { DeploymentTask } from '../model/deployment.js';
 import { QUOTA_RECHECK_MS, type DeploymentRun, type Step } from './deployment-run.js';
 import { applyVerdict, backingOff, operationOf, retryOrFail } from './task-common.js';
 import { resultOf } from './task-record.js';

@@ -1,8 +1,8 @@
 /** What build, deploy and delete tasks share: acting on a dependency verdict, and retrying failed calls. */
 import { RuntimeError } from '../runtimes/runtime.js';
 import { backoffMs } from '../runtimes/guarded-runtime.js';
-import type { PlanTask, TaskOperation } from '../plan/plan.js';
-import type { DeploymentTask } from './deployment.js';
+import type { PlanTask, TaskOperation } from '../model/plan.js';
+import type { DeploymentTask } from '../model/deployment.js';
 import type { DeploymentRun, Step } from './deployment-run.js';
 import type { DependencyVerdict } from './dependencies.js';
 import { failedAttempts, resultOf } from './task-record.js';

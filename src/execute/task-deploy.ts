@@ -18,10 +18,10 @@
  * attempt) cannot turn it into a restart.
  */
 import { diffJob, withImage } from '../plan/job-spec.js';
-import type { PlanTask, PlannedImage, TaskOperation } from '../plan/plan.js';
-import type { JobSpec } from '../runtimes/runtime.js';
-import type { JobRecord } from '../status/observed-state.js';
-import type { DeploymentTask } from './deployment.js';
+import type { PlanTask, PlannedImage, TaskOperation } from '../model/plan.js';
+import type { JobSpec } from '../model/job-spec.js';
+import type { JobRecord } from '../model/observed-state.js';
+import type { DeploymentTask } from '../model/deployment.js';
 import type { DeploymentRun, Step } from './deployment-run.js';
 import { applyVerdict, backingOff, operationOf, retryOrFail } from './task-common.js';
 import { isApplied, resultOf, type DeployResult } from './task-record.js';

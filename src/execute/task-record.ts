@@ -8,7 +8,7 @@
  * with an intent and no effect had an attempt whose outcome is unknown: it looks before it acts again.
  */
 import type { JobChange } from '../runtimes/runtime.js';
-import type { DeploymentTask } from './deployment.js';
+import type { DeploymentTask } from '../model/deployment.js';
 
 /** An external action about to be sent (stored first), and since when. */
 export interface Intent {

@@ -14,10 +14,10 @@
  * wait deadline bounds the run.
  */
 import { diffOneOff, withImage } from '../plan/job-spec.js';
-import type { PlannedImage, TaskOperation } from '../plan/plan.js';
-import type { JobSpec } from '../runtimes/runtime.js';
-import type { JobRecord } from '../status/observed-state.js';
-import type { DeploymentTask } from './deployment.js';
+import type { PlannedImage, TaskOperation } from '../model/plan.js';
+import type { JobSpec } from '../model/job-spec.js';
+import type { JobRecord } from '../model/observed-state.js';
+import type { DeploymentTask } from '../model/deployment.js';
 import type { DeploymentRun, Step } from './deployment-run.js';
 import { applyVerdict, backingOff, retryOrFail } from './task-common.js';
 import { isApplied, resultOf } from './task-record.js';

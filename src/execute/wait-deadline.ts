@@ -5,7 +5,7 @@
  * levels there are. Without one, each wait gets the executor's `waitTimeoutMs` from its own start. The one place
  * that reads either, so a per-deployment deadline and the default cannot disagree.
  */
-import type { Deployment } from './deployment.js';
+import type { Deployment } from '../model/deployment.js';
 
 export interface WaitDeadline {
   /** Clock time (ms) after which the wait fails. */

@@ -4,9 +4,9 @@
  * PostgreSQL jsonb comes back with its keys reordered). Hashing is not I/O: the planner stays pure.
  */
 import { createHash } from 'node:crypto';
-import type { ToolConfig } from '../config/tool-config.js';
-import type { BuildRecord, JobRecord, ObservedState } from '../status/observed-state.js';
-import type { PlanOptions } from './plan.js';
+import type { ToolConfig } from '../model/tool-config.js';
+import type { BuildRecord, JobRecord, ObservedState } from '../model/observed-state.js';
+import type { PlanOptions } from '../model/plan.js';
 
 /** Every property name used anywhere in `value` (an explicit stack: deep values cannot overflow). */
 function collectKeys(value: unknown): Set<string> {

@@ -11,10 +11,10 @@
  *   that reports the default is not drifted. Fields whose default the server picks (cpu, memory, mount, log
  *   paths) are not compared when the config leaves them unset: to reset one, set it explicitly.
  */
-import type { Component } from '../config/tool-config.js';
-import type { JobRecord } from '../status/observed-state.js';
-import type { JobSpec } from '../runtimes/runtime.js';
-import type { FieldChange, JobTemplate } from './plan.js';
+import type { Component } from '../model/tool-config.js';
+import type { JobRecord } from '../model/observed-state.js';
+import type { JobSpec } from '../model/job-spec.js';
+import type { FieldChange, JobTemplate } from '../model/plan.js';
 import { cpuCores, memoryGi } from '../support/quantities.js';
 
 /** The process a continuous component runs when the config gives no command (the image's Procfile `web`). */

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyObservedState, refKey } from '../status/observed-state.js';
-import type { ObservedState } from '../status/observed-state.js';
-import type { ContinuousComponent, ToolConfig } from '../config/tool-config.js';
+import { emptyObservedState, refKey } from '../model/observed-state.js';
+import type { ObservedState } from '../model/observed-state.js';
+import type { ContinuousComponent, ToolConfig } from '../model/tool-config.js';
 import { planDeployment, planHasChanges } from './plan-builder.js';
 import { planString } from './plan-string.js';
 import { PlanError } from './plan-error.js';

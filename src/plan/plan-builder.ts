@@ -6,11 +6,11 @@
  * Built as a list of named steps (Terraform's graph transformers, Compose's reconcile): each step reads what
  * the earlier ones decided and adds its own part. Read `STEPS` top to bottom for the whole algorithm.
  */
-import type { Component, ToolConfig } from '../config/tool-config.js';
-import type { ObservedState } from '../status/observed-state.js';
+import type { Component, ToolConfig } from '../model/tool-config.js';
+import type { ObservedState } from '../model/observed-state.js';
 import { CycleError, topologicalIndices } from '../dag/topo.js';
-import type { ComponentPlan, Plan, PlanOptions, PlanSummary, PlanTask } from './plan.js';
-import { PLAN_FORMAT_VERSION } from './plan.js';
+import type { ComponentPlan, Plan, PlanOptions, PlanSummary, PlanTask } from '../model/plan.js';
+import { PLAN_FORMAT_VERSION } from '../model/plan.js';
 import { createContext, isDeploySelected, type PlanContext } from './plan-context.js';
 import { configDigest, planId, statusRevision } from './digest.js';
 import { PlanError } from './plan-error.js';

@@ -7,9 +7,9 @@
  * operations were most of the cost.
  */
 import { Graph } from '../dag/graph.js';
-import type { ToolConfig } from '../config/tool-config.js';
-import type { JobRecord, ObservedState } from '../status/observed-state.js';
-import type { BuildDecision, JobDecision, PlanOptions, TaskDependency } from './plan.js';
+import type { ToolConfig } from '../model/tool-config.js';
+import type { JobRecord, ObservedState } from '../model/observed-state.js';
+import type { BuildDecision, JobDecision, PlanOptions, TaskDependency } from '../model/plan.js';
 
 /** Where a component's image comes from once the build decisions are made. */
 export interface ImageSource {

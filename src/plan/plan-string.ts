@@ -7,7 +7,7 @@
  *   [3] deploy:web, restart image-rebuilt, after #1 completed, #2 healthy
  *   - worker, no-op
  */
-import type { BuildDecision, ComponentPlan, JobDecision, Plan, PlanTask } from './plan.js';
+import type { BuildDecision, ComponentPlan, JobDecision, Plan, PlanTask } from '../model/plan.js';
 
 export function buildAction(build: BuildDecision): string {
   switch (build.kind) {

@@ -4,8 +4,8 @@ import { planDeployment } from './plan-builder.js';
 import { planToJson } from './render-json.js';
 import { planFromJson } from './read-plan-json.js';
 import { loadConfig } from '../config/load.js';
-import { emptyObservedState } from '../status/observed-state.js';
-import type { JobRecord } from '../status/observed-state.js';
+import { emptyObservedState } from '../model/observed-state.js';
+import type { JobRecord } from '../model/observed-state.js';
 
 const CONFIG = `config-version: 0.1
 components:

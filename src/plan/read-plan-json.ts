@@ -12,7 +12,7 @@ import {
   type FieldChange,
   type Plan,
   type PlanTask,
-} from './plan.js';
+} from '../model/plan.js';
 
 type Obj = Record<string, unknown>;
 

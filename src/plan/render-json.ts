@@ -3,8 +3,15 @@
  * `format_version` ("<major>.<minor>": the major moves only on incompatible changes, the minor when fields are
  * added), like Terraform's `show -json`. Reads only the serialisable Plan.
  */
-import type { BuildDecision, ComponentPlan, FieldChange, Plan, PlanTask, TaskOperation } from './plan.js';
-import { PLAN_FORMAT_VERSION } from './plan.js';
+import type {
+  BuildDecision,
+  ComponentPlan,
+  FieldChange,
+  Plan,
+  PlanTask,
+  TaskOperation,
+} from '../model/plan.js';
+import { PLAN_FORMAT_VERSION } from '../model/plan.js';
 
 /** 1.1 added each task's `operation`, `ready` and `reason`. */
 export const PLAN_JSON_FORMAT_VERSION = `${PLAN_FORMAT_VERSION}.1`;

@@ -3,8 +3,15 @@
  * (field diffs indented under updates), the task order with who waits for whom, warnings, then the counts.
  * Reads only the serialisable Plan (what the API returns), so local and remote plans print the same.
  */
-import type { BuildDecision, ComponentPlan, FieldChange, JobDecision, Plan, PlanTask } from './plan.js';
-import { PLAN_SYMBOLS } from './plan.js';
+import type {
+  BuildDecision,
+  ComponentPlan,
+  FieldChange,
+  JobDecision,
+  Plan,
+  PlanTask,
+} from '../model/plan.js';
+import { PLAN_SYMBOLS } from '../model/plan.js';
 
 export interface TextRenderOptions {
   /** ANSI colours (callers turn this off when stdout is not a TTY). */

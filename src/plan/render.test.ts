@@ -1,9 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyObservedState, refKey } from '../status/observed-state.js';
-import type { ContinuousComponent } from '../config/tool-config.js';
+import { emptyObservedState, refKey } from '../model/observed-state.js';
+import type { ContinuousComponent } from '../model/tool-config.js';
 import { planDeployment } from './plan-builder.js';
-import { OPERATION_KINDS, TASK_REASON_CODES, type ComponentPlan, type Plan, type PlanTask } from './plan.js';
+import {
+  OPERATION_KINDS,
+  TASK_REASON_CODES,
+  type ComponentPlan,
+  type Plan,
+  type PlanTask,
+} from '../model/plan.js';
 import { renderPlanText } from './render-text.js';
 import { renderPlanJson, PLAN_JSON_FORMAT_VERSION } from './render-json.js';
 import { planFromJson } from './read-plan-json.js';

@@ -8,7 +8,7 @@
  * calling git, since ls-remote only lists ref names.
  */
 import { execFile } from 'node:child_process';
-import type { RefResolution } from '../status/observed-state.js';
+import type { RefResolution } from '../model/observed-state.js';
 
 export interface ResolveRefOptions {
   readonly signal?: AbortSignal;

@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GuardedRuntime, backoffMs } from './guarded-runtime.js';
 import { FakeRuntime } from './fake/fake-runtime.js';
-import { RuntimeError, type JobSpec } from './runtime.js';
+import { RuntimeError } from './runtime.js';
+import type { JobSpec } from '../model/job-spec.js';
 
 const web: JobSpec = { name: 'web', type: 'continuous', image: 'img', command: 'serve' };
 

@@ -17,16 +17,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   RuntimeError,
   type BuildQuota,
-  type BuildRequest,
   type CallOptions,
   type JobChange,
-  type JobSpec,
   type ObserveOptions,
   type Runtime,
   type RuntimeSnapshot,
   type StartedBuild,
 } from './runtime.js';
-import type { RefResolution } from '../status/observed-state.js';
+import type { BuildRequest } from '../model/build-request.js';
+import type { JobSpec } from '../model/job-spec.js';
+import type { RefResolution } from '../model/observed-state.js';
 
 /** The runtime calls, as kinds for time limits. */
 export type CallKind =

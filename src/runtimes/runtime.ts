@@ -11,7 +11,9 @@
  * - One attempt per call: time limits and retries belong to one layer above (`guarded-runtime.ts`), never to
  *   both (two layers once made up to 5 × 5 attempts of one call).
  */
-import type { BuildRecord, JobRecord, JobRunFields, RefResolution } from '../status/observed-state.js';
+import type { BuildRecord, JobRecord, RefResolution } from '../model/observed-state.js';
+import type { BuildRequest } from '../model/build-request.js';
+import type { JobSpec } from '../model/job-spec.js';
 
 export interface RuntimeSnapshot {
   readonly builds: readonly BuildRecord[];
@@ -37,17 +39,6 @@ export function snapshotHas(snapshot: RuntimeSnapshot, part: SnapshotPart): bool
   return snapshot.fetched?.[part] ?? true;
 }
 
-export interface BuildRequest {
-  /** Image name (upstream: the component name). */
-  readonly imageName: string;
-  readonly repository: string;
-  readonly ref?: string;
-  readonly useLatestVersions: boolean;
-  readonly useDeprecatedVersions: boolean;
-  /** Build-time environment variables (config `build.envvars`); empty when the config sets none. */
-  readonly envvars?: Readonly<Record<string, string>>;
-}
-
 /** How many builds the tool may run at once (builds-api's `GET /tool/{t}/quotas`, category builds). */
 export interface BuildQuota {
   /** The most builds that may run at once; undefined when the runtime sets no limit. */
@@ -59,13 +50,6 @@ export interface BuildQuota {
 export interface StartedBuild {
   readonly id: string;
   readonly resolvedCommit?: string;
-}
-
-/** A job as we ask the runtime to run it: the component's run fields plus the image to run. */
-export interface JobSpec extends JobRunFields {
-  readonly name: string;
-  readonly type: 'continuous' | 'scheduled' | 'one-off';
-  readonly image: string;
 }
 
 export interface JobChange {

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeRuntime } from '../runtimes/fake/fake-runtime.js';
 import { observeTool } from './observe.js';
-import { refKey } from './observed-state.js';
+import { refKey } from '../model/observed-state.js';
 import { toolhuntConfig } from '../../test/support/plan-fixtures.js';
-import type { ToolConfig } from '../config/tool-config.js';
+import type { ToolConfig } from '../model/tool-config.js';
 
 test('one observe call and one resolveRef per distinct repository and ref', async () => {
   const runtime = new FakeRuntime();

@@ -2,9 +2,9 @@
  * The only I/O of status: one `runtime.observe(tool)` (O(1) calls whatever the number of components) plus one
  * `resolveRef` per distinct (repository, ref) of the config's source builds, all in parallel.
  */
-import type { ToolConfig } from '../config/tool-config.js';
+import type { ToolConfig } from '../model/tool-config.js';
 import type { Runtime } from '../runtimes/runtime.js';
-import { refKey, type ObservedState, type RefResolution } from './observed-state.js';
+import { refKey, type ObservedState, type RefResolution } from '../model/observed-state.js';
 
 export interface ObserveOptions {
   readonly signal?: AbortSignal;

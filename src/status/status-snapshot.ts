@@ -21,7 +21,7 @@ import {
   type JobRecord,
   type ObservedState,
   type RefResolution,
-} from './observed-state.js';
+} from '../model/observed-state.js';
 
 export class StatusSnapshotError extends UserError {
   constructor(message: string) {

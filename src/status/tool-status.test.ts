@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeToolStatus } from './tool-status.js';
-import { emptyObservedState } from './observed-state.js';
+import { emptyObservedState } from '../model/observed-state.js';
 import { deployedState, liveJob, toolhuntConfig } from '../../test/support/plan-fixtures.js';
-import type { ContinuousComponent } from '../config/tool-config.js';
+import type { ContinuousComponent } from '../model/tool-config.js';
 
 test('classifies managed, drifted, missing, orphaned and unmanaged jobs', () => {
   const config = toolhuntConfig();

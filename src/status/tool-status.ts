@@ -11,10 +11,10 @@
  * - `orphaned`: we deployed it earlier (`previouslyManaged`), the config no longer lists it, the job is there;
  * - `unmanaged`: a job no config mentions and we never deployed. Never touched by a plan.
  */
-import type { ComponentType, ToolConfig } from '../config/tool-config.js';
-import type { FieldChange } from '../plan/plan.js';
+import type { ComponentType, ToolConfig } from '../model/tool-config.js';
+import type { FieldChange } from '../model/plan.js';
 import { diffJob, diffOneOff, jobSpecFor } from '../plan/job-spec.js';
-import type { BuildRecord, JobRecord, ObservedState } from './observed-state.js';
+import type { BuildRecord, JobRecord, ObservedState } from '../model/observed-state.js';
 
 export const COMPONENT_STATUSES = ['managed', 'drifted', 'missing', 'orphaned', 'unmanaged'] as const;
 export type ComponentStatusKind = (typeof COMPONENT_STATUSES)[number];

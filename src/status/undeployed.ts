@@ -3,8 +3,8 @@
  * successful deployment deployed. Compared by config digest, so key order or a round-trip through PostgreSQL
  * does not count as a change. Shared by GET /status (and so the CLI `status`) and the dashboard.
  */
-import type { ToolConfig } from '../config/tool-config.js';
-import type { Deployment } from '../execute/deployment.js';
+import type { ToolConfig } from '../model/tool-config.js';
+import type { Deployment } from '../model/deployment.js';
 import { configDigest } from '../plan/digest.js';
 
 /** The newest successful deployment (any order in): its config snapshot is what runs. */

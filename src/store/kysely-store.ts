@@ -4,14 +4,14 @@
  * ownership, event order) are enforced by the database, not by in-process locks.
  */
 import type { Kysely, Transaction, Updateable } from 'kysely';
-import type { ToolConfig } from '../config/tool-config.js';
+import type { ToolConfig } from '../model/tool-config.js';
 import {
   ACTIVE_DEPLOYMENT_STATES,
   type Deployment,
   type DeploymentEvent,
   type DeploymentState,
   type DeploymentTask,
-} from '../execute/deployment.js';
+} from '../model/deployment.js';
 import {
   ActiveDeploymentExistsError,
   type DeploymentPatch,

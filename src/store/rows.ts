@@ -3,16 +3,16 @@
  * fields are NULL and come back as absent (not `null`), so records read back equal what was written.
  */
 import type { Insertable, Selectable } from 'kysely';
-import type { ToolConfig } from '../config/tool-config.js';
+import type { ToolConfig } from '../model/tool-config.js';
 import type {
   Deployment,
   DeploymentEvent,
   DeploymentState,
   DeploymentTask,
   TaskState,
-} from '../execute/deployment.js';
-import type { Plan } from '../plan/plan.js';
-import type { DeployedRecord } from '../execute/deployed.js';
+} from '../model/deployment.js';
+import type { Plan } from '../model/plan.js';
+import type { DeployedRecord } from '../model/deployment.js';
 import type { StoredConfig, StoredToken } from './store.js';
 import type { ConfigsTable, DeploymentsTable, EventsTable, TasksTable, TokensTable } from './schema.js';
 

@@ -3,8 +3,8 @@
  * implementation serves SQLite (the embedded default) and PostgreSQL; dialect differences live in
  * `store/dialects`, never in callers. Every method is one transaction.
  */
-import type { ToolConfig } from '../config/tool-config.js';
-import type { Deployment, DeploymentEvent, DeploymentState, DeploymentTask } from '../execute/deployment.js';
+import type { ToolConfig } from '../model/tool-config.js';
+import type { Deployment, DeploymentEvent, DeploymentState, DeploymentTask } from '../model/deployment.js';
 
 export interface StoredConfig {
   readonly tool: string;

@@ -6,8 +6,8 @@
  * one-off run, later) is drawn like the others with its kind as its label.
  */
 import dagre from '@dagrejs/dagre';
-import type { DeploymentTask } from '../execute/deployment.js';
-import type { PlanTask } from '../plan/plan.js';
+import type { DeploymentTask } from '../model/deployment.js';
+import type { PlanTask } from '../model/plan.js';
 import { escapeHtml } from './html.js';
 import { taskStateLabel } from './task-view.js';
 

@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../api/context.js';
 import { sleep } from '../api/deployments-service.js';
 import { requestSignal } from '../api/request-signal.js';
-import type { BuildRecord } from '../status/observed-state.js';
+import type { BuildRecord } from '../model/observed-state.js';
 
 const BUILD_POLL_MS = 1000;
 const RUNNING_BUILD_STATES = new Set(['pending', 'running', 'unknown']);

@@ -2,7 +2,7 @@
  * How a task's state reads on a page: a word and a symbol besides the colour (state is never told by colour
  * alone). Shared by the server's SVG and, through `data-*` attributes, by the client script that recolours.
  */
-import type { TaskState } from '../execute/deployment.js';
+import type { TaskState } from '../model/deployment.js';
 
 export const TASK_STATE_SYMBOLS: Readonly<Record<TaskState, string>> = {
   pending: '○',

@@ -19,7 +19,7 @@ import { decodeBuild, decodeJob } from '../../src/runtimes/toolforge/toolforge-d
 import { ToolforgeRuntime } from '../../src/runtimes/toolforge/toolforge-runtime.js';
 import { jobUpsertBody } from '../../src/runtimes/toolforge/toolforge-encode.js';
 import { startSimulator, type Simulator } from '../../src/runtimes/toolforge/simulator/simulator.js';
-import type { BuildRecord, JobRecord } from '../../src/status/observed-state.js';
+import type { BuildRecord, JobRecord } from '../../src/model/observed-state.js';
 import { buildCases, jobCases } from '../support/toolforge-fixtures.js';
 import {
   readReferenceJson,

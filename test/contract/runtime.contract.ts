@@ -10,8 +10,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BuildRequest, JobSpec, Runtime, RuntimeSnapshot } from '../../src/runtimes/runtime.js';
-import type { BuildRecord, JobRecord } from '../../src/status/observed-state.js';
+import type { Runtime, RuntimeSnapshot } from '../../src/runtimes/runtime.js';
+import type { BuildRequest } from '../../src/model/build-request.js';
+import type { JobSpec } from '../../src/model/job-spec.js';
+import type { BuildRecord, JobRecord } from '../../src/model/observed-state.js';
 
 export interface RuntimeContractSetup {
   readonly runtime: Runtime;

@@ -19,7 +19,7 @@ import {
   type E2e,
 } from '../support/local-e2e.js';
 import { renderPlanText } from '../../src/plan/render-text.js';
-import type { Plan } from '../../src/plan/plan.js';
+import type { Plan } from '../../src/model/plan.js';
 import { renderToolStatus, type ToolStatusJson } from '../../src/cli/views/status-view.js';
 import { painter } from '../../src/cli/output.js';
 

@@ -15,7 +15,7 @@ import { startSimulator, type Simulator } from '../../src/runtimes/toolforge/sim
 import type { SimJob } from '../../src/runtimes/toolforge/simulator/job-model.js';
 import { planFromJson } from '../../src/plan/read-plan-json.js';
 import { renderPlanText } from '../../src/plan/render-text.js';
-import type { Plan } from '../../src/plan/plan.js';
+import type { Plan } from '../../src/model/plan.js';
 import {
   callApi,
   deployYaml,

@@ -1,12 +1,8 @@
 /** Small literal configs, plans and deployments for store and API tests (no planner needed). */
-import type { ToolConfig } from '../../src/config/tool-config.js';
-import {
-  tasksFromPlan,
-  type Deployment,
-  type DeploymentState,
-  type DeploymentTask,
-} from '../../src/execute/deployment.js';
-import { PLAN_FORMAT_VERSION, type Plan } from '../../src/plan/plan.js';
+import type { ToolConfig } from '../../src/model/tool-config.js';
+import { type Deployment, type DeploymentState, type DeploymentTask } from '../../src/model/deployment.js';
+import { tasksFromPlan } from '../../src/execute/tasks-from-plan.js';
+import { PLAN_FORMAT_VERSION, type Plan } from '../../src/model/plan.js';
 import { taskDetailsFor } from './plan-fixtures.js';
 
 export function sampleConfig(): ToolConfig {

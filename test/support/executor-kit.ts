@@ -4,20 +4,16 @@
  * condition), stored deployments, and waiting for a deployment to end. Not used by production code.
  */
 import { randomBytes } from 'node:crypto';
-import type { Component, ToolConfig } from '../../src/config/tool-config.js';
-import type { Plan, PlanOptions } from '../../src/plan/plan.js';
-import type { ObservedState } from '../../src/status/observed-state.js';
+import type { Component, ToolConfig } from '../../src/model/tool-config.js';
+import type { Plan, PlanOptions } from '../../src/model/plan.js';
+import type { ObservedState } from '../../src/model/observed-state.js';
 import type { Clock } from '../../src/execute/clock.js';
 import type { StepOutcome } from '../../src/execute/deployment-run.js';
 import { planDeployment } from '../../src/plan/plan-builder.js';
-import { emptyObservedState } from '../../src/status/observed-state.js';
+import { emptyObservedState } from '../../src/model/observed-state.js';
 import type { Store } from '../../src/store/store.js';
-import {
-  FINAL_DEPLOYMENT_STATES,
-  tasksFromPlan,
-  type Deployment,
-  type DeploymentTask,
-} from '../../src/execute/deployment.js';
+import { FINAL_DEPLOYMENT_STATES, type Deployment, type DeploymentTask } from '../../src/model/deployment.js';
+import { tasksFromPlan } from '../../src/execute/tasks-from-plan.js';
 
 export interface ComponentSpec {
   readonly name: string;

@@ -10,7 +10,7 @@ import { startInstance, type RunningInstance } from '../../src/instance/start-in
 import { LocalRuntime, type LocalRuntimeOptions } from '../../src/runtimes/local/local-runtime.js';
 import { freePort } from '../../src/runtimes/local/jobs/free-port.js';
 import { commitFiles, FAST_TIMINGS, tempDir, waitFor } from './local-kit.js';
-import type { Plan } from '../../src/plan/plan.js';
+import type { Plan } from '../../src/model/plan.js';
 
 export { commitFiles, waitFor };
 export { isAlive } from './local-kit.js';

@@ -2,10 +2,10 @@
  * Small configs and observed states for planner and renderer tests (Compose's reconcile tests: a config
  * literal plus an ObservedState literal, then the whole plan text is asserted).
  */
-import type { Component, ToolConfig } from '../../src/config/tool-config.js';
-import type { BuildRecord, JobRecord, ObservedState } from '../../src/status/observed-state.js';
-import { refKey } from '../../src/status/observed-state.js';
-import type { PlanOptions, PlanTask } from '../../src/plan/plan.js';
+import type { Component, ToolConfig } from '../../src/model/tool-config.js';
+import type { BuildRecord, JobRecord, ObservedState } from '../../src/model/observed-state.js';
+import { refKey } from '../../src/model/observed-state.js';
+import type { PlanOptions, PlanTask } from '../../src/model/plan.js';
 import { jobSpecFor, toolImage } from '../../src/plan/job-spec.js';
 
 export const NO_OPTIONS: PlanOptions = { forceBuild: false, forceRun: false, prune: false };

@@ -7,7 +7,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { RuntimeError } from '../../runtimes/runtime.js';
-import type { BuildRecord } from '../../status/observed-state.js';
+import type { BuildRecord } from '../../model/observed-state.js';
 import { apiError } from '../api-errors.js';
 import { envelope } from '../envelope.js';
 import { ComponentParams, responses } from '../schemas.js';

@@ -7,7 +7,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../context.js';
-import type { DeploymentEvent } from '../../execute/deployment.js';
+import type { DeploymentEvent } from '../../model/deployment.js';
 import { findDeployment, isFinal, sleep } from '../deployments-service.js';
 import { requestSignal } from '../request-signal.js';
 import { DeploymentParams, EventsHeaders, TokenQuery } from '../schemas.js';

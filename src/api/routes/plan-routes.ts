@@ -30,7 +30,7 @@ import { DeployQuery, ToolParams, responses } from '../schemas.js';
 import type { ApiContext } from '../context.js';
 import { requestSignal } from '../request-signal.js';
 import type { StoredConfig } from '../../store/store.js';
-import type { ToolConfig } from '../../config/tool-config.js';
+import type { ToolConfig } from '../../model/tool-config.js';
 
 interface DeployInput {
   /** Set when the body carried a config (then it is stored before deploying, unless only planning). */

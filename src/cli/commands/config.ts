@@ -4,7 +4,7 @@
  * They join the `config` group whose remote verbs (create/show/generate/delete) live in config-remote.ts.
  */
 import type { Command } from 'commander';
-import { CONFIG_DIALECTS, type ConfigDialect } from '../../config/tool-config.js';
+import { CONFIG_DIALECTS, type ConfigDialect } from '../../model/tool-config.js';
 import { UserError } from '../../errors.js';
 import { configGroup } from './config-remote.js';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import type { DeploymentJson, TaskJson } from '../api-types.js';
 import { runCli, startTestApi, type RecordedRequest, type TestApi } from '../../../test/support/cli-kit.js';
-import { PLAN_FORMAT_VERSION, type Plan } from '../../plan/plan.js';
+import { PLAN_FORMAT_VERSION, type Plan } from '../../model/plan.js';
 import { taskDetailsFor } from '../../../test/support/plan-fixtures.js';
 
 const ID = '20261125-101010-abcdefghij';

@@ -13,7 +13,7 @@ import { defaultDataDir } from '../../runtimes/local/data-dir.js';
 import { followLines } from '../../runtimes/local/logs/follow-lines.js';
 import { readJsonFile } from '../../runtimes/local/state/json-file.js';
 import { LocalPaths } from '../../runtimes/local/state/local-paths.js';
-import type { BuildRecord } from '../../status/observed-state.js';
+import type { BuildRecord } from '../../model/observed-state.js';
 import { processOutput, type Output } from '../output.js';
 import { ensureTargetOptions, runWithClient } from '../run-action.js';
 import type { ApiResult, ComponentsApiClient } from '../api-client.js';

@@ -22,7 +22,7 @@ import type { RunningInstance } from '../../instance/start-instance.js';
 import { defaultDataDir } from '../../runtimes/local/data-dir.js';
 import type { ComponentsApiClient } from '../api-client.js';
 import { processOutput, type Output } from '../output.js';
-import { VERSION } from '../program.js';
+import { VERSION } from '../../version.js';
 import { reportClientError, type GlobalOptions } from '../run-action.js';
 import { untilStopSignal } from '../stop-signal.js';
 import { runDeploy } from './deploy.js';

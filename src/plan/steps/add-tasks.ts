@@ -10,7 +10,7 @@
  *   satisfies the wait and the edge is dropped;
  * - every other task → `delete:O`: deletes run last, once everything else has finished.
  */
-import type { Component } from '../../config/tool-config.js';
+import type { Component } from '../../model/tool-config.js';
 import type { PlanContext } from '../plan-context.js';
 import { addDependency, addTask, buildTaskId, deleteTaskId, deployTaskId } from '../plan-context.js';
 

@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BuildRecord, ObservedState } from '../../status/observed-state.js';
-import { refKey } from '../../status/observed-state.js';
+import type { BuildRecord, ObservedState } from '../../model/observed-state.js';
+import { refKey } from '../../model/observed-state.js';
 import { planDeployment } from '../plan-builder.js';
 import { renderPlanText } from '../render-text.js';
 import {
@@ -16,7 +16,7 @@ import {
   successfulBuild,
   toolhuntConfig,
 } from '../../../test/support/plan-fixtures.js';
-import type { ToolConfig } from '../../config/tool-config.js';
+import type { ToolConfig } from '../../model/tool-config.js';
 
 const digestOf = (n: number): string => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 

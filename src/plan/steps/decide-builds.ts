@@ -13,9 +13,9 @@
  * reused (the job is pointed at that digest, so `:latest` does not matter), and without one the commit itself is
  * built again (the build request's ref is the commit).
  */
-import type { Component, SourceBuild } from '../../config/tool-config.js';
-import { refKey, type BuildRecord } from '../../status/observed-state.js';
-import type { BuildDecision } from '../plan.js';
+import type { Component, SourceBuild } from '../../model/tool-config.js';
+import { refKey, type BuildRecord } from '../../model/observed-state.js';
+import type { BuildDecision } from '../../model/plan.js';
 import { imageDigest, toolImage } from '../job-spec.js';
 import { isBuildSelected, type PlanContext } from '../plan-context.js';
 

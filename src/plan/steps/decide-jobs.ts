@@ -6,9 +6,9 @@
  * A scheduled job has no restart in jobs-api: its "restart" is a re-upsert with the new image, which the
  * next run picks up (upstream never restarts scheduled jobs either).
  */
-import type { Component } from '../../config/tool-config.js';
-import type { JobRecord } from '../../status/observed-state.js';
-import type { JobDecision, OneOffRunReason } from '../plan.js';
+import type { Component } from '../../model/tool-config.js';
+import type { JobRecord } from '../../model/observed-state.js';
+import type { JobDecision, OneOffRunReason } from '../../model/plan.js';
 import { diffJob, diffOneOff, imageDigest, jobSpecFor, toolImage } from '../job-spec.js';
 import {
   isBuildSelected,

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { planDeployment } from '../plan-builder.js';
-import { emptyObservedState, type BuildRecord } from '../../status/observed-state.js';
+import { emptyObservedState, type BuildRecord } from '../../model/observed-state.js';
 import { configFor } from '../../../test/support/executor-kit.js';
 import { planToJson } from '../render-json.js';
 import { planFromJson } from '../read-plan-json.js';

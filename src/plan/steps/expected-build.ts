@@ -4,7 +4,7 @@
  * build quota cannot take them all at once) and looks for a build's end when it is due. Nothing observed (a new
  * tool, a new image): nothing expected, and builds start in config order.
  */
-import type { BuildRecord } from '../../status/observed-state.js';
+import type { BuildRecord } from '../../model/observed-state.js';
 
 export function expectedBuild(
   builds: readonly BuildRecord[],

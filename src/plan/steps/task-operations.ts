@@ -3,7 +3,7 @@
  * full job spec (its image known now or produced by a build task of this plan), whether a restart follows an
  * unchanged upsert, the readiness condition that ends the task, and why the task exists.
  */
-import type { Component } from '../../config/tool-config.js';
+import type { Component } from '../../model/tool-config.js';
 import type {
   BuildDecision,
   JobDecision,
@@ -12,7 +12,7 @@ import type {
   TaskOperation,
   TaskReady,
   TaskReason,
-} from '../plan.js';
+} from '../../model/plan.js';
 import { jobTemplateFor, toolImage } from '../job-spec.js';
 import { buildTaskId, type PlanContext } from '../plan-context.js';
 import { expectedBuild } from './expected-build.js';

@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeRuntime } from './fake-runtime.js';
-import { RuntimeError, type BuildRequest, type JobSpec } from '../runtime.js';
+import { RuntimeError } from '../runtime.js';
+import type { BuildRequest } from '../../model/build-request.js';
+import type { JobSpec } from '../../model/job-spec.js';
 
 const request = (imageName: string): BuildRequest => ({
   imageName,

@@ -11,17 +11,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   RuntimeError,
   type BuildQuota,
-  type BuildRequest,
   type CallOptions,
   type JobChange,
   type JobReporting,
-  type JobSpec,
   type ObserveOptions,
   type Runtime,
   type RuntimeSnapshot,
   type StartedBuild,
 } from '../runtime.js';
-import type { BuildRecord, JobRecord, RefResolution } from '../../status/observed-state.js';
+import type { BuildRequest } from '../../model/build-request.js';
+import type { JobSpec } from '../../model/job-spec.js';
+import type { BuildRecord, JobRecord, RefResolution } from '../../model/observed-state.js';
 import type {
   FakeBuildBehaviour,
   FakeJobBehaviour,

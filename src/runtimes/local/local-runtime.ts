@@ -11,17 +11,11 @@
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type {
-  BuildRequest,
-  CallOptions,
-  JobChange,
-  JobSpec,
-  Runtime,
-  RuntimeSnapshot,
-  StartedBuild,
-} from '../runtime.js';
+import type { CallOptions, JobChange, Runtime, RuntimeSnapshot, StartedBuild } from '../runtime.js';
+import type { BuildRequest } from '../../model/build-request.js';
+import type { JobSpec } from '../../model/job-spec.js';
 import { RuntimeError } from '../runtime.js';
-import type { BuildRecord, JobRecord, RefResolution } from '../../status/observed-state.js';
+import type { BuildRecord, JobRecord, RefResolution } from '../../model/observed-state.js';
 import { ImageStore, parseImageRef } from './build/image-store.js';
 import { LocalBuilder } from './build/local-builder.js';
 import { folderLimitsFromEnv, type FolderLimits } from './build/folder-limits.js';

@@ -15,7 +15,7 @@
  * executor's polling) tells it for free. So a step that just observed the tool needs no quota call at all.
  */
 import type { BuildQuota } from '../runtime.js';
-import type { BuildRecord } from '../../status/observed-state.js';
+import type { BuildRecord } from '../../model/observed-state.js';
 import { QuotaCategoryItem } from './wire/builds-api.js';
 import { WireReader } from './wire/schema.js';
 

@@ -6,7 +6,9 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GuardedRuntime } from '../guarded-runtime.js';
-import { RuntimeError, type BuildRequest, type JobSpec } from '../runtime.js';
+import { RuntimeError } from '../runtime.js';
+import type { BuildRequest } from '../../model/build-request.js';
+import type { JobSpec } from '../../model/job-spec.js';
 import { startSimulator, type Simulator } from './simulator/simulator.js';
 import { ToolforgeRuntime } from './toolforge-runtime.js';
 

@@ -14,7 +14,7 @@
  * - a build's `destination_image` is an image only once the build succeeded (before that it is the tag the
  *   build will push), and a parameter builds-api could not find (`"unknown"`) is no value.
  */
-import type { EmailMode, HealthCheck, MountMode, PortProtocol } from '../../config/tool-config.js';
+import type { EmailMode, HealthCheck, MountMode, PortProtocol } from '../../model/tool-config.js';
 import type {
   BuildRecord,
   BuildState,
@@ -23,7 +23,7 @@ import type {
   JobState,
   OneOffRun,
   JobType,
-} from '../../status/observed-state.js';
+} from '../../model/observed-state.js';
 import { Build, UNKNOWN_PARAMETER } from './wire/builds-api.js';
 import { DEFINED_JOB_MODELS, type StatusShortT } from './wire/jobs-api.js';
 import { WireReader } from './wire/schema.js';

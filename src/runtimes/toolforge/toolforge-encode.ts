@@ -5,7 +5,8 @@
  * has it (jobs-api forbids extra fields).
  */
 import type { Static } from '@sinclair/typebox';
-import type { BuildRequest, JobSpec } from '../runtime.js';
+import type { BuildRequest } from '../../model/build-request.js';
+import type { JobSpec } from '../../model/job-spec.js';
 import type { BuildParametersT } from './wire/builds-api.js';
 import type { NewContinuousJob, NewJobT, NewOneOffJob, NewScheduledJob } from './wire/jobs-api.js';
 

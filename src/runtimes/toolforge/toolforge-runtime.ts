@@ -15,11 +15,9 @@
  */
 import type {
   BuildQuota,
-  BuildRequest,
   CallOptions,
   JobChange,
   JobReporting,
-  JobSpec,
   ObserveOptions,
   Runtime,
   RuntimeSnapshot,
@@ -27,8 +25,10 @@ import type {
   SnapshotParts,
   StartedBuild,
 } from '../runtime.js';
+import type { BuildRequest } from '../../model/build-request.js';
+import type { JobSpec } from '../../model/job-spec.js';
 import { RuntimeError, SNAPSHOT_PARTS } from '../runtime.js';
-import type { RefResolution } from '../../status/observed-state.js';
+import type { RefResolution } from '../../model/observed-state.js';
 import { resolveRef } from '../git.js';
 import { decodeBuild, decodeJob } from './toolforge-decode.js';
 import { buildStartBody, jobUpsertBody } from './toolforge-encode.js';

@@ -5,7 +5,7 @@
  */
 import type { ApiContext } from '../../api/context.js';
 import { findDeployment, isFinal } from '../../api/deployments-service.js';
-import type { Deployment, DeploymentTask } from '../../execute/deployment.js';
+import type { Deployment, DeploymentTask } from '../../model/deployment.js';
 import { dagSvg, dagTasks } from '../dag-svg.js';
 import { html, trusted, type Html } from '../html.js';
 import { page } from '../layout.js';

@@ -6,8 +6,8 @@
  */
 import type { ApiContext } from '../../api/context.js';
 import { observe } from '../../api/deployments-service.js';
-import type { ToolConfig } from '../../config/tool-config.js';
-import type { Deployment } from '../../execute/deployment.js';
+import type { ToolConfig } from '../../model/tool-config.js';
+import type { Deployment } from '../../model/deployment.js';
 import { planDeployment } from '../../plan/plan-builder.js';
 import { renderPlanText } from '../../plan/render-text.js';
 import type { ComponentStatus } from '../../status/tool-status.js';

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { loadConfigObject } from '../../../config/load.js';
 import { planDeployment } from '../../../plan/plan-builder.js';
-import { emptyObservedState, refKey } from '../../../status/observed-state.js';
+import { emptyObservedState, refKey } from '../../../model/observed-state.js';
 import { LocalRuntime } from '../local-runtime.js';
 import { FAST_TIMINGS, commitFiles, tempDir } from '../../../../test/support/local-kit.js';
 import { parseImageRef } from './image-store.js';

@@ -12,7 +12,7 @@ import { cp, rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { RuntimeError } from '../../runtime.js';
 import { resolveRef } from '../../git.js';
-import type { RefResolution } from '../../../status/observed-state.js';
+import type { RefResolution } from '../../../model/observed-state.js';
 import { copyFilter, directoryHash } from './folder-hash.js';
 import { DEFAULT_FOLDER_LIMITS, FolderTooLargeError, type FolderLimits } from './folder-limits.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { JobSpec } from '../../runtime.js';
+import type { JobSpec } from '../../../model/job-spec.js';
 import { LocalRuntime } from '../local-runtime.js';
 import {
   FAST_TIMINGS,

@@ -3,8 +3,8 @@
  * itself; with several, each gets an internal port and a round-robin proxy owns the declared port. Its record
  * says how many replicas are ready and, when one crash-loops, its last exit and log lines.
  */
-import type { JobSpec } from '../../runtime.js';
-import type { JobRecord } from '../../../status/observed-state.js';
+import type { JobSpec } from '../../../model/job-spec.js';
+import type { JobRecord } from '../../../model/observed-state.js';
 import type { LogFile } from '../logs/log-file.js';
 import type { PidRegistry } from '../process/pid-registry.js';
 import { describeExit } from '../process/process-group.js';

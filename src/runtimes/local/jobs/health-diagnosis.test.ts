@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { JobSpec } from '../../runtime.js';
+import type { JobSpec } from '../../../model/job-spec.js';
 import { LocalRuntime } from '../local-runtime.js';
 import {
   FAST_TIMINGS,

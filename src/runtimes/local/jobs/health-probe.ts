@@ -5,7 +5,7 @@
  * what a user waiting for the component reads.
  */
 import { request } from 'node:http';
-import type { HealthCheck } from '../../../config/tool-config.js';
+import type { HealthCheck } from '../../../model/tool-config.js';
 import { describeExit, spawnGroup, stopGroup } from '../process/process-group.js';
 
 export interface ProbeTarget {

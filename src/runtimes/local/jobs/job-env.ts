@@ -6,7 +6,7 @@
  * `wait-for` guarantees for the ones it depends on.
  */
 import { delimiter, join } from 'node:path';
-import type { JobSpec } from '../../runtime.js';
+import type { JobSpec } from '../../../model/job-spec.js';
 
 export function urlVariable(name: string): string {
   return `${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_URL`;

@@ -1,5 +1,5 @@
-import type { JobSpec } from '../../runtime.js';
-import type { JobRecord } from '../../../status/observed-state.js';
+import type { JobSpec } from '../../../model/job-spec.js';
+import type { JobRecord } from '../../../model/observed-state.js';
 
 type SpecFields = Omit<JobRecord, 'state' | 'health' | 'readyReplicas' | 'message' | 'healthReason' | 'url'>;
 

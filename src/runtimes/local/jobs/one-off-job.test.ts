@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { LocalRuntime } from '../local-runtime.js';
-import type { JobRecord } from '../../../status/observed-state.js';
+import type { JobRecord } from '../../../model/observed-state.js';
 import {
   FAST_TIMINGS,
   buildImage,

@@ -4,7 +4,7 @@
  * (process group, timeout, retries, a record and a log file per attempt, persisted in the job's runs file),
  * so a one-off's runs show in `logs` and survive restarts exactly like a cron job's.
  */
-import type { JobRecord, OneOffRun } from '../../../status/observed-state.js';
+import type { JobRecord, OneOffRun } from '../../../model/observed-state.js';
 import { specFields } from './job-record.js';
 import { ScheduledJob, type RunRecord, type ScheduledJobOptions } from './scheduled-job.js';
 

@@ -3,7 +3,7 @@
  * meant to run forever) with exponential backoff, remembers recent crashes to tell a crash loop from a one-off
  * failure, and probes its health check while the process runs.
  */
-import type { HealthCheck } from '../../../config/tool-config.js';
+import type { HealthCheck } from '../../../model/tool-config.js';
 import type { LogFile } from '../logs/log-file.js';
 import type { PidRegistry } from '../process/pid-registry.js';
 import {

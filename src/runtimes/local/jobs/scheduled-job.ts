@@ -4,9 +4,9 @@
  * reruns a failed run up to N times. Every run (exit code, duration, start time, log file) is persisted.
  */
 import { Cron } from 'croner';
-import type { JobSpec } from '../../runtime.js';
+import type { JobSpec } from '../../../model/job-spec.js';
 import { RuntimeError } from '../../runtime.js';
-import type { JobRecord } from '../../../status/observed-state.js';
+import type { JobRecord } from '../../../model/observed-state.js';
 import { LogFile } from '../logs/log-file.js';
 import type { PidRegistry } from '../process/pid-registry.js';
 import { describeExit, spawnGroup, stopGroup, type GroupProcess } from '../process/process-group.js';

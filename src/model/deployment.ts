@@ -2,9 +2,8 @@
  * A deployment and its tasks, as the executor advances them and the store keeps them. Upstream's `builds` and
  * `runs` maps (what upstream clients read) are derived from the tasks by the API layer, not stored twice.
  */
-import type { Plan } from '../plan/plan.js';
-import type { ToolConfig } from '../config/tool-config.js';
-import type { DeployedRecord } from './deployed.js';
+import type { Plan } from './plan.js';
+import type { ToolConfig } from './tool-config.js';
 
 /** Upstream's states, plus nothing: clients of upstream switch on these. */
 export const DEPLOYMENT_STATES = [
@@ -102,15 +101,14 @@ export interface DeploymentEvent {
   readonly reason?: string;
 }
 
-/** The stored tasks of a new deployment: one per plan task, all pending, in the plan's (topological) order. */
-export function tasksFromPlan(deploymentId: string, plan: Plan): DeploymentTask[] {
-  return plan.tasks.map((task) => ({
-    deploymentId,
-    id: task.id,
-    kind: task.kind,
-    component: task.component,
-    state: 'pending',
-    attempts: 0,
-    waitingFor: [],
-  }));
+export interface DeployedComponent {
+  /** The commit its image was built from (for a `reuse-from` component: its parent's). */
+  readonly commit?: string;
+  /** The build that made the image, when one did. */
+  readonly buildId?: string;
+  /** The image its job runs (a new build's is known once the build succeeded). */
+  readonly image?: string;
 }
+
+/** Component name → what was deployed for it; components the deployment did not deploy are absent. */
+export type DeployedRecord = Readonly<Record<string, DeployedComponent>>;

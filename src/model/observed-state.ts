@@ -3,7 +3,7 @@
  * jobs-api but decoded (camelCase, enums, ISO times). An ObservedState is a snapshot: planning never calls a
  * runtime again, so the same snapshot always gives the same plan.
  */
-import type { EmailMode, HealthCheck, MountMode, PortProtocol } from '../config/tool-config.js';
+import type { EmailMode, HealthCheck, MountMode, PortProtocol } from './tool-config.js';
 
 /** builds-api status mapped as upstream does (BUILD_RUNNING → running, BUILD_SUCCESS → successful, …). */
 export const BUILD_STATES = ['pending', 'running', 'successful', 'failed', 'cancelled', 'unknown'] as const;

@@ -3,8 +3,9 @@
  * (the JSON renderer and the store keep it as is). Kinds and reasons are string literals from `as const` arrays:
  * they are persisted, so they are never renamed, only added.
  */
-import type { ComponentType } from '../config/tool-config.js';
-import type { BuildRequest, JobSpec } from '../runtimes/runtime.js';
+import type { ComponentType } from './tool-config.js';
+import type { BuildRequest } from './build-request.js';
+import type { JobSpec } from './job-spec.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
