@@ -143,7 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(contextPlugin, { ctx });
   registerPublicRoutes(app);
   await app.register(searchRoutes);
-  await app.register(import('../web/dashboard.js')); // the web pages (docs/dashboard.md)
+  if (deps.pages) await app.register(deps.pages); // the web pages (docs/dashboard.md)
   await app.register(async (tool) => {
     // The tool name is checked first: an impossible tool is refused before anything is parsed, authenticated
     // against the store, read or written.

@@ -3,6 +3,7 @@
  * plugins declare it as a dependency and a wrongly wired app fails at boot, not on a request.
  */
 import fp from 'fastify-plugin';
+import type { FastifyPluginAsync } from 'fastify';
 import type { Store } from '../store/store.js';
 import type { Runtime } from '../runtimes/runtime.js';
 import type { DeploymentScheduler } from '../execute/scheduler.js';
@@ -53,6 +54,11 @@ export interface AppDeps {
    * instance: nothing of Toolforge runs there, and the CLI would print it before every answer.
    */
   readonly betaWarning?: boolean;
+  /**
+   * The web pages (`src/web/dashboard.ts`, docs/dashboard.md), registered beside the API's own routes. Given by
+   * the wiring (`src/instance`), since the pages are a layer above the API; without it no pages are served.
+   */
+  readonly pages?: FastifyPluginAsync;
 }
 
 export interface ApiContext {

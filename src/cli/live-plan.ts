@@ -6,7 +6,7 @@
  */
 import { ComponentsApiClient } from './api-client.js';
 import { ComponentsApiError, ComponentsClientError } from './client-errors.js';
-import type { PlanCommandOptions } from './local-plan.js';
+import type { PlanCommandOptions } from './plan-options.js';
 import { processOutput } from './output.js';
 import { VERSION } from '../version.js';
 import { NoTargetError, resolveTarget, type ApiTarget, type TargetSource } from './target.js';

@@ -8,34 +8,13 @@ import { formatDiagnostic, loadConfigFile } from '../config/load.js';
 import type { ToolConfig } from '../model/tool-config.js';
 import { UserError, unreadableFileMessage } from '../errors.js';
 import { planDeployment, planHasChanges } from '../plan/plan-builder.js';
-import type { Plan, PlanOptions } from '../model/plan.js';
-import { renderPlanJson } from '../plan/render-json.js';
-import { renderPlanText } from '../plan/render-text.js';
+import type { PlanOptions } from '../model/plan.js';
 import { resolveRef } from '../runtimes/git.js';
 import { emptyObservedState, refKey, type ObservedState } from '../model/observed-state.js';
 import { parseStatusSnapshot } from '../status/status-snapshot.js';
 import { colourEnabled } from './output.js';
-
-export interface PlanCommandOptions {
-  readonly status?: string;
-  /** Plan against an empty tool (or `--status`) even when a components API is reachable. */
-  readonly offline?: boolean;
-  /** The global `--api-url`: a server to plan against (an unreachable one is then an error, not a fallback). */
-  readonly apiUrl?: string;
-  readonly tool?: string;
-  readonly json?: boolean;
-  readonly forceBuild?: boolean;
-  readonly forceRun?: boolean;
-  readonly prune?: boolean;
-  readonly only?: string;
-  readonly resolveRefs?: boolean;
-  readonly detailedExitcode?: boolean;
-}
-
-/** The plan as `plan` prints it; `deploy --only-plan` uses the same view. */
-export function renderPlanForCli(plan: Plan, options: { json: boolean; color: boolean }): string {
-  return options.json ? renderPlanJson(plan) : renderPlanText(plan, { color: options.color });
-}
+import type { PlanCommandOptions } from './plan-options.js';
+import { renderPlanForCli } from './views/plan-view.js';
 
 /** Default tool name: the folder holding the config (`examples/toolhunt/toolforge.yaml` → `toolhunt`). */
 function defaultTool(file: string): string {

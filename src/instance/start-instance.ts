@@ -143,6 +143,7 @@ export async function startInstance(options: InstanceOptions): Promise<RunningIn
         events,
         // Toolforge's "beta feature" warning means nothing for components running on this machine.
         betaWarning: !(runtime instanceof LocalRuntime),
+        pages: (await import('../web/dashboard.js')).webDashboard,
       },
     });
     await executor.start();

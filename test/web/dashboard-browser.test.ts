@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { stringify } from 'yaml';
 import { planFromJson } from '../../src/plan/read-plan-json.js';
-import { renderPlanForCli } from '../../src/cli/local-plan.js';
+import { renderPlanForCli } from '../../src/cli/views/plan-view.js';
 import { launchBrowser, screenshot, skipWithoutChromium } from './browser.js';
 import { api, config, deploy, gateway, startDashboardServer, type DashboardServer } from './dashboard-kit.js';
 

@@ -7,7 +7,7 @@
  * Exit codes (Terraform's): 0 ok, 1 error, and with --detailed-exitcode 2 when the plan has changes.
  */
 import type { Command } from 'commander';
-import type { PlanCommandOptions } from '../local-plan.js';
+import type { PlanCommandOptions } from '../plan-options.js';
 
 export function register(program: Command): void {
   program

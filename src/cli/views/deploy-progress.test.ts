@@ -8,13 +8,13 @@ import {
   applyEvent,
   deployedEverything,
   isFinished,
-  liveLines,
   parseProgressEvent,
   plainLines,
   progressFromDeployment,
   startLine,
   type DeployProgress,
 } from './deploy-progress.js';
+import { liveLines } from './live-lines.js';
 
 const ID = '20261125-101010-abcdefghij';
 

@@ -2,12 +2,11 @@
  * Live progress of a deployment, as pure functions over what the API sends: the deployment JSON (its `tasks`,
  * or upstream's `builds`/`runs` maps when a server has no tasks) and the events stream. The same model renders
  * two ways: `plainLines` (no terminal: append-only lines, in plan order, each printed once its task is final)
- * and `liveLines` (a terminal frame redrawn with spinners, elapsed times and what each waiting task waits for).
+ * and `liveLines` (`live-lines.ts`: a terminal frame redrawn with spinners, elapsed times and what each waiting
+ * task waits for).
  */
 import type { DeploymentJson, TaskJson } from '../api-types.js';
 import type { SseEvent } from '../sse.js';
-import type { Paint } from '../output.js';
-import { activityText } from './activity.js';
 
 export type ProgressTaskKind = 'build' | 'deploy' | 'delete';
 
@@ -226,7 +225,7 @@ export function applyEvent(p: DeployProgress, e: ProgressEvent): DeployProgress 
   return { ...p, tasks, ...seq };
 }
 
-const SECTIONS: ReadonlyArray<readonly [ProgressTaskKind, string]> = [
+export const SECTIONS: ReadonlyArray<readonly [ProgressTaskKind, string]> = [
   ['build', 'Building images:'],
   ['deploy', 'Deploying components:'],
   ['delete', 'Removing components:'],
@@ -291,53 +290,7 @@ export function plainLines(p: DeployProgress): string[] {
   return lines;
 }
 
-export const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'] as const;
-
 export function formatElapsed(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-}
-
-function elapsed(task: ProgressTask, nowMs: number): string {
-  const start = task.startedAt ? Date.parse(task.startedAt) : NaN;
-  if (Number.isNaN(start)) return '';
-  const end = task.finishedAt ? Date.parse(task.finishedAt) : nowMs;
-  return formatElapsed(end - start);
-}
-
-function liveTaskLine(task: ProgressTask, nowMs: number, tick: number, paint: Paint): string {
-  const time = elapsed(task, nowMs);
-  const clock = time ? ` ${paint('dim', time)}` : '';
-  if (isFinalTask(task)) {
-    const line = finalTaskLine(task);
-    const coloured = task.state === 'failed' ? paint('red', line) : line;
-    return `${coloured}${clock}`;
-  }
-  if (task.state === 'pending') {
-    const after = task.waitsOn.length > 0 ? `, after ${task.waitsOn.join(', ')}` : '';
-    return paint('dim', `[·] ${task.component} (pending${after})`);
-  }
-  const spinner = paint('yellow', SPINNER[tick % SPINNER.length] ?? '*');
-  return `[${spinner}] ${task.component} (${activityText(task)})${clock}`;
-}
-
-/** One frame for a terminal: every task with its spinner or result, then the deployment's own line. */
-export function liveLines(
-  p: DeployProgress,
-  nowMs: number,
-  tick: number,
-  paint: Paint,
-  startedAtMs?: number,
-): string[] {
-  const lines: string[] = [];
-  if (p.unchanged.length > 0) lines.push(`Up to date: ${p.unchanged.join(', ')}`);
-  for (const [kind, title] of SECTIONS) {
-    const tasks = p.tasks.filter((t) => t.kind === kind);
-    if (tasks.length > 0) lines.push(title);
-    for (const task of tasks) lines.push(liveTaskLine(task, nowMs, tick, paint));
-  }
-  const total = startedAtMs !== undefined ? ` ${formatElapsed(nowMs - startedAtMs)}` : '';
-  const finished = p.tasks.filter(isFinalTask).length;
-  lines.push(paint('dim', `Deployment ${p.state} (${finished}/${p.tasks.length} tasks done)${total}`));
-  return lines;
 }

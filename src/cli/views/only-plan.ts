@@ -5,7 +5,7 @@
 import type { ApiResult } from '../api-client.js';
 import { planHasChanges } from '../../plan/plan-builder.js';
 import { planFromJson } from '../../plan/read-plan-json.js';
-import { renderPlanForCli } from '../local-plan.js';
+import { renderPlanForCli } from './plan-view.js';
 import { colourEnabled, printMessages, type Output } from '../output.js';
 
 export function renderOnlyPlan(

@@ -7,7 +7,8 @@
 import { Writable } from 'node:stream';
 import { createLogUpdate } from 'log-update';
 import type { Paint } from '../output.js';
-import { liveLines, plainLines, type DeployProgress } from './deploy-progress.js';
+import { plainLines, type DeployProgress } from './deploy-progress.js';
+import { liveLines } from './live-lines.js';
 import { ActivityLog } from './activity.js';
 
 export interface ProgressRenderer {
