@@ -76,6 +76,12 @@ const COALESCE_MS = 250;
 /** How late a look at a job nothing waits for may be, to be made by a call that looks at others anyway. */
 const UNAWAITED_SLACK_MS = 2_000;
 
+/**
+ * A look that ends a job's wait may be this fraction of the wait late (at least COALESCE_MS), so that jobs
+ * applied at different moments whose windows end close together are looked at by one jobs list.
+ */
+const ALIGN_FRACTION = 0.1;
+
 /** A look one task wants: at `at`, and no later than `slackMs` after it. */
 interface Look {
   readonly at: number;
@@ -518,7 +524,8 @@ export class DeploymentRun {
    * look time of a part never fetched.
    * - A running build: when it is expected to end (its image's last build), then often for a while, then less
    *   and less; without history by its age (see Pacing).
-   * - A job in its stability window: exactly when the window ends.
+   * - A job in its stability window: when the window ends, or up to a tenth of its wait later when another
+   *   look is due by then (one jobs list for both: ALIGN_FRACTION).
    * - A job coming up whose readiness is a window the runtime dates (jobs-api): when a job starting as fast as
    *   the fastest seen would be ready, else a window apart (`#datedWindowMs`).
    * - Any other job coming up: when jobs of its kind became ready before (learned in this process only), else
@@ -538,8 +545,11 @@ export class DeploymentRun {
     const onlyWaitsLeft = [...step.tasks.values()].every(
       (t) => FINAL_TASK.has(t.state) || (t.kind === 'deploy' && t.state === 'running'),
     );
-    const jobSlack = (task: DeploymentTask): number =>
-      onlyWaitsLeft || this.#awaited(step, task) ? COALESCE_MS : UNAWAITED_SLACK_MS;
+    // A look ending a longer wait may be a little later, in proportion, to share the call of others due then.
+    const jobSlack = (task: DeploymentTask, waitMs = 0): number =>
+      onlyWaitsLeft || this.#awaited(step, task)
+        ? Math.max(COALESCE_MS, Math.round(ALIGN_FRACTION * waitMs))
+        : UNAWAITED_SLACK_MS;
     const jobsTakenAt = lastLook('jobs');
     const jobCap = Math.max(minMs, maxMs / 3);
     // A job takes seconds to start: looking every `minMs` right after the upsert only costs calls.
@@ -578,7 +588,8 @@ export class DeploymentRun {
           // uptime read then counts the whole window or not: never too soon).
           const halfStep = Math.round((this.env.runtime.reports?.uptimeResolutionMs ?? 0) / 2);
           const early = stableAt - halfStep;
-          want('jobs', halfStep >= minMs && early > jobsTakenAt + minMs ? early : stableAt, jobSlack(task));
+          const at = halfStep >= minMs && early > jobsTakenAt + minMs ? early : stableAt;
+          want('jobs', at, jobSlack(task, at - since));
           continue;
         }
         const window = planTask ? this.#datedWindowMs(planTask) : undefined;
@@ -590,7 +601,8 @@ export class DeploymentRun {
           const first = start !== undefined ? since + start + window : undefined;
           const spaced =
             Math.max(jobsTakenAt, since) + Math.max(minMs, Math.round(WINDOW_LOOK_FRACTION * window));
-          want('jobs', first !== undefined && first > jobsTakenAt ? first : spaced, jobSlack(task));
+          const at = first !== undefined && first > jobsTakenAt ? first : spaced;
+          want('jobs', at, jobSlack(task, at - since));
           continue;
         }
         const learned = planTask ? this.pacing.expectedReadyMs(readyKind(planTask)) : undefined;
