@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
 import { ToolforgeRuntime } from '../../src/runtimes/toolforge/toolforge-runtime.js';
+import { GuardedRuntime } from '../../src/runtimes/guarded-runtime.js';
 import { startSimulator, type Simulator } from '../../src/runtimes/toolforge/simulator/simulator.js';
 import { runCli } from '../support/cli-kit.js';
 import { buildsPerImage, describeTasks, getDeployment, tempDir } from '../support/toolforge-e2e.js';
@@ -27,7 +28,8 @@ before(async () => {
     faults: { errorRate: 0.2, slowRate: 0.1, slowMs: 1_500 },
   });
   instance = await startInstance({
-    runtime: new ToolforgeRuntime({ apiUrl: sim.url, timeoutMs: 400 }),
+    // Wired as `serve --runtime toolforge` is: single HTTP attempts behind the one guard that retries reads.
+    runtime: new GuardedRuntime(new ToolforgeRuntime({ apiUrl: sim.url, timeoutMs: 400 })),
     dataDir: dir.path,
     executor: {
       tick: { minMs: 20, maxMs: 150 },
