@@ -20,6 +20,7 @@ import {
   storeDeployment,
   taskTable,
   type ComponentSpec,
+  fakeOnManualClock,
 } from '../../test/support/executor-kit.js';
 import { isApplied } from './task-record.js';
 
@@ -36,15 +37,7 @@ let counter = 0;
 const newTool = (): string => `once${++counter}`;
 
 function setup(fake: FakeRuntimeOptions = {}): { clock: ManualClock; runtime: FakeRuntime } {
-  const clock = new ManualClock();
-  const runtime = new FakeRuntime({
-    buildMs: 2_000,
-    jobStartMs: 300,
-    jobHealthyMs: 100,
-    ...fake,
-    now: () => clock.now(),
-  });
-  return { clock, runtime };
+  return fakeOnManualClock({ buildMs: 2_000, jobStartMs: 300, jobHealthyMs: 100, ...fake });
 }
 
 /** Deploys `specs` once (shipped defaults), then plans a second deployment with new builds of every image. */

@@ -15,6 +15,7 @@ import {
   driveWithClock,
   newDeploymentId,
   taskTable,
+  fakeOnManualClock,
 } from '../../test/support/executor-kit.js';
 import { type Deployment, type DeploymentTask } from '../model/deployment.js';
 import { tasksFromPlan } from './tasks-from-plan.js';
@@ -109,9 +110,7 @@ async function deploy(
 }
 
 function setup(): { clock: ManualClock; runtime: FakeRuntime; tool: string } {
-  const clock = new ManualClock();
-  const runtime = new FakeRuntime({ now: () => clock.now(), buildMs: 40, jobStartMs: 10 });
-  return { clock, runtime, tool: `oneoff${++counter}` };
+  return { ...fakeOnManualClock({ buildMs: 40, jobStartMs: 10 }), tool: `oneoff${++counter}` };
 }
 
 const ms = (iso: string | undefined): number => Date.parse(iso ?? 'x');

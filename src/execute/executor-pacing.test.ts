@@ -19,6 +19,7 @@ import {
   storeDeployment,
   taskTable,
   type ComponentSpec,
+  fakeOnManualClock,
 } from '../../test/support/executor-kit.js';
 import type { DeploymentTask } from '../model/deployment.js';
 import { resultOf } from './task-record.js';
@@ -37,8 +38,7 @@ const newTool = (): string => `pacing${++counter}`;
 const ms = (iso: string | undefined): number => Date.parse(iso ?? '');
 
 function setup(fake: FakeRuntimeOptions): { clock: ManualClock; runtime: FakeRuntime; executor: Executor } {
-  const clock = new ManualClock();
-  const runtime = new FakeRuntime({ ...fake, now: () => clock.now() });
+  const { clock, runtime } = fakeOnManualClock(fake);
   return { clock, runtime, executor: new Executor({ store, runtime, clock }) };
 }
 
@@ -47,7 +47,6 @@ function looks(runtime: FakeRuntime, tool: string, from: number, to: number): nu
   const at = runtime.calls
     .filter((c) => c.method === 'observe' && c.tool === tool && c.at >= from && c.at <= to)
     .map((c) => c.at - from);
-  console.log(`looks at +ms: ${at.join(' ')}`);
   return at.length;
 }
 

@@ -16,6 +16,7 @@ import {
   storeDeployment,
   taskTable,
   type ComponentSpec,
+  fakeOnManualClock,
 } from '../../test/support/executor-kit.js';
 import type { DeploymentTask } from '../model/deployment.js';
 
@@ -44,8 +45,7 @@ async function deploy(
   specs: readonly ComponentSpec[],
   fake: FakeRuntimeOptions,
 ): Promise<{ makespan: number; tasks: DeploymentTask[]; runtime: FakeRuntime; tool: string }> {
-  const clock = new ManualClock();
-  const runtime = new FakeRuntime({ ...fake, now: () => clock.now() });
+  const { clock, runtime } = fakeOnManualClock(fake);
   const executor = new Executor({ store, runtime, clock });
   const tool = newTool();
   const start = clock.now();

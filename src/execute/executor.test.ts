@@ -22,6 +22,7 @@ import {
   waitUntilFinal,
   type ComponentSpec,
   type StoreDeploymentOptions,
+  fakeOnManualClock,
 } from '../../test/support/executor-kit.js';
 import type { DeploymentTask } from '../model/deployment.js';
 import type { PlanTask } from '../model/plan.js';
@@ -57,8 +58,7 @@ async function run(
   id: string;
   finished: string[];
 }> {
-  const clock = new ManualClock();
-  const runtime = new FakeRuntime({ ...fake, now: () => clock.now() });
+  const { clock, runtime } = fakeOnManualClock(fake);
   const finished: string[] = [];
   const tool = newTool();
   const executor = new Executor({

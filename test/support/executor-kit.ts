@@ -14,6 +14,7 @@ import { emptyObservedState } from '../../src/model/observed-state.js';
 import type { Store } from '../../src/store/store.js';
 import { FINAL_DEPLOYMENT_STATES, type Deployment, type DeploymentTask } from '../../src/model/deployment.js';
 import { tasksFromPlan } from '../../src/execute/tasks-from-plan.js';
+import { FakeRuntime, type FakeRuntimeOptions } from '../../src/runtimes/fake/fake-runtime.js';
 
 export interface ComponentSpec {
   readonly name: string;
@@ -219,4 +220,13 @@ export function taskTable(tasks: readonly DeploymentTask[]): string {
 
 export function byId(tasks: readonly DeploymentTask[]): Map<string, DeploymentTask> {
   return new Map(tasks.map((t) => [t.id, t]));
+}
+
+/** A manual clock and a fake runtime that tells time by it: the rig of every executor test on virtual time. */
+export function fakeOnManualClock(fake: FakeRuntimeOptions = {}): {
+  clock: ManualClock;
+  runtime: FakeRuntime;
+} {
+  const clock = new ManualClock();
+  return { clock, runtime: new FakeRuntime({ ...fake, now: () => clock.now() }) };
 }
