@@ -16,18 +16,10 @@
  * - all time comes from the clock passed to `step` (tests move it by hand);
  * - after `kill()` nothing is written any more (a killed process writes nothing).
  */
-import {
-  RuntimeError,
-  SNAPSHOT_PARTS,
-  snapshotHas,
-  type BuildQuota,
-  type RuntimeSnapshot,
-  type SnapshotPart,
-} from '../runtimes/runtime.js';
+import { RuntimeError, SNAPSHOT_PARTS, snapshotHas, type SnapshotPart } from '../runtimes/runtime.js';
 import { whatDeployed } from './deployed.js';
 import type { DeployedRecord } from '../model/deployment.js';
-import type { GuardedRuntime } from '../runtimes/guarded-runtime.js';
-import type { Store, TaskPatch } from '../store/store.js';
+import type { TaskPatch } from '../store/store.js';
 import type { PlanTask, TaskOperation } from '../model/plan.js';
 import {
   FINAL_DEPLOYMENT_STATES,
@@ -53,15 +45,16 @@ import { advanceDeleteTask, advanceDeployTask, cancelDeployTask } from './task-d
 import { isApplied, resultOf } from './task-record.js';
 import { waitDeadlineOf } from './wait-deadline.js';
 import { Pacing } from './pacing.js';
+import {
+  type BuildSlots,
+  type CallOutcome,
+  type RunEnvironment,
+  type Snapshots,
+  type Step,
+  type TakenSnapshot,
+  type TaskRun,
+} from './task-run.js';
 import { systemClock, type Clock } from './clock.js';
-
-export interface TakenSnapshot extends RuntimeSnapshot {
-  /** Clock time (ms) just before the runtime was asked. */
-  readonly takenAt: number;
-}
-
-/** Per part, the latest snapshot that fetched it: `builds.builds` and `jobs.jobs` are always real lists. */
-export type Snapshots = { [P in SnapshotPart]?: TakenSnapshot };
 
 /** Per part, when it is next due (ms); a part nobody needs is absent. */
 type DueParts = { [P in SnapshotPart]?: number };
@@ -113,30 +106,6 @@ export interface StepOutcome {
   readonly dueAt?: number;
 }
 
-/** Free build slots for this step, and the quota they were read from (for the waiting text). */
-export interface BuildSlots {
-  free: number;
-  readonly quota?: BuildQuota;
-}
-
-/** Mutable view of one step. */
-export interface Step {
-  readonly deployment: Deployment;
-  readonly tasks: Map<string, DeploymentTask>;
-  readonly now: number;
-  changed: boolean;
-  dueAt?: number;
-  /** Read at most once per step, and only when a build could start. */
-  slots?: BuildSlots;
-}
-
-export interface RunEnvironment {
-  readonly store: Store;
-  /** The one layer with time limits and retries of reads; changes are made once per attempt. */
-  readonly runtime: GuardedRuntime;
-  readonly options: ResolvedOptions;
-}
-
 class KilledError extends Error {}
 
 const FINAL_TASK = new Set<string>(FINAL_TASK_STATES);
@@ -147,10 +116,7 @@ const FINAL_TASK = new Set<string>(FINAL_TASK_STATES);
  */
 const WINDOW_LOOK_FRACTION = 0.9;
 
-/** How often a build waiting for a slot looks at the quota again when nothing else wakes it (ms). */
-export const QUOTA_RECHECK_MS = 2_000;
-
-export class DeploymentRun {
+export class DeploymentRun implements TaskRun {
   readonly id: string;
   readonly tool: string;
   readonly env: RunEnvironment;
@@ -424,10 +390,10 @@ export class DeploymentRun {
   fire<T>(
     task: DeploymentTask,
     call: (signal: AbortSignal) => Promise<T>,
-    settle: (outcome: { ok: true; value: T } | { ok: false; error: unknown }) => Promise<void>,
+    settle: (outcome: CallOutcome<T>) => Promise<void>,
   ): void {
     const promise = (async () => {
-      let outcome: { ok: true; value: T } | { ok: false; error: unknown };
+      let outcome: CallOutcome<T>;
       try {
         outcome = { ok: true, value: await call(this.#abort.signal) };
       } catch (error) {

@@ -17,7 +17,7 @@ import { backoffMs } from '../runtimes/guarded-runtime.js';
 import type { BuildRecord } from '../model/observed-state.js';
 import { toolImage } from '../plan/job-spec.js';
 import type { DeploymentTask } from '../model/deployment.js';
-import { QUOTA_RECHECK_MS, type DeploymentRun, type Step } from './deployment-run.js';
+import { QUOTA_RECHECK_MS, type Step, type TaskRun } from './task-run.js';
 import { applyVerdict, backingOff, operationOf, retryOrFail } from './task-common.js';
 import { resultOf } from './task-record.js';
 import {
@@ -35,7 +35,7 @@ const MISSING_SNAPSHOTS = 3;
 /** After builds-api's 409: retry within at most this long (upstream retries every 10 s). */
 const QUOTA_RETRY_MAX_MS = 5_000;
 
-export async function advanceBuildTask(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
+export async function advanceBuildTask(run: TaskRun, step: Step, task: DeploymentTask): Promise<void> {
   if (task.state === 'running') {
     if (task.externalId !== undefined) return pollBuild(run, step, task);
     return resumeBuild(run, step, task);
@@ -66,7 +66,7 @@ export async function advanceBuildTask(run: DeploymentRun, step: Step, task: Dep
 }
 
 async function startWhenPossible(
-  run: DeploymentRun,
+  run: TaskRun,
   step: Step,
   task: DeploymentTask,
   request: BuildRequest,
@@ -95,7 +95,7 @@ async function startWhenPossible(
 
 /** Persists the attempt first, then asks the runtime; the answer's build id is persisted before anything else. */
 async function startBuild(
-  run: DeploymentRun,
+  run: TaskRun,
   step: Step,
   task: DeploymentTask,
   request: BuildRequest,
@@ -146,7 +146,7 @@ async function startBuild(
 }
 
 /** A running build task without a build id: re-attach to the build an earlier attempt started, or start one. */
-async function resumeBuild(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
+async function resumeBuild(run: TaskRun, step: Step, task: DeploymentTask): Promise<void> {
   if (backingOff(run, step, task)) return;
   const start = operationOf(run, task, 'start-build');
   if (!start) {
@@ -210,7 +210,7 @@ function startedMs(build: BuildRecord): number {
   return build.startedAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(build.startedAt);
 }
 
-async function pollBuild(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
+async function pollBuild(run: TaskRun, step: Step, task: DeploymentTask): Promise<void> {
   const snapshot = run.snapshots.builds;
   const buildId = task.externalId;
   if (!snapshot || buildId === undefined) return;
@@ -263,7 +263,7 @@ async function pollBuild(run: DeploymentRun, step: Step, task: DeploymentTask): 
 }
 
 /** Cancelling: a started build is cancelled in builds-api (errors ignored, as upstream does). */
-export async function cancelBuildTask(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
+export async function cancelBuildTask(run: TaskRun, step: Step, task: DeploymentTask): Promise<void> {
   let buildId = task.externalId;
   const start = operationOf(run, task, 'start-build');
   const snapshot = run.snapshots.builds;

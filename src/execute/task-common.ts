@@ -3,7 +3,7 @@ import { RuntimeError } from '../runtimes/runtime.js';
 import { backoffMs } from '../runtimes/guarded-runtime.js';
 import type { PlanTask, TaskOperation } from '../model/plan.js';
 import type { DeploymentTask } from '../model/deployment.js';
-import type { DeploymentRun, Step } from './deployment-run.js';
+import type { Step, TaskRun } from './task-run.js';
 import type { DependencyVerdict } from './dependencies.js';
 import { failedAttempts, resultOf } from './task-record.js';
 
@@ -12,7 +12,7 @@ import { failedAttempts, resultOf } from './task-record.js';
  * record the root cause so that their own dependents name it too.
  */
 export async function applyVerdict(
-  run: DeploymentRun,
+  run: TaskRun,
   step: Step,
   task: DeploymentTask,
   verdict: DependencyVerdict,
@@ -53,7 +53,7 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** True while the task's backoff (`notBefore`) has not passed; registers when to look again. */
-export function backingOff(run: DeploymentRun, step: Step, task: DeploymentTask): boolean {
+export function backingOff(run: TaskRun, step: Step, task: DeploymentTask): boolean {
   if (task.notBefore === undefined) return false;
   const at = Date.parse(task.notBefore);
   if (at <= step.now) return false;
@@ -76,7 +76,7 @@ export function errorText(error: unknown): string {
  * the next attempt first looks whether this one took effect after all.
  */
 export async function retryOrFail(
-  run: DeploymentRun,
+  run: TaskRun,
   task: DeploymentTask,
   error: unknown,
   what: string,
@@ -106,7 +106,7 @@ export async function retryOrFail(
 
 /** The plan's operation of `task`, if it is of `kind` (a task of another kind is a corrupt plan). */
 export function operationOf<K extends TaskOperation['kind']>(
-  run: DeploymentRun,
+  run: TaskRun,
   task: DeploymentTask,
   kind: K,
 ): { planTask: PlanTask; operation: Extract<TaskOperation, { kind: K }> } | undefined {

@@ -22,7 +22,7 @@ import type { PlanTask, PlannedImage, TaskOperation } from '../model/plan.js';
 import type { JobSpec } from '../model/job-spec.js';
 import type { JobRecord } from '../model/observed-state.js';
 import type { DeploymentTask } from '../model/deployment.js';
-import type { DeploymentRun, Step } from './deployment-run.js';
+import type { Step, TaskRun } from './task-run.js';
 import { applyVerdict, backingOff, operationOf, retryOrFail } from './task-common.js';
 import { isApplied, resultOf, type DeployResult } from './task-record.js';
 import { waitDeadlineOf } from './wait-deadline.js';
@@ -34,7 +34,7 @@ type Upsert = Extract<TaskOperation, { kind: 'upsert-job' }>;
 /** Clock difference tolerated between us and the runtime when dating a restart against its attempt. */
 const RESTART_SKEW_MS = 1_000;
 
-export async function advanceDeployTask(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
+export async function advanceDeployTask(run: TaskRun, step: Step, task: DeploymentTask): Promise<void> {
   // A one-off component's deploy task is its run (task-run-once.ts).
   const runOnce = operationOf(run, task, 'run-once');
   if (runOnce) return advanceRunOnceTask(run, step, task, runOnce.operation, () => busyDeploys(step));
@@ -59,7 +59,7 @@ export async function advanceDeployTask(run: DeploymentRun, step: Step, task: De
   await sendUpsert(run, step, task, withImage(operation.spec, image));
 }
 
-function fail(run: DeploymentRun, step: Step, task: DeploymentTask, reason: string): Promise<DeploymentTask> {
+function fail(run: TaskRun, step: Step, task: DeploymentTask, reason: string): Promise<DeploymentTask> {
   return run.write(step, task, { state: 'failed', reason, waitingFor: [], finishedAt: run.iso(step) });
 }
 
@@ -81,12 +81,7 @@ function busyDeploys(step: Step): number {
 }
 
 /** A running deploy that is not applied yet: where the last attempt left it. */
-async function continueApply(
-  run: DeploymentRun,
-  step: Step,
-  task: DeploymentTask,
-  op: Upsert,
-): Promise<void> {
+async function continueApply(run: TaskRun, step: Step, task: DeploymentTask, op: Upsert): Promise<void> {
   const result = resultOf(task);
   const spec = result.image !== undefined ? withImage(op.spec, result.image) : undefined;
   if (spec === undefined) {
@@ -113,11 +108,7 @@ async function continueApply(
 }
 
 /** The job as the latest jobs list taken after the last attempt shows it; `no-snapshot` until there is one. */
-function lookAtJob(
-  run: DeploymentRun,
-  step: Step,
-  task: DeploymentTask,
-): JobRecord | undefined | 'no-snapshot' {
+function lookAtJob(run: TaskRun, step: Step, task: DeploymentTask): JobRecord | undefined | 'no-snapshot' {
   const after = Math.max(
     run.attemptEnded.get(task.id) ?? 0,
     Date.parse(resultOf(task).intent?.at ?? '') || 0,
@@ -132,12 +123,7 @@ function matches(spec: JobSpec, job: JobRecord): boolean {
   return diffJob(spec, job).length === 0;
 }
 
-async function sendUpsert(
-  run: DeploymentRun,
-  step: Step,
-  task: DeploymentTask,
-  spec: JobSpec,
-): Promise<void> {
+async function sendUpsert(run: TaskRun, step: Step, task: DeploymentTask, spec: JobSpec): Promise<void> {
   const at = run.iso(step);
   const written = await run.write(step, task, {
     state: 'running',
@@ -177,12 +163,12 @@ function restartDue(op: Upsert, result: DeployResult): boolean {
   return op.restart !== undefined && op.spec.type === 'continuous' && result.changed !== true;
 }
 
-async function afterUpsert(run: DeploymentRun, step: Step, task: DeploymentTask, op: Upsert): Promise<void> {
+async function afterUpsert(run: TaskRun, step: Step, task: DeploymentTask, op: Upsert): Promise<void> {
   if (!restartDue(op, resultOf(task))) return markApplied(run, step, task, false);
   await sendRestart(run, step, task);
 }
 
-async function sendRestart(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
+async function sendRestart(run: TaskRun, step: Step, task: DeploymentTask): Promise<void> {
   const at = run.iso(step);
   const written = await run.write(step, task, {
     attempts: task.attempts + 1,
@@ -201,7 +187,7 @@ async function sendRestart(run: DeploymentRun, step: Step, task: DeploymentTask)
 }
 
 /** A restart whose answer was lost: done if the job is seen (re)starting since the attempt, else sent again. */
-async function continueRestart(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
+async function continueRestart(run: TaskRun, step: Step, task: DeploymentTask): Promise<void> {
   const job = lookAtJob(run, step, task);
   if (job === 'no-snapshot') return;
   const since = Date.parse(resultOf(task).intent?.at ?? '') - RESTART_SKEW_MS;
@@ -218,7 +204,7 @@ async function continueRestart(run: DeploymentRun, step: Step, task: DeploymentT
 
 /** The job is applied: store the effect (and upstream's run long status); readiness is checked from now on. */
 async function markApplied(
-  run: DeploymentRun,
+  run: TaskRun,
   step: Step | undefined,
   task: DeploymentTask,
   restarted: boolean,
@@ -241,12 +227,7 @@ async function markApplied(
   await run.write(step, task, { reason: longStatus, notBefore: undefined, result: { ...patch } });
 }
 
-async function verifyJob(
-  run: DeploymentRun,
-  step: Step,
-  task: DeploymentTask,
-  planTask: PlanTask,
-): Promise<void> {
+async function verifyJob(run: TaskRun, step: Step, task: DeploymentTask, planTask: PlanTask): Promise<void> {
   const name = task.component;
   const ready = planTask.ready;
   const result = resultOf(task);
@@ -278,7 +259,7 @@ async function verifyJob(
   if (task.reason !== reason) await run.write(step, task, { reason });
 }
 
-export async function advanceDeleteTask(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
+export async function advanceDeleteTask(run: TaskRun, step: Step, task: DeploymentTask): Promise<void> {
   const planned = operationOf(run, task, 'delete-job');
   if (!planned) {
     await fail(run, step, task, `the plan has no delete operation for ${task.component}`);
@@ -319,7 +300,7 @@ export async function advanceDeleteTask(run: DeploymentRun, step: Step, task: De
 }
 
 /** Cancelling: a job already upserted stays (no rollback); one between attempts is given up. */
-export async function cancelDeployTask(run: DeploymentRun, step: Step, task: DeploymentTask): Promise<void> {
+export async function cancelDeployTask(run: TaskRun, step: Step, task: DeploymentTask): Promise<void> {
   const at = run.iso(step);
   // A one-off run already started is left to finish, but it did not complete for this deployment.
   if (isApplied(task) && !operationOf(run, task, 'run-once')) {

@@ -18,7 +18,7 @@ import type { PlannedImage, TaskOperation } from '../model/plan.js';
 import type { JobSpec } from '../model/job-spec.js';
 import type { JobRecord } from '../model/observed-state.js';
 import type { DeploymentTask } from '../model/deployment.js';
-import type { DeploymentRun, Step } from './deployment-run.js';
+import type { Step, TaskRun } from './task-run.js';
 import { applyVerdict, backingOff, retryOrFail } from './task-common.js';
 import { isApplied, resultOf } from './task-record.js';
 import { waitDeadlineOf } from './wait-deadline.js';
@@ -39,7 +39,7 @@ const LOG_SKEW_MS = 250;
 const LOG_LINES = 10;
 
 export async function advanceRunOnceTask(
-  run: DeploymentRun,
+  run: TaskRun,
   step: Step,
   task: DeploymentTask,
   operation: RunOnce,
@@ -59,7 +59,7 @@ export async function advanceRunOnceTask(
 }
 
 /** The plan saw this spec's run still going: follow it from now on, without starting another. */
-async function attach(run: DeploymentRun, step: Step, task: DeploymentTask, image: string): Promise<void> {
+async function attach(run: TaskRun, step: Step, task: DeploymentTask, image: string): Promise<void> {
   const at = run.iso(step);
   const written = await run.write(step, task, {
     state: 'running',
@@ -71,7 +71,7 @@ async function attach(run: DeploymentRun, step: Step, task: DeploymentTask, imag
 }
 
 function fail(
-  run: DeploymentRun,
+  run: TaskRun,
   step: Step | undefined,
   task: DeploymentTask,
   reason: string,
@@ -88,7 +88,7 @@ function imageOf(
   return produced?.image ?? { reason: `${image.task} has produced no image` };
 }
 
-async function sendRun(run: DeploymentRun, step: Step, task: DeploymentTask, spec: JobSpec): Promise<void> {
+async function sendRun(run: TaskRun, step: Step, task: DeploymentTask, spec: JobSpec): Promise<void> {
   const at = run.iso(step);
   const written = await run.write(step, task, {
     state: 'running',
@@ -110,7 +110,7 @@ async function sendRun(run: DeploymentRun, step: Step, task: DeploymentTask, spe
 }
 
 /** The run started: from now on its job's `lastRun` is this run's. */
-async function markStarted(run: DeploymentRun, step: Step | undefined, task: DeploymentTask): Promise<void> {
+async function markStarted(run: TaskRun, step: Step | undefined, task: DeploymentTask): Promise<void> {
   const name = task.component;
   await run.write(step, task, {
     reason: `running one-off job ${name}`,
@@ -127,12 +127,7 @@ async function markStarted(run: DeploymentRun, step: Step | undefined, task: Dep
 }
 
 /** An attempt whose outcome is unknown: a run of this spec started since is its run; else send it again. */
-async function continueStart(
-  run: DeploymentRun,
-  step: Step,
-  task: DeploymentTask,
-  op: RunOnce,
-): Promise<void> {
+async function continueStart(run: TaskRun, step: Step, task: DeploymentTask, op: RunOnce): Promise<void> {
   const result = resultOf(task);
   const image = result.image ?? imageOf(op.image, step.tasks);
   if (typeof image !== 'string') return void (await fail(run, step, task, image.reason));
@@ -154,7 +149,7 @@ function startedSince(job: JobRecord, spec: JobSpec, since: number): boolean {
   return recent && diffOneOff(spec, job).length === 0;
 }
 
-async function followRun(run: DeploymentRun, step: Step, task: DeploymentTask, op: RunOnce): Promise<void> {
+async function followRun(run: TaskRun, step: Step, task: DeploymentTask, op: RunOnce): Promise<void> {
   const name = task.component;
   const result = resultOf(task);
   const startedAt = Date.parse(result.appliedAt ?? step.deployment.createdAt);
@@ -207,7 +202,7 @@ async function followRun(run: DeploymentRun, step: Step, task: DeploymentTask, o
  * Fails the task with `reason` and the last lines of the job's log (when the runtime has logs); `stop`: the
  * run is still going, so its job is deleted once the log is read (deleting first could take the log along).
  */
-function failWithLog(run: DeploymentRun, task: DeploymentTask, reason: string, stop = false): void {
+function failWithLog(run: TaskRun, task: DeploymentTask, reason: string, stop = false): void {
   run.fire(
     task,
     async (signal) => {
@@ -232,7 +227,7 @@ const LINE_TIME = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)\s/;
  * a failure should quote this run. Lines without a time are kept (they belong to the line before).
  */
 async function lastLogLines(
-  run: DeploymentRun,
+  run: TaskRun,
   name: string,
   since: number,
   signal: AbortSignal,
