@@ -11,7 +11,7 @@ const LAYERS = [
   ['config', ['config/']],
   ['plan', ['plan/']],
   ['toolforge-env', ['toolforge/']],
-  ['runtimes', ['runtimes/(?!toolforge/simulator/)']],
+  ['runtimes', ['runtimes/']],
   ['status', ['status/']],
   ['store', ['store/']],
   ['execute', ['execute/']],
@@ -58,19 +58,19 @@ export default {
       severity: 'error',
       from: {
         path: '^src/',
-        pathNot: `^src/runtimes/toolforge/simulator/|^src/cli/commands/simulate\\.ts$|${NOT_TESTS}`,
+        pathNot: `^src/simulator/|^src/cli/commands/simulate\\.ts$|${NOT_TESTS}`,
       },
-      to: { path: '^src/runtimes/toolforge/simulator/' },
+      to: { path: '^src/simulator/' },
     },
     {
       name: 'simulator-shares-only-the-wire',
       comment: 'the simulator shares only model/, support and the toolforge wire schemas with the rest',
       severity: 'error',
-      from: { path: '^src/runtimes/toolforge/simulator/', pathNot: NOT_TESTS },
+      from: { path: '^src/simulator/', pathNot: NOT_TESTS },
       to: {
         path: '^src/',
         pathNot:
-          '^src/(model/|support/|errors\\.ts$|version\\.ts$|runtimes/toolforge/(wire|simulator)/|runtimes/git\\.ts$)',
+          '^src/(model/|support/|errors\\.ts$|version\\.ts$|simulator/|runtimes/toolforge/wire/|runtimes/git\\.ts$)',
       },
     },
     {

@@ -27,8 +27,8 @@ import {
 } from '../test/support/executor-kit.js';
 import { createStore } from '../src/store/create-store.js';
 import type { Store } from '../src/store/store.js';
-import { startSimulator, type Simulator } from '../src/runtimes/toolforge/simulator/simulator.js';
-import { fakeCommit } from '../src/runtimes/toolforge/simulator/build-model.js';
+import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
+import { fakeCommit } from '../src/simulator/build-model.js';
 import { ToolforgeRuntime } from '../src/runtimes/toolforge/toolforge-runtime.js';
 import { planDeployment } from '../src/plan/plan-builder.js';
 import { refKey, type ObservedState, type RefResolution } from '../src/model/observed-state.js';

@@ -2,7 +2,7 @@
  * Toolforge runtime against the simulator: cost of one `observe` for tools of growing size (always 2 HTTP calls),
  * and how retries behave under 20 % injected 5xx (calls per successful operation).
  */
-import { startSimulator } from '../src/runtimes/toolforge/simulator/simulator.js';
+import { startSimulator } from '../src/simulator/simulator.js';
 import { ToolforgeRuntime } from '../src/runtimes/toolforge/toolforge-runtime.js';
 import { GuardedRuntime } from '../src/runtimes/guarded-runtime.js';
 

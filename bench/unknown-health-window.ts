@@ -19,8 +19,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Executor } from '../src/execute/executor.js';
 import { createStore } from '../src/store/create-store.js';
-import { startSimulator } from '../src/runtimes/toolforge/simulator/simulator.js';
-import type { JobBehaviour } from '../src/runtimes/toolforge/simulator/simulator-options.js';
+import { startSimulator } from '../src/simulator/simulator.js';
+import type { JobBehaviour } from '../src/simulator/simulator-options.js';
 import { ToolforgeRuntime } from '../src/runtimes/toolforge/toolforge-runtime.js';
 import { storeDeployment, type ComponentSpec } from '../test/support/executor-kit.js';
 

@@ -11,7 +11,7 @@ import { openTestStore } from '../../test/support/stores.js';
 import type { KyselyStore } from '../store/kysely-store.js';
 import { storeDeployment, taskTable, waitUntilFinal } from '../../test/support/executor-kit.js';
 import { ToolforgeRuntime } from '../runtimes/toolforge/toolforge-runtime.js';
-import { startSimulator } from '../runtimes/toolforge/simulator/simulator.js';
+import { startSimulator } from '../simulator/simulator.js';
 
 /** Records, for every observe, the parts asked for and how many job upserts had been made by then. */
 class RecordingRuntime extends FakeRuntime {

@@ -11,7 +11,7 @@ import {
   startSimulator,
   type Simulator,
   type SimulatorOptions,
-} from '../runtimes/toolforge/simulator/simulator.js';
+} from '../simulator/simulator.js';
 import { openTestStore } from '../../test/support/stores.js';
 import type { KyselyStore } from '../store/kysely-store.js';
 import {

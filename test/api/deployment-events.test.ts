@@ -18,11 +18,11 @@ import { DeploymentEventReporter } from '../../src/api/deployment-event-reporter
 import { TokenKeyring } from '../../src/api/token-keyring.js';
 import type { DeploymentEventSink, DeploymentLogEvent } from '../../src/execute/deployment-events.js';
 import { ToolforgeRuntime } from '../../src/runtimes/toolforge/toolforge-runtime.js';
-import { startSimulator, type Simulator } from '../../src/runtimes/toolforge/simulator/simulator.js';
+import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
 import {
   receivedDeploymentEvents,
   setLogsServiceDown,
-} from '../../src/runtimes/toolforge/simulator/logs-routes.js';
+} from '../../src/simulator/logs-routes.js';
 import { openTestStore } from '../support/stores.js';
 import { sampleDeployment } from '../support/deployment-fixtures.js';
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
-import { startSimulator, type Simulator } from '../../src/runtimes/toolforge/simulator/simulator.js';
+import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
 import { ToolforgeRuntime } from '../../src/runtimes/toolforge/toolforge-runtime.js';
 import { runCli } from '../support/cli-kit.js';
 import { makeGitRepo } from '../support/toolforge-e2e.js';

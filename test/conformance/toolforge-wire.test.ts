@@ -18,7 +18,7 @@ import { wireErrors, describeWireError } from '../../src/runtimes/toolforge/wire
 import { decodeBuild, decodeJob } from '../../src/runtimes/toolforge/toolforge-decode.js';
 import { ToolforgeRuntime } from '../../src/runtimes/toolforge/toolforge-runtime.js';
 import { jobUpsertBody } from '../../src/runtimes/toolforge/toolforge-encode.js';
-import { startSimulator, type Simulator } from '../../src/runtimes/toolforge/simulator/simulator.js';
+import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
 import type { BuildRecord, JobRecord } from '../../src/model/observed-state.js';
 import { buildCases, jobCases } from '../support/toolforge-fixtures.js';
 import {

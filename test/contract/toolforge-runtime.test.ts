@@ -1,5 +1,5 @@
 /** The runtime contract, run for the Toolforge runtime against the builds-api + jobs-api simulator. */
-import { startSimulator } from '../../src/runtimes/toolforge/simulator/simulator.js';
+import { startSimulator } from '../../src/simulator/simulator.js';
 import { ToolforgeRuntime } from '../../src/runtimes/toolforge/toolforge-runtime.js';
 import { createTempGitRepo, runtimeContract } from './runtime.contract.js';
 

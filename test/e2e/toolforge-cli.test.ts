@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { startSimulator, type Simulator } from '../../src/runtimes/toolforge/simulator/simulator.js';
+import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
 import { runCli } from '../support/cli-kit.js';
 import {
   buildsPerImage,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
 import type { ExecutorOptions } from '../../src/execute/executor-options.js';
 import { ToolforgeRuntime } from '../../src/runtimes/toolforge/toolforge-runtime.js';
-import { startSimulator, type Simulator } from '../../src/runtimes/toolforge/simulator/simulator.js';
+import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
 import {
   callApi,
   deployYaml,

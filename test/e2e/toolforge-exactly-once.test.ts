@@ -11,7 +11,7 @@
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startSimulator, type Simulator } from '../../src/runtimes/toolforge/simulator/simulator.js';
+import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
 import {
   buildsPerImage,
   deployYaml,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { startInstance, type RunningInstance } from '../../src/instance/start-instance.js';
 import { ToolforgeRuntime } from '../../src/runtimes/toolforge/toolforge-runtime.js';
 import { GuardedRuntime } from '../../src/runtimes/guarded-runtime.js';
-import { startSimulator, type Simulator } from '../../src/runtimes/toolforge/simulator/simulator.js';
+import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
 import { runCli } from '../support/cli-kit.js';
 import { buildsPerImage, describeTasks, getDeployment, tempDir } from '../support/toolforge-e2e.js';
 

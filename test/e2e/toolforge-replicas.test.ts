@@ -10,7 +10,7 @@ import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startSimulator, type Simulator } from '../../src/runtimes/toolforge/simulator/simulator.js';
+import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
 import { createTestDatabase, type TestDatabase } from '../support/stores.js';
 import {
   buildsPerImage,

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { startSimulator, type Simulator } from '../../src/runtimes/toolforge/simulator/simulator.js';
+import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
 import { runCli } from '../support/cli-kit.js';
 import { callApi, makeGitRepo, spawnServe, tempDir, type ServerProcess } from '../support/toolforge-e2e.js';
 

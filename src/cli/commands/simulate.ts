@@ -71,7 +71,7 @@ export function register(program: Command): void {
     .option('--log', 'log every request', false)
     .action(async (options: SimulateOptions) => {
       // fastify and the simulator load only when it runs, not for `--help`
-      const { startSimulator } = await import('../../runtimes/toolforge/simulator/simulator.js');
+      const { startSimulator } = await import('../../simulator/simulator.js');
       const simulator = await startSimulator({
         port: options.port,
         host: options.host,

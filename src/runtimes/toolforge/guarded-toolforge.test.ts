@@ -9,7 +9,7 @@ import { GuardedRuntime } from '../guarded-runtime.js';
 import { RuntimeError } from '../runtime.js';
 import type { BuildRequest } from '../../model/build-request.js';
 import type { JobSpec } from '../../model/job-spec.js';
-import { startSimulator, type Simulator } from './simulator/simulator.js';
+import { startSimulator, type Simulator } from '../../simulator/simulator.js';
 import { ToolforgeRuntime } from './toolforge-runtime.js';
 
 const TOOL = 't1';

@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { RuntimeError } from '../runtime.js';
 import type { BuildRequest } from '../../model/build-request.js';
 import type { JobSpec } from '../../model/job-spec.js';
-import { startSimulator } from './simulator/simulator.js';
-import type { Simulator } from './simulator/simulator.js';
+import { startSimulator } from '../../simulator/simulator.js';
+import type { Simulator } from '../../simulator/simulator.js';
 import { ToolforgeRuntime } from './toolforge-runtime.js';
 import type { ToolforgeRuntimeOptions } from './toolforge-runtime.js';
 

@@ -1,11 +1,15 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TSchema } from '@sinclair/typebox';
-import { decodeBuild, decodeJob } from '../toolforge-decode.js';
-import { ListResponse, QuotaResponse, StartResponse } from '../wire/builds-api.js';
-import { decodeBuildQuota } from '../build-quota.js';
-import { DEFINED_JOB_MODELS, UpdateResponse, ValidationErrorBody } from '../wire/jobs-api.js';
-import { describeWireError, wireErrors } from '../wire/schema.js';
+import { decodeBuild, decodeJob } from '../runtimes/toolforge/toolforge-decode.js';
+import { ListResponse, QuotaResponse, StartResponse } from '../runtimes/toolforge/wire/builds-api.js';
+import { decodeBuildQuota } from '../runtimes/toolforge/build-quota.js';
+import {
+  DEFINED_JOB_MODELS,
+  UpdateResponse,
+  ValidationErrorBody,
+} from '../runtimes/toolforge/wire/jobs-api.js';
+import { describeWireError, wireErrors } from '../runtimes/toolforge/wire/schema.js';
 import { startSimulator } from './simulator.js';
 import type { Simulator } from './simulator.js';
 

@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { registerBuildsRoutes } from './builds-routes.js';
 import { registerJobsRoutes } from './jobs-routes.js';
 import { registerLogsRoutes } from './logs-routes.js';
-import { createPrng, type Prng } from '../../../support/seeded-random.js';
+import { createPrng, type Prng } from '../support/seeded-random.js';
 import type { SimContext } from './sim-context.js';
 import type { FaultOptions, SimulatorBehaviour, SimulatorOptions } from './simulator-options.js';
 import { SimulatorState } from './simulator-state.js';

@@ -7,15 +7,15 @@
  */
 import { Cron } from 'croner';
 import type { ErrorObject } from 'ajv/dist/2020.js';
-import { BuildParameters } from '../wire/builds-api.js';
+import { BuildParameters } from '../runtimes/toolforge/wire/builds-api.js';
 import {
   JOB_NAME_MAX_LENGTH,
   JOB_NAME_PATTERN,
   NEW_JOB_MODELS,
   type ValidationErrorBodyT,
   type WireJobType,
-} from '../wire/jobs-api.js';
-import { describeWireError, propertyNames, wireErrors } from '../wire/schema.js';
+} from '../runtimes/toolforge/wire/jobs-api.js';
+import { describeWireError, propertyNames, wireErrors } from '../runtimes/toolforge/wire/schema.js';
 
 export type ValidationResult<T> =
   | { readonly ok: true; readonly value: T }

@@ -1,5 +1,5 @@
 /** What every simulator route needs: state, the current behaviour knobs, the PRNG and the clock. */
-import type { Prng } from '../../../support/seeded-random.js';
+import type { Prng } from '../support/seeded-random.js';
 import type { SimulatorBehaviour } from './simulator-options.js';
 import type { SimulatorState } from './simulator-state.js';
 

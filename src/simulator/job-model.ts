@@ -5,9 +5,14 @@
 import { Cron } from 'croner';
 import { isDeepStrictEqual } from 'node:util';
 import { HARBOR } from './build-model.js';
-import { cpuCores, memoryGi } from '../../../support/quantities.js';
+import { cpuCores, memoryGi } from '../support/quantities.js';
 import type { ResolvedJobBehaviour } from './simulator-options.js';
-import type { DefinedJobT, JobStatusT, StatusShortT, WireJobType } from '../wire/jobs-api.js';
+import type {
+  DefinedJobT,
+  JobStatusT,
+  StatusShortT,
+  WireJobType,
+} from '../runtimes/toolforge/wire/jobs-api.js';
 
 export type SimJobType = WireJobType;
 

@@ -1,6 +1,6 @@
 /** builds-api routes (`/builds/v1/tool/{toolname}/…`, as reached through the API gateway). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { resolveRef } from '../../git.js';
+import { resolveRef } from '../runtimes/git.js';
 import type { SimBuild, SimBuildParameters } from './build-model.js';
 import { buildLogLines, buildStatus, buildView, fakeCommit, isBuildActive } from './build-model.js';
 import { validateBuildBody } from './request-validation.js';

@@ -6,7 +6,7 @@
  * digest only after.
  */
 import { createHash } from 'node:crypto';
-import type { BuildsApiStatus, BuildT } from '../wire/builds-api.js';
+import type { BuildsApiStatus, BuildT } from '../runtimes/toolforge/wire/builds-api.js';
 
 /** What a build was started with (builds-api fills in `image_name`, the flags and `envvars`). */
 export interface SimBuildParameters {
