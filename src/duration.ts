@@ -8,7 +8,9 @@ import { UserError } from './errors.js';
 
 export class InvalidDurationError extends UserError {
   constructor(what: string, text: string, reason: string) {
-    super('CMP_ERR_USAGE', `Invalid ${what} "${text}": ${reason} (e.g. 30s, 10m, 1h30m)`, { status: 422 });
+    super('CMP_ERR_INVALID_DURATION', `Invalid ${what} "${text}": ${reason} (e.g. 30s, 10m, 1h30m)`, {
+      status: 422,
+    });
     this.name = 'InvalidDurationError';
   }
 }

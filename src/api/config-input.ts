@@ -81,10 +81,11 @@ function firstBadPosition(text: string): number {
   return text.length;
 }
 
+/**
+ * A `messages.warning` entry: the message after its path, unless it names the path itself (as upstream's
+ * `Unknown field <path>, skipped` does).
+ */
 function formatWarning(d: Diagnostic): string {
-  if (/^unknown field/i.test(d.message)) {
-    return d.message.includes(d.path) ? d.message : `Unknown field ${d.path}, skipped`;
-  }
   return d.path && !d.message.includes(d.path) ? `${d.path}: ${d.message}` : d.message;
 }
 
@@ -99,7 +100,7 @@ function formatError(d: Diagnostic, raw: unknown): { loc: string; message: strin
 /** The value a diagnostic is about, as pydantic reports it: a missing field reports the object it is missing from. */
 function receivedInput(raw: unknown, d: Diagnostic): { readonly value: unknown } | undefined {
   if (raw === undefined) return undefined;
-  if (d.message !== 'Field required') return valueAtPath(raw, d.path);
+  if (d.code !== 'CMP_ERR_CONFIG_FIELD_REQUIRED') return valueAtPath(raw, d.path);
   if (d.path === '') return undefined;
   const parent = valueAtPath(raw, d.path.replace(/(\[\d+\]|\.?[^.[]*)$/, ''));
   return parent !== undefined && parent.value !== null && typeof parent.value === 'object'
@@ -145,7 +146,7 @@ function walkStrings(value: unknown, path: string[], visit: (path: string[], tex
 }
 
 function isUnknownField(d: Diagnostic): boolean {
-  return d.severity === 'warning' && /^unknown field/i.test(d.message) && d.path !== '';
+  return d.code === 'CMP_WARN_CONFIG_UNKNOWN_FIELD' && d.path !== '';
 }
 
 /** Removes the fields the loader reported as unknown, so the stored document holds only what was used. */

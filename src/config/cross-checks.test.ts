@@ -145,6 +145,7 @@ describe('dependency cycles', () => {
     assert.deepEqual(result.diagnostics, [
       {
         severity: 'error',
+        code: 'CMP_ERR_CONFIG_DEPENDENCY_CYCLE',
         path: 'components.a.wait_for[0]',
         message: 'dependency cycle: a -> b -> a (a wait_for b, b wait_for a)',
       },

@@ -71,6 +71,7 @@ export function checkReferences(
       const parent = indexOf.get(reuse.target);
       if (reuse.target === draft.name) {
         sink.error(
+          'CMP_ERR_CONFIG_SELF_REFERENCE',
           reuse.path,
           `a component cannot reuse its own build (${reuseName}: ${draft.name})`,
           reuse.offset,
@@ -79,6 +80,7 @@ export function checkReferences(
         const close = didYouMean(reuse.target);
         const hint = close ? `did you mean "${close}"?` : undefined;
         sink.error(
+          'CMP_ERR_CONFIG_UNKNOWN_REFERENCE',
           reuse.path,
           `Missing components referenced from ${reuseName}: ${reuse.target}`,
           reuse.offset,
@@ -94,11 +96,21 @@ export function checkReferences(
     for (const wait of draft.waitFor) {
       const target = indexOf.get(wait.target);
       if (wait.target === draft.name) {
-        sink.error(wait.path, `a component cannot wait for itself`, wait.offset);
+        sink.error(
+          'CMP_ERR_CONFIG_SELF_REFERENCE',
+          wait.path,
+          `a component cannot wait for itself`,
+          wait.offset,
+        );
       } else if (target === undefined) {
         const close = didYouMean(wait.target);
         const suffix = close ? ` (did you mean "${close}"?)` : '';
-        sink.error(wait.path, `unknown component "${wait.target}"${suffix}`, wait.offset);
+        sink.error(
+          'CMP_ERR_CONFIG_UNKNOWN_REFERENCE',
+          wait.path,
+          `unknown component "${wait.target}"${suffix}`,
+          wait.offset,
+        );
       } else {
         addEdge(deployVertex(from), deployVertex(target), { kind: 'wait', ref: wait });
       }
@@ -134,6 +146,7 @@ function reportChain(
   const origin = parent.reuse?.target;
   const hint = origin && origin !== parent.name ? `"${parent.name}" itself reuses "${origin}"` : undefined;
   sink.error(
+    'CMP_ERR_CONFIG_CHAINED_REUSE',
     reuse.path,
     `The following components reuse builds from components that also use ${reuseName}. ` +
       `They should point to the original components instead: ${parent.name}`,
@@ -172,7 +185,12 @@ function reportCycles(
     if (!first) continue;
     const names = vertices.map((v) => (drafts[v >> 1] as ComponentDraft).name);
     const details = steps.map((edge, i) => describeEdge(names[i] as string, edge, dialect, sink)).join(', ');
-    sink.error(first.ref.path, `dependency cycle: ${names.join(' -> ')} (${details})`, first.ref.offset);
+    sink.error(
+      'CMP_ERR_CONFIG_DEPENDENCY_CYCLE',
+      first.ref.path,
+      `dependency cycle: ${names.join(' -> ')} (${details})`,
+      first.ref.offset,
+    );
   }
 }
 

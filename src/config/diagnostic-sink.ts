@@ -4,18 +4,15 @@
  * The number kept is capped so that a huge broken file (or an alias bomb) cannot flood memory or the terminal;
  * the last diagnostic then says how many were left out.
  */
+import type { ConfigErrorCode, ConfigWarningCode } from '../errors.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { LineIndex } from './line-index.js';
 
 export const MAX_DIAGNOSTICS = 1000;
 
-interface PendingDiagnostic {
-  readonly severity: 'error' | 'warning';
-  readonly path: string;
-  readonly message: string;
-  readonly offset?: number;
-  readonly hint?: string;
-}
+/** A diagnostic before its offset became line:column; per severity, so that each keeps its own kind of code. */
+type Pending<D> = D extends Diagnostic ? Omit<D, 'line' | 'column'> & { readonly offset?: number } : never;
+type PendingDiagnostic = Pending<Diagnostic>;
 
 export class DiagnosticSink {
   private readonly pending: PendingDiagnostic[] = [];
@@ -24,13 +21,13 @@ export class DiagnosticSink {
 
   constructor(private readonly lines?: LineIndex) {}
 
-  error(path: string, message: string, offset?: number, hint?: string): void {
+  error(code: ConfigErrorCode, path: string, message: string, offset?: number, hint?: string): void {
     this.errors++;
-    this.add({ severity: 'error', path, message, offset, hint });
+    this.add({ severity: 'error', code, path, message, offset, hint });
   }
 
-  warning(path: string, message: string, offset?: number, hint?: string): void {
-    this.add({ severity: 'warning', path, message, offset, hint });
+  warning(code: ConfigWarningCode, path: string, message: string, offset?: number, hint?: string): void {
+    this.add({ severity: 'warning', code, path, message, offset, hint });
   }
 
   /** `line 12` for an offset, for messages that point at a second place; undefined without positions. */
@@ -56,11 +53,12 @@ export class DiagnosticSink {
     located.sort((a, b) => (a.p.offset ?? Infinity) - (b.p.offset ?? Infinity) || a.index - b.index);
     const out = located.map(({ p }) => this.toDiagnostic(p));
     if (this.dropped > 0) {
-      out.push({
-        severity: this.errors > 0 ? 'error' : 'warning',
-        path: '',
-        message: `${this.dropped} more problems not shown (only the first ${MAX_DIAGNOSTICS} are reported)`,
-      });
+      const message = `${this.dropped} more problems not shown (only the first ${MAX_DIAGNOSTICS} are reported)`;
+      out.push(
+        this.errors > 0
+          ? { severity: 'error', code: 'CMP_ERR_CONFIG_TOO_MANY_PROBLEMS', path: '', message }
+          : { severity: 'warning', code: 'CMP_WARN_CONFIG_TOO_MANY_PROBLEMS', path: '', message },
+      );
     }
     return out;
   }
@@ -70,14 +68,12 @@ export class DiagnosticSink {
     else this.pending.push(p);
   }
 
-  private toDiagnostic(p: PendingDiagnostic): Diagnostic {
-    const position = this.lines && p.offset !== undefined ? this.lines.position(p.offset) : undefined;
+  private toDiagnostic({ offset, hint, ...p }: PendingDiagnostic): Diagnostic {
+    const position = this.lines && offset !== undefined ? this.lines.position(offset) : undefined;
     return {
-      severity: p.severity,
-      path: p.path,
-      message: p.message,
+      ...p,
       ...(position ? { line: position.line, column: position.column } : {}),
-      ...(p.hint ? { hint: p.hint } : {}),
+      ...(hint ? { hint } : {}),
     };
   }
 }

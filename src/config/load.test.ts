@@ -296,6 +296,7 @@ describe('loadConfig: positions and syntax', () => {
     assert.deepEqual(diagnostics, [
       {
         severity: 'error',
+        code: 'CMP_ERR_CONFIG_UNKNOWN_REFERENCE',
         path: 'components.toolhunt-cleanup.wait-for[0]',
         message: 'unknown component "toolhunt-apii" (did you mean "toolhunt-api"?)',
         line: 14,
@@ -395,6 +396,7 @@ describe('loadConfigObject', () => {
     assert.deepEqual(diagnostics, [
       {
         severity: 'error',
+        code: 'CMP_ERR_CONFIG_INVALID_VALUE',
         path: 'components.a.run.replicas',
         message: 'Input should be greater than or equal to 1',
       },
@@ -409,7 +411,12 @@ describe('loadConfigObject', () => {
     assert.equal(loadConfigObject(undefined).diagnostics[0]?.message, 'the config is empty');
     assert.equal(loadConfigObject([1]).diagnostics[0]?.message, 'Input should be a valid dictionary');
     assert.deepEqual(loadConfigObject({}).diagnostics, [
-      { severity: 'error', path: 'components', message: 'Field required' },
+      {
+        severity: 'error',
+        code: 'CMP_ERR_CONFIG_FIELD_REQUIRED',
+        path: 'components',
+        message: 'Field required',
+      },
     ]);
   });
 
@@ -464,6 +471,7 @@ describe('loadConfig: pathological nesting', () => {
       assert.deepEqual(loadConfig(text).diagnostics, [
         {
           severity: 'error',
+          code: 'CMP_ERR_CONFIG_TOO_DEEP',
           path: '',
           message: 'the config is nested too deeply to be read (more than 500 levels)',
           line: 1,
@@ -476,6 +484,7 @@ describe('loadConfig: pathological nesting', () => {
     assert.deepEqual(loadConfigObject({ components: value }).diagnostics, [
       {
         severity: 'error',
+        code: 'CMP_ERR_CONFIG_TOO_DEEP',
         path: 'components[0][0][0][0][0]…',
         message: 'the config is nested more than 64 levels deep and cannot be read',
       },
@@ -487,6 +496,7 @@ describe('loadConfig: pathological nesting', () => {
     assert.deepEqual(loadConfig(text).diagnostics, [
       {
         severity: 'error',
+        code: 'CMP_ERR_CONFIG_TOO_DEEP',
         path: 'components[0][0][0][0][0]…',
         message: 'the config is nested more than 64 levels deep and cannot be read',
         line: 1,
@@ -507,6 +517,7 @@ describe('loadConfig: pathological nesting', () => {
     assert.deepEqual(loadConfig('a: &a [*a]').diagnostics, [
       {
         severity: 'error',
+        code: 'CMP_ERR_CONFIG_RECURSIVE_ALIAS',
         path: 'a[0]',
         message:
           'a YAML alias refers to a node that contains it (a recursive alias), so the config cannot be read',

@@ -9,7 +9,7 @@ import { UserError, unreadableFileMessage } from '../errors.js';
 import { DiagnosticSink } from './diagnostic-sink.js';
 import type { Diagnostic } from './diagnostics.js';
 import { LineIndex } from './line-index.js';
-import { findNestingProblem, nestingMessage, shortenPath } from './nesting.js';
+import { findNestingProblem, nestingCode, nestingMessage, shortenPath } from './nesting.js';
 import { readQuick } from './parse-quick.js';
 import { readYaml } from './read-yaml.js';
 import { resolveRepositoryPaths } from './repository-paths.js';
@@ -63,7 +63,7 @@ export function loadConfigObject(value: unknown): ConfigLoadResult {
   const sink = new DiagnosticSink();
   const problem = findNestingProblem(value);
   if (problem) {
-    sink.error(shortenPath(problem.path), nestingMessage(problem));
+    sink.error(nestingCode(problem), shortenPath(problem.path), nestingMessage(problem));
     return finish(undefined, sink);
   }
   return finish(
@@ -89,8 +89,7 @@ export async function loadConfigFile(
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new UserError('config-unreadable', unreadableFileMessage('config file', path, error), {
-      exitCode: 2,
+    throw new UserError('CMP_ERR_CONFIG_UNREADABLE', unreadableFileMessage('config file', path, error), {
       cause: error,
     });
   }
@@ -110,7 +109,7 @@ function guardDepth(sink: DiagnosticSink, read: () => SourceNode | undefined): S
     return read();
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
-    sink.error('', 'the config is nested too deeply to be read');
+    sink.error('CMP_ERR_CONFIG_TOO_DEEP', '', 'the config is nested too deeply to be read');
     return undefined;
   }
 }

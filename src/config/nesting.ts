@@ -5,6 +5,7 @@
  * reprs of received values) would exhaust the stack on it. A self-referencing YAML alias (`a: &a [*a]`) is
  * infinitely deep, so it is caught by the same walk.
  */
+import type { ConfigErrorCode } from '../errors.js';
 import { formatPath, type PathLink } from './path.js';
 
 /** Deeper than any config needs, shallow enough that every recursive reader stays far from the stack limit. */
@@ -13,6 +14,10 @@ export const MAX_CONFIG_DEPTH = 64;
 export type NestingProblem =
   | { readonly kind: 'too-deep'; readonly path: string; readonly limit: number }
   | { readonly kind: 'self-reference'; readonly path: string };
+
+export function nestingCode(problem: NestingProblem): ConfigErrorCode {
+  return problem.kind === 'too-deep' ? 'CMP_ERR_CONFIG_TOO_DEEP' : 'CMP_ERR_CONFIG_RECURSIVE_ALIAS';
+}
 
 export function nestingMessage(problem: NestingProblem): string {
   return problem.kind === 'too-deep'

@@ -38,6 +38,7 @@ export function readFields(
     const entryPath = joinPath(path, entry.key);
     if (found.kind === 'other-dialect') {
       ctx.sink.error(
+        'CMP_ERR_CONFIG_WRONG_DIALECT',
         entryPath,
         wrongDialectMessage(ctx, entry.key, found.expected),
         entry.keyOffset,
@@ -51,7 +52,8 @@ export function readFields(
       continue;
     }
     const misplaced = filter?.(found.field);
-    if (typeof misplaced === 'object') ctx.sink.error(entryPath, misplaced.error, entry.keyOffset);
+    if (typeof misplaced === 'object')
+      ctx.sink.error('CMP_ERR_CONFIG_FIELD_NOT_APPLICABLE', entryPath, misplaced.error, entry.keyOffset);
     else if (misplaced !== undefined) unknownField(ctx, entryPath, entry, misplaced);
     else fields.set(found.field, entry);
   }
@@ -59,7 +61,13 @@ export function readFields(
 }
 
 export function unknownField(ctx: LoadContext, path: string, entry: SourceEntry, hint?: string): void {
-  ctx.sink.warning(path, `Unknown field ${path}, skipped`, entry.keyOffset, hint);
+  ctx.sink.warning(
+    'CMP_WARN_CONFIG_UNKNOWN_FIELD',
+    path,
+    `Unknown field ${path}, skipped`,
+    entry.keyOffset,
+    hint,
+  );
 }
 
 function wrongDialectMessage(ctx: LoadContext, key: string, expected: string): string {

@@ -8,7 +8,8 @@
 import { isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import type { DiagnosticSink } from './diagnostic-sink.js';
-import { MAX_CONFIG_DEPTH, nestingMessage, shortenPath } from './nesting.js';
+import type { ConfigErrorCode } from '../errors.js';
+import { MAX_CONFIG_DEPTH, nestingCode, nestingMessage, shortenPath } from './nesting.js';
 import { formatPath, type PathLink } from './path.js';
 import type { ScalarValue, SourceEntry, SourceNode } from './source-tree.js';
 
@@ -24,20 +25,27 @@ const LIBRARY_STACK_OVERFLOW = /Maximum call stack size exceeded/;
 export function readYaml(text: string, sink: DiagnosticSink): SourceNode | undefined {
   const deep = flowDepthBeyond(text, MAX_FLOW_DEPTH);
   if (deep !== -1) {
-    sink.error('', `the config is nested too deeply to be read (more than ${MAX_FLOW_DEPTH} levels)`, deep);
+    sink.error(
+      'CMP_ERR_CONFIG_TOO_DEEP',
+      '',
+      `the config is nested too deeply to be read (more than ${MAX_FLOW_DEPTH} levels)`,
+      deep,
+    );
     return undefined;
   }
   // uniqueKeys off: the library's check scans all earlier keys (quadratic on a 100 000-component map); the
   // builder below finds duplicates with a Set instead.
   const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
-  for (const warning of doc.warnings) sink.warning('', warning.message, warning.pos[0]);
+  for (const warning of doc.warnings)
+    sink.warning('CMP_WARN_CONFIG_YAML', '', warning.message, warning.pos[0]);
   let tooDeep = false;
   for (const error of doc.errors) {
-    if (!LIBRARY_STACK_OVERFLOW.test(error.message)) sink.error('', error.message, error.pos[0]);
+    if (!LIBRARY_STACK_OVERFLOW.test(error.message))
+      sink.error('CMP_ERR_CONFIG_YAML_SYNTAX', '', error.message, error.pos[0]);
     else if (!tooDeep) {
       // Once: the library reports the overflow again at every level it unwinds through.
       tooDeep = true;
-      sink.error('', 'the config is nested too deeply to be read', error.pos[0]);
+      sink.error('CMP_ERR_CONFIG_TOO_DEEP', '', 'the config is nested too deeply to be read', error.pos[0]);
     }
   }
   if (doc.errors.length > 0) return undefined;
@@ -74,7 +82,7 @@ class TreeBuilder {
     const offset = node.range?.[0];
     if (depth > MAX_CONFIG_DEPTH && (isMap(node) || isSeq(node))) {
       const problem = { kind: 'too-deep', path: formatPath(path), limit: MAX_CONFIG_DEPTH } as const;
-      this.stop(shortenPath(problem.path), nestingMessage(problem), offset);
+      this.stop(nestingCode(problem), shortenPath(problem.path), nestingMessage(problem), offset);
       return { kind: 'scalar', value: null, offset };
     }
     let result: SourceNode;
@@ -100,11 +108,17 @@ class TreeBuilder {
     const target = alias.resolve(this.doc);
     const offset = alias.range?.[0];
     if (!target) {
-      this.fail(path, `Alias *${alias.source} cannot be resolved (unknown anchor)`, offset);
+      this.fail(
+        'CMP_ERR_CONFIG_YAML_SYNTAX',
+        path,
+        `Alias *${alias.source} cannot be resolved (unknown anchor)`,
+        offset,
+      );
       return { kind: 'scalar', value: null, offset };
     }
     if (this.ancestors.has(target)) {
-      this.stop(formatPath(path), nestingMessage({ kind: 'self-reference', path: '' }), offset);
+      const problem = { kind: 'self-reference', path: '' } as const;
+      this.stop(nestingCode(problem), formatPath(path), nestingMessage(problem), offset);
       return { kind: 'scalar', value: null, offset };
     }
     return this.build(target, path, offset, depth);
@@ -122,7 +136,7 @@ class TreeBuilder {
       const keyNode = pair.key as Node | null;
       const keyOffset = keyNode?.range?.[0];
       if (keyNode !== null && !isScalar(keyNode)) {
-        this.fail(path, 'Mapping keys must be strings', keyOffset);
+        this.fail('CMP_ERR_CONFIG_YAML_SYNTAX', path, 'Mapping keys must be strings', keyOffset);
         continue;
       }
       const key = keyNode === null ? '' : String(scalarValue(keyNode.value) ?? '');
@@ -134,7 +148,12 @@ class TreeBuilder {
       if (firstOffset.has(key)) {
         const first = this.sink.describeOffset(firstOffset.get(key));
         const where = first ? ` (first defined at ${first})` : '';
-        this.fail(childPath, `Map keys must be unique: "${key}" is defined twice${where}`, keyOffset);
+        this.fail(
+          'CMP_ERR_CONFIG_DUPLICATE_KEY',
+          childPath,
+          `Map keys must be unique: "${key}" is defined twice${where}`,
+          keyOffset,
+        );
         continue;
       }
       firstOffset.set(key, keyOffset);
@@ -159,6 +178,7 @@ class TreeBuilder {
     for (const item of sources) {
       if (item.kind !== 'map') {
         this.fail(
+          'CMP_ERR_CONFIG_YAML_SYNTAX',
           { parent: path, key: MERGE_KEY },
           'Merge keys (<<) need a mapping or a list of mappings',
           item.offset,
@@ -173,15 +193,20 @@ class TreeBuilder {
     }
   }
 
-  private fail(path: PathLink | undefined, message: string, offset: number | undefined): void {
-    this.sink.error(formatPath(path), message, offset);
+  private fail(
+    code: ConfigErrorCode,
+    path: PathLink | undefined,
+    message: string,
+    offset: number | undefined,
+  ): void {
+    this.sink.error(code, formatPath(path), message, offset);
   }
 
   /** An error that leaves no usable tree: reported once, and nothing more is built. */
-  private stop(path: string, message: string, offset: number | undefined): void {
+  private stop(code: ConfigErrorCode, path: string, message: string, offset: number | undefined): void {
     if (this.unreadable) return;
     this.unreadable = true;
-    this.sink.error(path, message, offset);
+    this.sink.error(code, path, message, offset);
   }
 }
 

@@ -48,7 +48,7 @@ export function validateComponent(
   const path = joinPath(componentsPath, name);
   const errorsBefore = sink.errorCount;
   const nameProblem = componentNameProblem(name);
-  if (nameProblem) sink.error(path, nameProblem, entry.keyOffset);
+  if (nameProblem) sink.error('CMP_ERR_CONFIG_INVALID_NAME', path, nameProblem, entry.keyOffset);
   const map = readMap(sink, path, entry.value);
   if (!map) return { name, path, offset: entry.keyOffset, waitFor: [] };
 
@@ -124,6 +124,7 @@ function readType(
       const shown = value ? describeNode(value) : '';
       const why = inferred === 'scheduled' ? 'its run has a schedule' : 'its run has no schedule';
       sink.warning(
+        'CMP_WARN_CONFIG_TYPE_REPLACED',
         typePath,
         `${shown} replaced by "${inferred}": ${why} (a component is scheduled exactly when its run has a schedule)`,
         typeEntry.value.offset,
@@ -147,7 +148,7 @@ function readBuild(
   const { sink, tables } = ctx;
   const path = joinPath(componentPath, entry?.key ?? 'build');
   if (!entry) {
-    sink.error(path, 'Field required', component.offset);
+    sink.error('CMP_ERR_CONFIG_FIELD_REQUIRED', path, 'Field required', component.offset);
     return {};
   }
   const map = readMap(sink, path, entry.value);
@@ -171,13 +172,20 @@ function readReuse(
     const otherPath = joinPath(path, other.key);
     if (field === 'repository') {
       sink.error(
+        'CMP_ERR_CONFIG_FIELD_CONFLICT',
         otherPath,
         `Cannot specify both repository and ${spell('reuse_from', tables.dialect)}`,
         other.keyOffset,
       );
     } else {
       const hint = `${other.key} only applies to a build from a repository`;
-      sink.warning(otherPath, `Unknown field ${otherPath}, skipped`, other.keyOffset, hint);
+      sink.warning(
+        'CMP_WARN_CONFIG_UNKNOWN_FIELD',
+        otherPath,
+        `Unknown field ${otherPath}, skipped`,
+        other.keyOffset,
+        hint,
+      );
     }
   }
   const reusePath = joinPath(path, reuseEntry.key);
@@ -199,14 +207,26 @@ function readSource(
   let repository: string | undefined;
   if (!repositoryEntry) {
     const either = `${spell('repository', tables.dialect)} (or ${spell('reuse_from', tables.dialect)})`;
-    sink.error(joinPath(path, 'repository'), 'Field required', map.offset, `a build needs ${either}`);
+    sink.error(
+      'CMP_ERR_CONFIG_FIELD_REQUIRED',
+      joinPath(path, 'repository'),
+      'Field required',
+      map.offset,
+      `a build needs ${either}`,
+    );
   } else {
     repository = readRepository(ctx, joinPath(path, repositoryEntry.key), repositoryEntry.value);
   }
   let ref: string | undefined;
   if (refEntry) ref = readString(sink, joinPath(path, refEntry.key), refEntry.value, 1);
   else if (tables.dialect !== 'seed') {
-    sink.error(joinPath(path, 'ref'), 'Field required', map.offset, 'a branch, tag or commit, e.g. "main"');
+    sink.error(
+      'CMP_ERR_CONFIG_FIELD_REQUIRED',
+      joinPath(path, 'ref'),
+      'Field required',
+      map.offset,
+      'a branch, tag or commit, e.g. "main"',
+    );
   }
   const flag = (field: string) => {
     const entry = fields.get(field);
@@ -247,6 +267,7 @@ function readEnvvars(ctx: LoadContext, path: string, node: SourceNode): Record<s
     if (!ENVVAR_NAME_PATTERN.test(entry.key)) {
       ok = false;
       sink.error(
+        'CMP_ERR_CONFIG_INVALID_VALUE',
         entryPath,
         `String should match pattern '${ENVVAR_NAME_PATTERN.source}'`,
         entry.keyOffset,
@@ -270,7 +291,7 @@ function readRepository(ctx: LoadContext, path: string, node: SourceNode): strin
   if (text === undefined) return undefined;
   const result = checkRepository(text, ctx.tables.dialect);
   if (result.ok) return result.value;
-  ctx.sink.error(path, result.message, node.offset, result.hint);
+  ctx.sink.error('CMP_ERR_CONFIG_INVALID_REPOSITORY', path, result.message, node.offset, result.hint);
   return undefined;
 }
 
@@ -296,7 +317,13 @@ function readWaitFor(
     if (seen.has(target)) {
       const first = ctx.sink.describeOffset(seen.get(target));
       const hint = first ? `first listed at ${first}` : undefined;
-      ctx.sink.warning(itemPath, `duplicate entry "${target}" in ${entry.key}, ignored`, item.offset, hint);
+      ctx.sink.warning(
+        'CMP_WARN_CONFIG_DUPLICATE_ENTRY',
+        itemPath,
+        `duplicate entry "${target}" in ${entry.key}, ignored`,
+        item.offset,
+        hint,
+      );
       return;
     }
     seen.set(target, item.offset);

@@ -18,7 +18,7 @@ import {
   type ToolDefaults,
 } from '../model/tool-config.js';
 import { validateComponent, type ComponentDraft } from './validate-component.js';
-import { readBoolean, readMap, readString, typeError } from './value-checks.js';
+import { readBoolean, readMap, readString, typeError, valueError } from './value-checks.js';
 
 const SEED_VERSION_KEY = 'config-version';
 const UPSTREAM_VERSIONS = ['v1beta1', 'v1beta2'];
@@ -31,7 +31,13 @@ export function detectDialect(root: SourceNode): ConfigDialect {
 
 export function validateConfig(root: SourceNode, sink: DiagnosticSink): ToolConfig | undefined {
   if (root.kind === 'scalar' && root.value === null) {
-    sink.error('', 'the config is empty', root.offset, 'expected a mapping with "components"');
+    sink.error(
+      'CMP_ERR_CONFIG_EMPTY',
+      '',
+      'the config is empty',
+      root.offset,
+      'expected a mapping with "components"',
+    );
     return undefined;
   }
   if (root.kind !== 'map') return typeError(sink, '', root, 'Input should be a valid dictionary');
@@ -62,12 +68,18 @@ function checkVersion(ctx: LoadContext, entry: SourceEntry): string | undefined 
   const text = value.kind === 'scalar' ? value.value : undefined;
   if (ctx.tables.dialect === 'seed') {
     if (text === 0.1 || text === '0.1') return '0.1';
-    return typeError(ctx.sink, entry.key, value, 'Input should be 0.1');
+    return valueError(ctx.sink, entry.key, value, 'Input should be 0.1');
   }
   if (typeof text === 'string' && UPSTREAM_VERSIONS.includes(text)) return text;
   if (text === null) return undefined;
   const hint = text === 0.1 || text === '0.1' ? 'the seed dialect is spelt "config-version: 0.1"' : undefined;
-  ctx.sink.error(entry.key, "Input should be 'v1beta1' or 'v1beta2'", value.offset, hint);
+  ctx.sink.error(
+    'CMP_ERR_CONFIG_INVALID_VALUE',
+    entry.key,
+    "Input should be 'v1beta1' or 'v1beta2'",
+    value.offset,
+    hint,
+  );
   return undefined;
 }
 
@@ -75,6 +87,7 @@ function checkVersion(ctx: LoadContext, entry: SourceEntry): string | undefined 
 function warnDeprecated(ctx: LoadContext, entry: SourceEntry): void {
   const changed = [entry.key, ...ctx.upgraded];
   ctx.sink.warning(
+    'CMP_WARN_CONFIG_DEPRECATED_VERSION',
     entry.key,
     `config_version v1beta1 is deprecated and will stop being accepted: the config was upgraded to ${CURRENT_UPSTREAM_VERSION} (changed: ${changed.join(', ')})`,
     entry.value.offset,
@@ -106,11 +119,21 @@ function readSourceUrl(ctx: LoadContext, entry: SourceEntry): string | undefined
   try {
     url = new URL(text);
   } catch {
-    ctx.sink.error(entry.key, 'Input should be a valid URL, relative URL without a base', entry.value.offset);
+    ctx.sink.error(
+      'CMP_ERR_CONFIG_INVALID_VALUE',
+      entry.key,
+      'Input should be a valid URL, relative URL without a base',
+      entry.value.offset,
+    );
     return undefined;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    ctx.sink.error(entry.key, "URL scheme should be 'http' or 'https'", entry.value.offset);
+    ctx.sink.error(
+      'CMP_ERR_CONFIG_INVALID_VALUE',
+      entry.key,
+      "URL scheme should be 'http' or 'https'",
+      entry.value.offset,
+    );
     return undefined;
   }
   return url.href;
@@ -123,7 +146,7 @@ function readComponents(
 ): ComponentDraft[] {
   const { sink } = ctx;
   if (!entry) {
-    sink.error('components', 'Field required', rootOffset);
+    sink.error('CMP_ERR_CONFIG_FIELD_REQUIRED', 'components', 'Field required', rootOffset);
     return [];
   }
   const path = entry.key;
@@ -134,6 +157,7 @@ function readComponents(
   }
   if (map.entries.length === 0) {
     sink.error(
+      'CMP_ERR_CONFIG_INVALID_VALUE',
       path,
       'Dictionary should have at least 1 item after validation, not 0',
       map.offset ?? entry.keyOffset,

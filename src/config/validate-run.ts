@@ -43,7 +43,7 @@ export function validateRun(
   const required = input.type !== 'continuous' || tables.dialect !== 'seed';
   if (input.node === undefined || (input.node.kind === 'scalar' && input.node.value === null && !required)) {
     if (!required) return {};
-    sink.error(input.path, 'Field required', input.componentOffset);
+    sink.error('CMP_ERR_CONFIG_FIELD_REQUIRED', input.path, 'Field required', input.componentOffset);
     return undefined;
   }
   const map = readMap(sink, input.path, input.node);
@@ -57,7 +57,12 @@ export function validateRun(
       : readScheduled(ctx, fields, input.path);
   const missing = requiredFields(ctx, input).filter((field) => !fields.has(field));
   for (const field of missing)
-    sink.error(joinPath(input.path, spell(field, tables.dialect)), 'Field required', map.offset);
+    sink.error(
+      'CMP_ERR_CONFIG_FIELD_REQUIRED',
+      joinPath(input.path, spell(field, tables.dialect)),
+      'Field required',
+      map.offset,
+    );
   if (sink.errorCount !== errorsBefore) return undefined;
   return { ...common, ...specific } as ContinuousRun | ScheduledRun | OneOffRun;
 }
@@ -176,6 +181,7 @@ function readPublish(ctx: LoadContext, path: string, node: SourceNode): string |
   if (value === undefined) return undefined;
   if (value !== '/') {
     ctx.sink.error(
+      'CMP_ERR_CONFIG_INVALID_VALUE',
       path,
       "String should match pattern '^/$'",
       node.offset,
@@ -203,6 +209,7 @@ function checkContinuousRules(
   if (fields.has('health_check_script') && fields.has('health_check_http')) {
     const { path: p, offset } = at('health_check_http');
     sink.error(
+      'CMP_ERR_CONFIG_FIELD_CONFLICT',
       p,
       `Cannot specify both ${name('health_check_script')} and ${name('health_check_http')}`,
       offset,
@@ -210,15 +217,25 @@ function checkContinuousRules(
   }
   if (fields.has('health_check_http') && udp) {
     const { path: p, offset } = at('health_check_http');
-    sink.error(p, `A tcp port must be set for ${name('health_check_http')}`, offset);
+    sink.error(
+      'CMP_ERR_CONFIG_FIELD_CONFLICT',
+      p,
+      `A tcp port must be set for ${name('health_check_http')}`,
+      offset,
+    );
   }
   if (fields.has('publish') && !fields.has('port')) {
     const { path: p, offset } = at('publish');
-    sink.error(p, 'publish requires port to be set', offset);
+    sink.error('CMP_ERR_CONFIG_FIELD_CONFLICT', p, 'publish requires port to be set', offset);
   }
   if (fields.has('publish') && udp) {
     const { path: p, offset } = at('publish');
-    sink.error(p, `publish requires ${name('port_protocol')} set to tcp`, offset);
+    sink.error(
+      'CMP_ERR_CONFIG_FIELD_CONFLICT',
+      p,
+      `publish requires ${name('port_protocol')} set to tcp`,
+      offset,
+    );
   }
 }
 
@@ -252,10 +269,21 @@ function readSchedule(ctx: LoadContext, path: string, node: SourceNode): string 
   if (text === undefined) return undefined;
   const result = checkSchedule(text);
   if (!result.ok) {
-    ctx.sink.error(path, `invalid cron schedule "${text}": ${result.reason}`, node.offset);
+    ctx.sink.error(
+      'CMP_ERR_CONFIG_INVALID_SCHEDULE',
+      path,
+      `invalid cron schedule "${text}": ${result.reason}`,
+      node.offset,
+    );
     return undefined;
   }
-  if (result.neverRuns) ctx.sink.warning(path, `cron schedule "${text}" never runs`, node.offset);
+  if (result.neverRuns)
+    ctx.sink.warning(
+      'CMP_WARN_CONFIG_SCHEDULE_NEVER_RUNS',
+      path,
+      `cron schedule "${text}" never runs`,
+      node.offset,
+    );
   return text;
 }
 

@@ -6,8 +6,15 @@
 import type { DiagnosticSink } from './diagnostic-sink.js';
 import { describeNode, type SourceMap, type SourceNode } from './source-tree.js';
 
+/** A value of the wrong type (`Input should be a valid string`), with what was found instead. */
 export function typeError(sink: DiagnosticSink, path: string, node: SourceNode, message: string): undefined {
-  sink.error(path, message, node.offset, `found ${describeNode(node)}`);
+  sink.error('CMP_ERR_CONFIG_WRONG_TYPE', path, message, node.offset, `found ${describeNode(node)}`);
+  return undefined;
+}
+
+/** A value that is not one of those allowed (`Input should be 'a' or 'b'`), with what was found instead. */
+export function valueError(sink: DiagnosticSink, path: string, node: SourceNode, message: string): undefined {
+  sink.error('CMP_ERR_CONFIG_INVALID_VALUE', path, message, node.offset, `found ${describeNode(node)}`);
   return undefined;
 }
 
@@ -22,6 +29,7 @@ export function readString(
   }
   if (node.value.length < minLength) {
     sink.error(
+      'CMP_ERR_CONFIG_INVALID_VALUE',
       path,
       `String should have at least ${minLength} character${minLength === 1 ? '' : 's'}`,
       node.offset,
@@ -54,15 +62,30 @@ export function readInteger(
   }
   const value = node.value;
   if (!Number.isInteger(value)) {
-    sink.error(path, 'Input should be a valid integer, got a number with a fractional part', node.offset);
+    sink.error(
+      'CMP_ERR_CONFIG_WRONG_TYPE',
+      path,
+      'Input should be a valid integer, got a number with a fractional part',
+      node.offset,
+    );
     return undefined;
   }
   if (range.min !== undefined && value < range.min) {
-    sink.error(path, `Input should be greater than or equal to ${range.min}`, node.offset);
+    sink.error(
+      'CMP_ERR_CONFIG_INVALID_VALUE',
+      path,
+      `Input should be greater than or equal to ${range.min}`,
+      node.offset,
+    );
     return undefined;
   }
   if (range.max !== undefined && value > range.max) {
-    sink.error(path, `Input should be less than or equal to ${range.max}`, node.offset);
+    sink.error(
+      'CMP_ERR_CONFIG_INVALID_VALUE',
+      path,
+      `Input should be less than or equal to ${range.max}`,
+      node.offset,
+    );
     return undefined;
   }
   return value;
@@ -88,7 +111,7 @@ export function readEnum<T extends string>(
   ) {
     return node.value as T;
   }
-  return typeError(sink, path, node, enumMessage(values));
+  return valueError(sink, path, node, enumMessage(values));
 }
 
 export function readMap(sink: DiagnosticSink, path: string, node: SourceNode): SourceMap | undefined {

@@ -27,7 +27,7 @@ interface LogsOptions {
 
 export class NoLogsError extends UserError {
   constructor(message: string) {
-    super('logs-not-found', message);
+    super('CMP_ERR_NO_LOGS', message);
     this.name = 'NoLogsError';
   }
 }
@@ -65,7 +65,7 @@ export function pickLogFile(dataDir: string, component: string, tool: string | u
   }
   if (tools.length > 1) {
     throw new UserError(
-      'logs-ambiguous',
+      'CMP_ERR_LOGS_AMBIGUOUS',
       `component "${component}" exists in several tools (${tools.join(', ')}): choose one with --tool`,
     );
   }
@@ -126,7 +126,7 @@ async function printAll(
   const tools = tool !== undefined ? [tool] : toolDirs(dataDir);
   if (tools.length > 1)
     throw new UserError(
-      'logs-ambiguous',
+      'CMP_ERR_LOGS_AMBIGUOUS',
       `several tools have logs (${tools.join(', ')}): choose one with --tool`,
     );
   const [only] = tools;
