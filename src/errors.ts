@@ -124,7 +124,7 @@ export const ERRORS = {
 
   // Config problems: the code of a Diagnostic (config/diagnostics.ts).
   CMP_ERR_CONFIG_YAML_SYNTAX: configError(
-    'The text is not valid YAML (or JSON), or uses YAML a config cannot',
+    'Not valid YAML (or JSON), or YAML a config cannot use (a key that is not text)',
   ),
   CMP_ERR_CONFIG_DUPLICATE_KEY: configError('A mapping has the same key twice'),
   CMP_ERR_CONFIG_TOO_DEEP: configError('The document nests deeper than any config can'),
@@ -147,7 +147,9 @@ export const ERRORS = {
   CMP_ERR_CONFIG_DEPENDENCY_CYCLE: configError(
     'wait-for and reuse-from make components depend on each other',
   ),
-  CMP_ERR_CONFIG_TOO_MANY_PROBLEMS: configError('More errors were found than are reported'),
+  CMP_ERR_CONFIG_TOO_MANY_PROBLEMS: configError(
+    'More problems were found than are reported, errors among them',
+  ),
   CMP_WARN_CONFIG_UNKNOWN_FIELD: configWarning(
     'A field that is not known, or does not apply here, is skipped',
   ),
@@ -158,7 +160,9 @@ export const ERRORS = {
   ),
   CMP_WARN_CONFIG_DUPLICATE_ENTRY: configWarning('A wait-for entry is listed twice; the repeat is ignored'),
   CMP_WARN_CONFIG_SCHEDULE_NEVER_RUNS: configWarning('A valid cron schedule that matches no date'),
-  CMP_WARN_CONFIG_TOO_MANY_PROBLEMS: configWarning('More warnings were found than are reported'),
+  CMP_WARN_CONFIG_TOO_MANY_PROBLEMS: configWarning(
+    'More problems were found than are reported, all of them warnings',
+  ),
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;
