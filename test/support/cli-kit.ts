@@ -1,6 +1,6 @@
 /**
  * Test helpers for the CLI: a small real HTTP server on 127.0.0.1 answering with upstream-shaped responses
- * (src/cli/fixtures/upstream-responses.json) and recording what it received, and a runner that spawns the real
+ * (test/fixtures/cli/upstream-responses.json) and recording what it received, and a runner that spawns the real
  * CLI (`node --import tsx src/cli/main.ts …`) against it, with a HOME of its own (no toolforge config or
  * kubeconfig of the machine leaks in).
  */
@@ -46,10 +46,7 @@ interface Exchange {
 }
 
 const fixtures = JSON.parse(
-  readFileSync(
-    fileURLToPath(new URL('../../src/cli/fixtures/upstream-responses.json', import.meta.url)),
-    'utf8',
-  ),
+  readFileSync(fileURLToPath(new URL('../fixtures/cli/upstream-responses.json', import.meta.url)), 'utf8'),
 ) as { exchanges: Record<string, Exchange> };
 
 /** A route answering like upstream did in the recorded exchange `label`. */
