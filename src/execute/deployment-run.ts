@@ -440,7 +440,10 @@ export class DeploymentRun implements TaskRun {
     const read = this.env.runtime.buildQuota;
     if (read) {
       try {
-        const quota = await read(this.tool, { signal: this.#abort.signal });
+        const quota = await read(this.tool, {
+          signal: this.#abort.signal,
+          usedMaxAgeMs: this.#quotaCountMaxAge(step),
+        });
         const free = quota.limit === undefined ? Infinity : quota.limit - quota.used - this.starting.size;
         slots = { free, quota };
       } catch {
@@ -453,6 +456,18 @@ export class DeploymentRun implements TaskRun {
     slots.free = Math.max(0, slots.free);
     step.slots = slots;
     return slots;
+  }
+
+  /**
+   * How old a count of running builds may be for this step (undefined: the runtime's own limit). Every builds
+   * list recounts the quota. While builds of ours start or run, this run lists the tool's builds as they near
+   * their end, so one ending is seen there: a count of any age will do. A list fetched in this step is as fresh as it gets.
+   */
+  #quotaCountMaxAge(step: Step): number | undefined {
+    const ownRunning = [...step.tasks.values()].some((t) => t.kind === 'build' && t.state === 'running');
+    if (ownRunning) return Infinity;
+    const listedAt = this.snapshots.builds?.takenAt;
+    return listedAt !== undefined && listedAt >= step.now ? this.now() - listedAt + 1 : undefined;
   }
 
   /**

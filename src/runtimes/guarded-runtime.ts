@@ -20,6 +20,7 @@ import {
   type CallOptions,
   type JobChange,
   type ObserveOptions,
+  type QuotaReadOptions,
   type Runtime,
   type RuntimeSnapshot,
   type StartedBuild,
@@ -110,12 +111,15 @@ export class GuardedRuntime implements Runtime {
   }
 
   /** Present only when the inner runtime has a quota (the executor then uses its own cap). */
-  get buildQuota(): ((tool: string, options?: CallOptions) => Promise<BuildQuota>) | undefined {
+  get buildQuota(): ((tool: string, options?: QuotaReadOptions) => Promise<BuildQuota>) | undefined {
     const inner = this.inner;
     if (!inner.buildQuota) return undefined;
     return (tool, options) =>
       this.#read('buildQuota', options, (signal) =>
-        (inner.buildQuota as NonNullable<Runtime['buildQuota']>).call(inner, tool, { signal }),
+        (inner.buildQuota as NonNullable<Runtime['buildQuota']>).call(inner, tool, {
+          signal,
+          usedMaxAgeMs: options?.usedMaxAgeMs,
+        }),
       );
   }
 

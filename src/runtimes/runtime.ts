@@ -63,6 +63,15 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
+export interface QuotaReadOptions extends CallOptions {
+  /**
+   * How old a count of running builds may be (ms) before the quota is read again. A caller that looks at the
+   * tool's builds list while its own builds run (every list updates the count) accepts any age: a build ending
+   * shows in its next list anyway, and reading the quota too would only cost calls.
+   */
+  readonly usedMaxAgeMs?: number;
+}
+
 /**
  * What `observe` tells about a running continuous job. jobs-api reports no health check results (a running job
  * with a check has health `unknown`) but does report how long the job has run (`runningForMs`, its
@@ -100,7 +109,7 @@ export interface Runtime {
    * executor reads it once per step that has builds to start and keeps the quota full; a `quota` error from
    * `startBuild` (builds-api's 409) is back-pressure, not a failure.
    */
-  buildQuota?(tool: string, options?: CallOptions): Promise<BuildQuota>;
+  buildQuota?(tool: string, options?: QuotaReadOptions): Promise<BuildQuota>;
   buildLogs?(tool: string, buildId: string, options?: CallOptions): Promise<string[]>;
 
   upsertJob(tool: string, spec: JobSpec, options?: CallOptions): Promise<JobChange>;

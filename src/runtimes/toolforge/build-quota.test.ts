@@ -66,5 +66,8 @@ describe('BuildQuotaCache', () => {
     assert.deepEqual(cache.fresh('t'), { limit: 8, used: 8 });
     now = 3_400;
     assert.equal(cache.fresh('t'), undefined, 'a count older than usedTtlMs is read again');
+    assert.deepEqual(cache.fresh('t', Infinity), { limit: 8, used: 8 }, 'unless the caller lists the builds');
+    now = 61_000;
+    assert.equal(cache.fresh('t', Infinity), undefined, 'the limit is read again after limitTtlMs');
   });
 });

@@ -90,11 +90,14 @@ export class BuildQuotaCache {
     return this.#now();
   }
 
-  /** The quota if both its parts are fresh enough to act on, else undefined (read it again). */
-  fresh(tool: string): BuildQuota | undefined {
+  /**
+   * The quota if both its parts are fresh enough to act on, else undefined (read it again). `usedMaxAgeMs`
+   * overrides how old the count may be (a caller that lists the builds anyway keeps it fresh itself).
+   */
+  fresh(tool: string, usedMaxAgeMs = this.#usedTtlMs): BuildQuota | undefined {
     const entry = this.#entries.get(tool);
     const now = this.#now();
-    if (!entry || now - entry.limitAt >= this.#limitTtlMs || now - entry.usedAt >= this.#usedTtlMs)
+    if (!entry || now - entry.limitAt >= this.#limitTtlMs || now - entry.usedAt >= usedMaxAgeMs)
       return undefined;
     return this.current(tool);
   }

@@ -19,6 +19,7 @@ import type {
   JobChange,
   JobReporting,
   ObserveOptions,
+  QuotaReadOptions,
   Runtime,
   RuntimeSnapshot,
   SnapshotPart,
@@ -166,8 +167,8 @@ export class ToolforgeRuntime implements Runtime {
    * answer is stale; a builds-api that reports no build limit, or whose quota cannot be read, gives no limit
    * (`limit: undefined`): its 409 then governs, which the executor treats as back-pressure.
    */
-  async buildQuota(tool: string, options: CallOptions = {}): Promise<BuildQuota> {
-    const cached = this.quota.fresh(tool);
+  async buildQuota(tool: string, options: QuotaReadOptions = {}): Promise<BuildQuota> {
+    const cached = this.quota.fresh(tool, options.usedMaxAgeMs);
     if (cached) return cached;
     const at = this.quota.now();
     try {
