@@ -1,9 +1,27 @@
 // Runs every *.test.ts under src/ and test/ with Node's built-in test runner (TypeScript through tsx).
 // Node 20's `--test` takes no globs, so the files are listed here. Arguments filter by substring of the path:
 //   npm test -- plan config   → only test files whose path contains "plan" or "config".
+//   npm test -- --unit        → only the pure unit tests beside the code (src/**/*.test.ts), in seconds; each
+//                               runs under scripts/unit-guard.mjs, which fails a test that listens on a port,
+//                               connects to one or starts a process (those belong in test/integration or test/e2e).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+
+// Tests beside the code that are not pure yet (they open a test database or start the simulator); they are to
+// move to test/integration/execute/ (issue 11). `--unit` leaves them out, saying so; a file that has moved is
+// simply no longer found here. Remove this list once it is empty.
+const AWAITING_MOVE = new Set([
+  'src/execute/executor-durability.test.ts',
+  'src/execute/executor-exactly-once.test.ts',
+  'src/execute/executor-observe-parts.test.ts',
+  'src/execute/executor-one-off.test.ts',
+  'src/execute/executor-pacing.test.ts',
+  'src/execute/executor-speed.test.ts',
+  'src/execute/executor-toolforge.test.ts',
+  'src/execute/executor.test.ts',
+  'src/execute/task-build-envvars.test.ts',
+]);
 
 function findTests(dir) {
   let out = [];
@@ -16,20 +34,32 @@ function findTests(dir) {
   return out;
 }
 
-const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
-const files = ['src', 'test']
+const args = process.argv.slice(2);
+const unit = args.includes('--unit');
+const filters = args.filter((a) => !a.startsWith('-'));
+const flags = args.filter((a) => a.startsWith('-') && a !== '--unit');
+let files = (unit ? ['src'] : ['src', 'test'])
   .flatMap((d) => findTests(d))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
+if (unit) {
+  const waiting = files.filter((f) => AWAITING_MOVE.has(f));
+  if (waiting.length > 0) {
+    console.error(
+      `--unit leaves out ${waiting.length} impure test files awaiting their move: ${waiting.join(', ')}`,
+    );
+  }
+  files = files.filter((f) => !AWAITING_MOVE.has(f));
+}
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+const guard = unit ? ['--import', './scripts/unit-guard.mjs'] : [];
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...flags, ...files],
+  ['--import', 'tsx', ...guard, '--test', `--test-concurrency=${concurrency}`, ...flags, ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
