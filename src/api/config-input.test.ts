@@ -67,3 +67,56 @@ describe('loadConfigText', () => {
     assert.ok(extra.warnings.some((w) => w.includes('extra-field')));
   });
 });
+
+describe('loadConfigText: diagnostics answered by their code', () => {
+  const SCHEDULED = [
+    'config-version: 0.1',
+    'components:',
+    '  cleanup:',
+    '    type: scheduled',
+    '    build: {repository: ./c}',
+    '    run: {command: x, schedule: "@daily", port: 8080}',
+    '',
+  ].join('\n');
+
+  it('leaves a field skipped for not applying to its component out of the stored document, with a warning', () => {
+    const loaded = loadConfigText(SCHEDULED, 'application/yaml', DEFAULT_INPUT_LIMITS);
+    const stored = loaded.raw as { components: { cleanup: { run: Record<string, unknown> } } };
+    assert.deepEqual(Object.keys(stored.components.cleanup.run), ['command', 'schedule']);
+    assert.deepEqual(loaded.warnings, ['Unknown field components.cleanup.run.port, skipped']);
+  });
+
+  it('keeps a field a warning is about but that is not skipped (a replaced component_type is stored upgraded)', () => {
+    const text = [
+      'config_version: v1beta2',
+      'components:',
+      '  web:',
+      '    component_type: scheduled',
+      '    build: {repository: "https://example.org/r", ref: main}',
+      '    run: {command: x}',
+      '',
+    ].join('\n');
+    const loaded = loadConfigText(text, 'application/yaml', DEFAULT_INPUT_LIMITS);
+    const stored = loaded.raw as { components: { web: Record<string, unknown> } };
+    assert.equal(stored.components.web.component_type, 'continuous');
+    assert.equal(loaded.warnings.length, 1);
+  });
+
+  it('shows a missing field the object it is missing from, and any other problem the value it is about', () => {
+    const text = JSON.stringify({
+      config_version: 'v1beta2',
+      components: { web: { build: { ref: 'main' }, run: { command: 'x', port: 0 } } },
+    });
+    assert.throws(
+      () => loadConfigText(text, 'application/json', DEFAULT_INPUT_LIMITS),
+      (error: unknown) => {
+        assert.ok(error instanceof ApiError);
+        assert.deepEqual(error.messages, [
+          "Validation error at components -> web -> build -> repository: Field required. Received value: '{'ref': 'main'}' (line 1, column 58)",
+          "Validation error at components -> web -> run -> port: Input should be greater than or equal to 1. Received value: '0' (line 1, column 101)",
+        ]);
+        return true;
+      },
+    );
+  });
+});
