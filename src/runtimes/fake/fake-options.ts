@@ -27,6 +27,12 @@ export interface FakeJobBehaviour {
   readonly neverEnds?: boolean;
 }
 
+/** A repository the fake knows: which refs exist in it (besides the default branch, which always does). */
+export interface FakeRepository {
+  /** Branches and tags that resolve; any other ref is missing, as `git ls-remote` would find nothing. */
+  readonly refs: readonly string[];
+}
+
 export type FakeMethod =
   | 'observe'
   | 'resolveRef'
@@ -70,6 +76,11 @@ export interface FakeRuntimeOptions {
    * also what `buildQuota` reports as `limit`; undefined = unlimited.
    */
   readonly buildQuota?: number;
+  /**
+   * Repositories by URL whose refs the fake checks: a ref not listed does not resolve and a build of it fails.
+   * Any ref of a repository not given here resolves (to a stable made-up commit), so tests need not list them.
+   */
+  readonly repositories?: Readonly<Record<string, FakeRepository>>;
   /** Latency of every call, per method (default 0). */
   readonly latencyMs?: Partial<Record<FakeMethod, number>>;
   readonly faults?: FaultInjection;

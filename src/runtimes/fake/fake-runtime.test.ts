@@ -117,6 +117,31 @@ describe('FakeRuntime', () => {
     await assert.rejects(fake.restartJob('t', 'web'), /Service unavailable \(503\)/);
     await fake.restartJob('t', 'web');
   });
+
+  it('resolves any ref of a repository it was not told about, and only the listed refs of one it was', async () => {
+    let now = 0;
+    const known = 'https://example.org/known.git';
+    const fake = new FakeRuntime({
+      now: () => now,
+      buildMs: 10,
+      repositories: { [known]: { refs: ['main'] } },
+    });
+    const anyRef = await fake.resolveRef('t', 'https://example.org/other.git', 'whatever');
+    assert.equal(anyRef.ok, true);
+    const main = await fake.resolveRef('t', known, 'main');
+    const head = await fake.resolveRef('t', known, undefined);
+    assert.ok(main.ok && head.ok, 'the listed ref and the default branch resolve');
+    const missing = await fake.resolveRef('t', known, 'gone');
+    assert.deepEqual(missing, {
+      ok: false,
+      error: `Failed to resolve ref 'gone' for repository '${known}', does it exist?`,
+    });
+    await fake.startBuild('t', { ...request('ok'), repository: known, ref: 'gone' });
+    now += 10;
+    const [build] = fake.inspect('t').builds;
+    assert.equal(build?.state, 'failed');
+    assert.match(build?.message ?? '', /Failed to resolve ref 'gone'/);
+  });
 });
 
 function pick(fake: FakeRuntime): Record<string, unknown> {

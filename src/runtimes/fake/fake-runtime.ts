@@ -35,6 +35,7 @@ export type {
   FakeBuildBehaviour,
   FakeJobBehaviour,
   FakeMethod,
+  FakeRepository,
   FakeRuntimeOptions,
   OneShotFault,
 } from './fake-options.js';
@@ -143,6 +144,18 @@ export class FakeRuntime implements Runtime {
     options?: CallOptions,
   ): Promise<RefResolution> {
     await this.#enter('resolveRef', tool, repository, options);
+    return this.#resolve(repository, ref);
+  }
+
+  /** Like `runtimes/git.ts`: a missing ref of a known repository is `ok: false` with git's wording. */
+  #resolve(repository: string, ref: string | undefined): RefResolution {
+    const known = this.#options.repositories?.[repository];
+    if (known !== undefined && ref !== undefined && !known.refs.includes(ref)) {
+      return {
+        ok: false,
+        error: `Failed to resolve ref '${ref}' for repository '${repository}', does it exist?`,
+      };
+    }
     return { ok: true, commit: fakeCommit(repository, ref) };
   }
 
@@ -161,6 +174,9 @@ export class FakeRuntime implements Runtime {
     const behaviour = this.#buildBehaviour.get(request.imageName) ?? {};
     const id = this.#newBuildId(request.imageName);
     const commit = fakeCommit(request.repository, request.ref);
+    // A build of a ref that does not exist starts, then fails cloning it.
+    const resolved = this.#resolve(request.repository, request.ref);
+    const failWith = resolved.ok ? behaviour.failWith : resolved.error;
     this.#builds.set(id, {
       id,
       tool,
@@ -168,7 +184,7 @@ export class FakeRuntime implements Runtime {
       commit,
       startedAt: now,
       durationMs: behaviour.durationMs ?? this.#options.buildMs ?? 20,
-      ...(behaviour.failWith !== undefined ? { failWith: behaviour.failWith } : {}),
+      ...(failWith !== undefined ? { failWith } : {}),
     });
     this.#maybeLoseResponse('startBuild', request.imageName);
     return { id, resolvedCommit: commit };
