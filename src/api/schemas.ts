@@ -1,9 +1,10 @@
 /**
- * TypeBox schemas of the routes' inputs and envelopes: the single source of request types (through the type
- * provider) and of the OpenAPI document at /openapi.json. Payloads are documented loosely (`data` is any JSON)
- * so the serializer can never drop a field a client relies on.
+ * TypeBox schemas of the routes' inputs, and the response schemas built from the wire contract
+ * (src/model/wire): the single source of request types (through the type provider), of the answers' shapes
+ * (Fastify serializes with them, so they list every field a payload has) and of /openapi.json.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Envelope, ErrorEnvelope } from '../model/wire/envelope.js';
 import { TOOL_NAME_MAX_LENGTH, TOOL_NAME_PATTERN } from './tool-name.js';
 
 /** Documents Toolforge's tool-name rule; the tool routes' onRequest hook enforces it before anything else. */
@@ -83,16 +84,10 @@ export type RollbackQueryT = Static<typeof RollbackQuery>;
 
 export const EventsHeaders = Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 20 })) });
 
-const MessagesSchema = Type.Object({
-  info: Type.Optional(Type.Array(Type.String())),
-  warning: Type.Optional(Type.Array(Type.String())),
-  error: Type.Optional(Type.Array(Type.String())),
-});
-
-export const EnvelopeSchema = Type.Object({ data: Type.Unknown(), messages: MessagesSchema });
-export const ErrorSchema = Type.Object({ messages: MessagesSchema });
-
-/** Response documentation shared by the JSON routes. */
-export function responses(extra: Record<number, unknown> = {}): Record<string, unknown> {
-  return { 200: EnvelopeSchema, '4xx': ErrorSchema, ...extra };
+/**
+ * The responses of a JSON route: its payload in upstream's envelope on success, upstream's error envelope on
+ * every failure.
+ */
+export function responses<T extends TSchema>(data: T) {
+  return { 200: Envelope(data), '4xx': ErrorEnvelope, '5xx': ErrorEnvelope };
 }

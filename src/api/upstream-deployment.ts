@@ -8,62 +8,36 @@ import { whatDeployed } from '../execute/deployed.js';
 import type { DeployedRecord } from '../model/deployment.js';
 import type { BuildDecision, ComponentPlan } from '../model/plan.js';
 import { creationTime } from './deploy-id.js';
+import type { Static } from '@sinclair/typebox';
+import type {
+  BuildInfoJson,
+  DeployedJson,
+  DeploymentJsonT,
+  DeploymentTaskJsonT,
+  RunInfoJson,
+} from '../model/wire/deployment-json.js';
 import { upgradeDocument } from './domain.js';
 
-export type UpstreamBuildStatus =
-  'pending' | 'running' | 'failed' | 'successful' | 'unknown' | 'skipped' | 'cancelled';
-export type UpstreamRunStatus = 'pending' | 'failed' | 'successful' | 'skipped' | 'unknown';
+type UpstreamBuildInfo = Static<typeof BuildInfoJson>;
+type UpstreamRunInfo = Static<typeof RunInfoJson>;
+type UpstreamDeployed = Static<typeof DeployedJson>;
 
-export interface UpstreamBuildInfo {
-  build_id: string;
-  build_status: UpstreamBuildStatus;
-  build_image?: string;
-  build_long_status?: string;
-}
-
-export interface UpstreamRunInfo {
-  run_status: UpstreamRunStatus;
-  run_long_status?: string;
-}
-
-export interface UpstreamTask {
-  id: string;
-  kind: string;
-  component: string;
-  state: string;
-  reason?: string;
-  attempts: number;
-  waiting_for: string[];
-  depends_on: Array<{ task: string; condition: string }>;
-  external_id?: string;
-  started_at?: string;
-  finished_at?: string;
-}
-
-export interface UpstreamDeployment {
-  deploy_id: string;
-  creation_time: string;
-  description: string;
-  builds: Record<string, UpstreamBuildInfo>;
-  runs: Record<string, UpstreamRunInfo>;
-  tool_config: unknown;
-  status: string;
-  long_status: string;
-  force_build: boolean;
-  force_run: boolean;
-  plan_id: string;
-  tasks: UpstreamTask[];
-  /** Ours: what it deployed per component (commit, build, image); see src/execute/deployed.ts. */
-  deployed: Record<string, UpstreamDeployed>;
-  /** Ours, only on a rollback: the id of the deployment it deploys again. */
-  rollback_to?: string;
-}
-
-export interface UpstreamDeployed {
-  commit?: string;
-  build_id?: string;
-  image?: string;
-}
+/** The wire contract's deployment with the fields our server always sends (upstream's optional ones, ours). */
+export type UpstreamDeployment = DeploymentJsonT &
+  Required<
+    Pick<
+      DeploymentJsonT,
+      | 'description'
+      | 'tool_config'
+      | 'status'
+      | 'long_status'
+      | 'force_build'
+      | 'force_run'
+      | 'plan_id'
+      | 'tasks'
+      | 'deployed'
+    >
+  >;
 
 function deployedJson(record: DeployedRecord): Record<string, UpstreamDeployed> {
   const out: Record<string, UpstreamDeployed> = {};
@@ -193,7 +167,7 @@ function unchangedRun(deployment: Deployment, plan: ComponentPlan): UpstreamRunI
   return { run_status: 'skipped', run_long_status: text };
 }
 
-function toUpstreamTask(task: DeploymentTask, deployment: Deployment): UpstreamTask {
+function toUpstreamTask(task: DeploymentTask, deployment: Deployment): DeploymentTaskJsonT {
   const planned = deployment.plan.tasks.find((t) => t.id === task.id);
   return {
     id: task.id,

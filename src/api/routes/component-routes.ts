@@ -12,6 +12,7 @@ import { apiError } from '../api-errors.js';
 import { envelope } from '../envelope.js';
 import { ComponentParams, responses } from '../schemas.js';
 import type { ApiContext } from '../context.js';
+import { BuildLogsJson, RestartJson } from '../../model/wire/small-answers.js';
 
 /** The newest build of the component's image (builds are named after the component, as upstream does). */
 function latestBuild(builds: readonly BuildRecord[], component: string): BuildRecord | undefined {
@@ -53,7 +54,7 @@ export const componentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Get Component Build Logs',
         description: "The log of the component's latest build (its id, state and lines).",
         params: ComponentParams,
-        response: responses(),
+        response: responses(BuildLogsJson),
       },
     },
     async (request) => {
@@ -71,7 +72,7 @@ export const componentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Restart Component',
         description: "Restarts the component's job (its processes); nothing is built or changed.",
         params: ComponentParams,
-        response: responses(),
+        response: responses(RestartJson),
       },
     },
     async (request) => {

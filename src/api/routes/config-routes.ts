@@ -9,6 +9,7 @@ import { generateConfig } from '../config-generate.js';
 import { observe } from '../deployments-service.js';
 import { upgradeDocument } from '../domain.js';
 import { ToolParams, responses } from '../schemas.js';
+import { ToolConfigDocument } from '../../model/wire/kit.js';
 
 const RebuildStorage = Type.Object({ rebuild_storage: Type.Optional(Type.Boolean({ default: false })) });
 
@@ -23,7 +24,7 @@ export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Get Tool Config',
         params: ToolParams,
         querystring: RebuildStorage,
-        response: responses(),
+        response: responses(ToolConfigDocument),
       },
     },
     async (request) => {
@@ -44,7 +45,7 @@ export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Body: a tool config as JSON or YAML, in v1beta2 (v1beta1 is upgraded to it, with a warning) or the seed (config-version 0.1) dialect.',
         params: ToolParams,
         querystring: RebuildStorage,
-        response: responses(),
+        response: responses(ToolConfigDocument),
       },
     },
     async (request) => {
@@ -72,7 +73,7 @@ export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Delete Tool Config',
         params: ToolParams,
         querystring: RebuildStorage,
-        response: responses(),
+        response: responses(ToolConfigDocument),
       },
     },
     async (request) => {
@@ -92,7 +93,7 @@ export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           "A config written from the tool's existing builds and jobs, or a sample when none can be.",
         params: ToolParams,
-        response: responses(),
+        response: responses(ToolConfigDocument),
       },
     },
     async (request) => {

@@ -4,7 +4,6 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { Type } from '@sinclair/typebox';
 import { ApiError, API_ERRORS, apiError, validationError } from '../api-errors.js';
 import { envelope } from '../envelope.js';
 import { parseJsonBody } from '../config-input.js';
@@ -36,6 +35,8 @@ import type { FastifyReply } from 'fastify';
 import type { ApiContext } from '../context.js';
 import { requestSignal } from '../request-signal.js';
 import { requestUser } from '../auth.js';
+import { DeployAnswerJson, DeploymentJson, DeploymentListJson } from '../../model/wire/deployment-json.js';
+import { ErrorEnvelope } from '../../model/wire/envelope.js';
 
 const RETRY_AFTER_SECONDS = 5;
 
@@ -74,7 +75,12 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/v1/tool/:toolname/deployment',
     {
-      schema: { tags: ['tool'], summary: 'List Tool Deployments', params: ToolParams, response: responses() },
+      schema: {
+        tags: ['tool'],
+        summary: 'List Tool Deployments',
+        params: ToolParams,
+        response: responses(DeploymentListJson),
+      },
     },
     async (request) => {
       const tool = request.params.toolname;
@@ -97,7 +103,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: 'Creates a deployment of the stored config (plan + tasks); the executor runs it.',
         params: ToolParams,
         querystring: CreateDeploymentQuery,
-        response: responses(),
+        response: responses(DeploymentJson),
       },
     },
     async (request, reply) => {
@@ -126,7 +132,12 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/v1/tool/:toolname/deployment/latest',
     {
-      schema: { tags: ['tool'], summary: 'Get Latest Deployment', params: ToolParams, response: responses() },
+      schema: {
+        tags: ['tool'],
+        summary: 'Get Latest Deployment',
+        params: ToolParams,
+        response: responses(DeploymentJson),
+      },
     },
     async (request) => {
       const found = await findDeployment(ctx, request.params.toolname, 'latest', true);
@@ -143,7 +154,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Get Tool Deployment',
         params: DeploymentParams,
         querystring: GetDeploymentQuery,
-        response: responses(),
+        response: responses(DeploymentJson),
       },
     },
     async (request, reply) => {
@@ -171,7 +182,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           '200 when the deployment succeeded, 429 with Retry-After while it is pending/running/cancelling, 409 with the per-component failures when it failed, was cancelled or timed out. `curl --fail --retry` is a complete wait loop.',
         params: DeploymentParams,
         querystring: GetDeploymentQuery,
-        response: responses({ 409: Type.Unknown(), 429: Type.Unknown() }),
+        response: { ...responses(DeploymentJson), 409: ErrorEnvelope, 429: ErrorEnvelope },
       },
     },
     async (request, reply) => {
@@ -205,7 +216,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['tool'],
         summary: 'Delete Tool Deployment',
         params: DeploymentParams,
-        response: responses(),
+        response: responses(DeploymentJson),
       },
     },
     async (request) => {
@@ -266,7 +277,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: `${rollbackDescription} Without an id: the newest successful deployment before the latest one (404 when there is none).`,
         params: ToolParams,
         querystring: RollbackQuery,
-        response: responses(),
+        response: responses(DeployAnswerJson),
       },
     },
     async (request, reply) => rollback(request, reply, request.query, request.params.toolname, undefined),
@@ -282,7 +293,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: rollbackDescription,
         params: DeploymentParams,
         querystring: RollbackQuery,
-        response: responses(),
+        response: responses(DeployAnswerJson),
       },
     },
     async (request, reply) =>
@@ -321,7 +332,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['tool'],
         summary: 'Cancel Latest Tool Deployment',
         params: ToolParams,
-        response: responses(),
+        response: responses(DeploymentJson),
       },
     },
     async (request) => cancel(request.params.toolname, 'latest'),
@@ -334,7 +345,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['tool'],
         summary: 'Cancel Tool Deployment',
         params: DeploymentParams,
-        response: responses(),
+        response: responses(DeploymentJson),
       },
     },
     async (request) => cancel(request.params.toolname, request.params.deployment_id),

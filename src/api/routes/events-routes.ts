@@ -11,10 +11,13 @@ import type { DeploymentEvent } from '../../model/deployment.js';
 import { findDeployment, isFinal, sleep } from '../deployments-service.js';
 import { requestSignal } from '../request-signal.js';
 import { DeploymentParams, EventsHeaders, TokenQuery } from '../schemas.js';
+import { DeploymentStreamEventJson, type EndEventJsonT } from '../../model/wire/deployment-events.js';
+import { ErrorEnvelope } from '../../model/wire/envelope.js';
 
 const FINAL_EVENT_GRACE_MS = 1000;
 
 function eventFrame(event: DeploymentEvent): string {
+  // The `data:` of a TaskEventJson or DeploymentEventJson (src/model/wire/deployment-events.ts).
   const data = {
     seq: event.seq,
     at: event.at,
@@ -76,7 +79,10 @@ export async function streamDeploymentEvents(
           }
           if (!sawFinalEvent && current) await sleep(ctx.limits.pollIntervalMs, signal);
         } while (current && !sawFinalEvent && Date.now() < graceUntil && !signal.aborted);
-        const end = { state: current?.state ?? 'deleted', long_status: current?.longStatus ?? '' };
+        const end: EndEventJsonT = {
+          state: current?.state ?? 'deleted',
+          long_status: current?.longStatus ?? '',
+        };
         out.write(`event: end\ndata: ${JSON.stringify(end)}\n\n`);
         break;
       }
@@ -106,6 +112,13 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: DeploymentParams,
         querystring: TokenQuery,
         headers: EventsHeaders,
+        response: {
+          200: {
+            description: 'One event per transition (`event:` task or deployment, `id:` its seq), then `end`',
+            content: { 'text/event-stream': { schema: DeploymentStreamEventJson } },
+          },
+          '4xx': ErrorEnvelope,
+        },
       },
     },
     async (request, reply) =>

@@ -31,6 +31,8 @@ import type { ApiContext } from '../context.js';
 import { requestSignal } from '../request-signal.js';
 import type { StoredConfig } from '../../store/store.js';
 import type { ToolConfig } from '../../model/tool-config.js';
+import { DeployAnswerJson } from '../../model/wire/deployment-json.js';
+import { ToolStatusJson } from '../../model/wire/tool-status-json.js';
 
 interface DeployInput {
   /** Set when the body carried a config (then it is stored before deploying, unless only planning). */
@@ -77,7 +79,7 @@ export const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           "The tool's builds and jobs mapped to its config: managed, drifted, unmanaged, orphaned.",
         params: ToolParams,
-        response: responses(),
+        response: responses(ToolStatusJson),
       },
     },
     async (request) => {
@@ -111,7 +113,7 @@ export const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Body: a config (JSON or YAML, either dialect) or empty for the stored one; optional `plan_id`. With `only-plan=true` returns the plan and changes nothing.',
         params: ToolParams,
         querystring: DeployQuery,
-        response: responses(),
+        response: responses(DeployAnswerJson),
       },
     },
     async (request, reply) => {

@@ -12,6 +12,7 @@ import { receivedSuffix } from '../received-value.js';
 import { configMatches, parseSearchPath, type SearchCriterion } from '../config-search.js';
 import { toV1beta2 } from '../domain.js';
 import { responses } from '../schemas.js';
+import { ConfigSearchJson } from '../../model/wire/small-answers.js';
 
 /** More criteria than anyone writes by hand: a bound on the work one request can ask for. */
 const MAX_CRITERIA = 50;
@@ -85,7 +86,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
             { additionalProperties: true },
           ),
         ),
-        response: responses(),
+        response: responses(ConfigSearchJson),
       },
       // The body is read from the raw text (JSON position errors, one 422 listing every bad path).
       validatorCompiler: () => () => true,

@@ -6,15 +6,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { envelope, fullMessages } from '../envelope.js';
+import { envelope, fullMessages, type Envelope } from '../envelope.js';
 import { apiError } from '../api-errors.js';
 import { hashToken } from '../auth.js';
 import type { StoredToken } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
 import { ToolParams, responses } from '../schemas.js';
+import { DeployTokenJson, type DeployTokenJsonT } from '../../model/wire/small-answers.js';
 
 interface TokenView {
-  readonly data: Record<string, unknown>;
+  readonly data: DeployTokenJsonT;
   /** Why the token is not shown, when it is not. */
   readonly warning?: string;
 }
@@ -53,7 +54,7 @@ function tokenView(ctx: ApiContext, stored: StoredToken, token?: string): TokenV
   return { data: { token_exists: true, ...dates }, warning: shown.warning };
 }
 
-function answer(view: TokenView, info: string[] = []): ReturnType<typeof envelope> {
+function answer(view: TokenView, info: string[] = []): Envelope<DeployTokenJsonT> {
   return envelope(view.data, fullMessages({ info, warning: view.warning ? [view.warning] : [] }));
 }
 
@@ -75,7 +76,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     tags: ['tool'],
     summary,
     params: ToolParams,
-    response: responses(),
+    response: responses(DeployTokenJson),
   });
 
   app.get(
