@@ -1,103 +1,186 @@
 /**
  * The inverse of `planToJson`: reads a plan in the documented JSON format (docs/plan-json.md) back into the
  * `Plan` the renderers take. The API answers with the JSON format, so the CLI renders a remote plan exactly as
- * it renders a local one. Fields a newer minor version adds are ignored; another major version is refused.
+ * it renders a local one. The document is checked against the contract (src/model/wire/plan-json.ts) first;
+ * fields a newer minor version adds are ignored; another major version is refused.
  */
 import { UserError } from '../errors.js';
 import {
-  OPERATION_KINDS,
   PLAN_FORMAT_VERSION,
-  type TaskOperation,
+  type BuildDecision,
   type ComponentPlan,
   type FieldChange,
+  type JobDecision,
+  type JobTemplate,
   type Plan,
   type PlanTask,
+  type TaskOperation,
 } from '../model/plan.js';
+import { readWire } from '../model/wire/check.js';
+import { field } from '../model/wire/kit.js';
+import {
+  PlanJson,
+  type BuildDecisionJsonT,
+  type ComponentPlanJsonT,
+  type FieldChangeJsonT,
+  type JobDecisionJsonT,
+  type JobTemplateJsonT,
+  type PlanTaskJsonT,
+  type TaskOperationJsonT,
+} from '../model/wire/plan-json.js';
 
-type Obj = Record<string, unknown>;
-
-const isObj = (value: unknown): value is Obj =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
-function camelKeys(value: Obj): Obj {
-  const out: Obj = {};
-  for (const [key, v] of Object.entries(value)) out[camel(key)] = v;
-  return out;
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function change(value: unknown): FieldChange {
-  const c = isObj(value) ? value : {};
+function change(c: FieldChangeJsonT): FieldChange {
   // `null` in JSON means "unset" (see planToJson).
-  return { field: camel(String(c.field)), before: c.before ?? undefined, after: c.after ?? undefined };
+  return { field: camel(c.field), before: c.before ?? undefined, after: c.after ?? undefined };
 }
 
-function component(value: unknown): ComponentPlan {
-  const c = isObj(value) ? value : {};
-  const job = isObj(c.job) ? c.job : {};
+function build(d: BuildDecisionJsonT): BuildDecision {
+  switch (d.kind) {
+    case 'build':
+      return {
+        kind: d.kind,
+        reason: d.reason,
+        repository: d.repository,
+        ...field('ref', d.ref),
+        ...field('commit', d.commit),
+        sharedWith: d.shared_with,
+        ...field('detail', d.detail),
+      };
+    case 'reuse-build':
+      return { kind: d.kind, buildId: d.build_id, ...field('image', d.image), commit: d.commit };
+    case 'follow-build':
+      return { kind: d.kind, buildId: d.build_id, commit: d.commit };
+    default:
+      return { kind: d.kind, component: d.component };
+  }
+}
+
+function job(d: JobDecisionJsonT): JobDecision {
+  return d.kind === 'update' ? { kind: d.kind, changes: d.changes.map(change) } : { ...d };
+}
+
+function component(c: ComponentPlanJsonT): ComponentPlan {
   return {
-    name: String(c.name),
-    ...(typeof c.type === 'string' ? { type: c.type as ComponentPlan['type'] } : {}),
-    ...(isObj(c.build) ? { build: camelKeys(c.build) as unknown as ComponentPlan['build'] } : {}),
-    job: (job.kind === 'update'
-      ? { kind: 'update', changes: list(job.changes).map(change) }
-      : camelKeys(job)) as unknown as ComponentPlan['job'],
-    reason: String(c.reason ?? ''),
-    waitFor: list(c.wait_for).map(String),
-    ...(typeof c.image === 'string' ? { image: c.image } : {}),
+    name: c.name,
+    ...field('type', c.type),
+    ...field('build', c.build && build(c.build)),
+    job: job(c.job),
+    reason: c.reason,
+    waitFor: c.wait_for,
+    ...field('image', c.image),
   };
 }
 
-function operation(value: unknown): TaskOperation {
-  const o = isObj(value) ? camelKeys(value) : {};
-  if (o.kind === 'start-build' && isObj(o.request))
-    return { ...o, request: camelKeys(o.request) } as unknown as TaskOperation;
-  if (o.kind === 'upsert-job' && isObj(o.spec))
-    return { ...o, spec: camelKeys(o.spec) } as unknown as TaskOperation;
-  if (typeof o.kind === 'string' && (OPERATION_KINDS as readonly string[]).includes(o.kind))
-    return o as unknown as TaskOperation;
-  throw new UserError(
-    'CMP_ERR_PLAN_FORMAT',
-    'Unsupported plan format: a task has no operation (format 1.1 or later is needed)',
-  );
+function jobTemplate(t: JobTemplateJsonT): JobTemplate {
+  return {
+    name: t.name,
+    type: t.type,
+    command: t.command,
+    ...field('schedule', t.schedule),
+    ...field('cpu', t.cpu),
+    ...field('memory', t.memory),
+    ...field('emails', t.emails),
+    ...field('filelog', t.filelog),
+    ...field('filelogStdout', t.filelog_stdout),
+    ...field('filelogStderr', t.filelog_stderr),
+    ...field('mount', t.mount),
+    ...field('port', t.port),
+    ...field('portProtocol', t.port_protocol),
+    ...field('publish', t.publish),
+    ...field('replicas', t.replicas),
+    ...field('healthCheck', t.health_check && { ...t.health_check }),
+    ...field('retry', t.retry),
+    ...field('timeout', t.timeout),
+  };
 }
 
-function task(value: unknown): PlanTask {
-  const t = isObj(value) ? value : {};
+function operation(op: TaskOperationJsonT): TaskOperation {
+  switch (op.kind) {
+    case 'start-build': {
+      const r = op.request;
+      return {
+        kind: op.kind,
+        request: {
+          imageName: r.image_name,
+          repository: r.repository,
+          ...field('ref', r.ref),
+          useLatestVersions: r.use_latest_versions,
+          useDeprecatedVersions: r.use_deprecated_versions,
+          ...field('envvars', r.envvars && { ...r.envvars }),
+        },
+        ...field('expectedMs', op.expected_ms),
+      };
+    }
+    case 'follow-build':
+      return { kind: op.kind, buildId: op.build_id };
+    case 'upsert-job':
+      return {
+        kind: op.kind,
+        spec: jobTemplate(op.spec),
+        image: { ...op.image },
+        ...field('restart', op.restart),
+      };
+    case 'delete-job':
+      return { kind: op.kind, name: op.name };
+    case 'run-once':
+      return {
+        kind: op.kind,
+        spec: jobTemplate(op.spec),
+        image: { ...op.image },
+        ...field('attach', op.attach),
+      };
+  }
+}
+
+function task(t: PlanTaskJsonT): PlanTask {
   return {
-    id: String(t.id),
-    kind: t.kind as PlanTask['kind'],
-    component: String(t.component),
-    dependsOn: list(t.depends_on).map((d) => ({ ...(d as PlanTask['dependsOn'][number]) })),
+    id: t.id,
+    kind: t.kind,
+    component: t.component,
+    dependsOn: t.depends_on.map((d) => ({ ...d })),
     operation: operation(t.operation),
-    ready: { ...(t.ready as PlanTask['ready']) },
-    reason: { ...(t.reason as PlanTask['reason']) },
+    ready: { ...t.ready },
+    reason: { ...t.reason },
   };
 }
+
+function formatError(detail: string): UserError {
+  return new UserError('CMP_ERR_PLAN_FORMAT', `Unsupported plan format${detail}`);
+}
+
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function planFromJson(json: unknown): Plan {
-  const major =
-    isObj(json) && typeof json.format_version === 'string' ? json.format_version.split('.')[0] : '';
-  if (!isObj(json) || major !== String(PLAN_FORMAT_VERSION)) {
-    throw new UserError(
-      'CMP_ERR_PLAN_FORMAT',
-      `Unsupported plan format (expected format_version ${PLAN_FORMAT_VERSION}.x)`,
-    );
-  }
+  const version = isRecord(json) ? json.format_version : undefined;
+  if (typeof version !== 'string' || version.split('.')[0] !== String(PLAN_FORMAT_VERSION))
+    throw formatError(` (expected format_version ${PLAN_FORMAT_VERSION}.x)`);
+  const tasks = isRecord(json) && Array.isArray(json.tasks) ? json.tasks : [];
+  if (tasks.some((t) => !isRecord(t) || t.operation === undefined))
+    throw formatError(': a task has no operation (format 1.1 or later is needed)');
+  const read = readWire(PlanJson, json);
+  if (!read.ok) throw formatError(`: ${read.problem}`);
+  const p = read.value;
   return {
     formatVersion: PLAN_FORMAT_VERSION,
-    id: String(json.plan_id),
-    tool: String(json.tool),
-    configDigest: String(json.config_digest),
-    statusRevision: String(json.status_revision),
-    components: list(json.components).map(component),
-    tasks: list(json.tasks).map(task),
-    warnings: list(json.warnings).map(String),
-    summary: camelKeys(isObj(json.summary) ? json.summary : {}) as unknown as Plan['summary'],
-    ...(typeof json.rollback_to === 'string' ? { rollbackTo: json.rollback_to } : {}),
+    id: p.plan_id,
+    tool: p.tool,
+    configDigest: p.config_digest,
+    statusRevision: p.status_revision,
+    components: p.components.map(component),
+    tasks: p.tasks.map(task),
+    warnings: p.warnings,
+    summary: {
+      toBuild: p.summary.to_build,
+      toCreate: p.summary.to_create,
+      toUpdate: p.summary.to_update,
+      toRestart: p.summary.to_restart,
+      toDelete: p.summary.to_delete,
+      unchanged: p.summary.unchanged,
+      ...field('toRun', p.summary.to_run),
+    },
+    ...field('rollbackTo', p.rollback_to),
   };
 }

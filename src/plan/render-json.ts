@@ -14,6 +14,7 @@ import type {
   TaskOperation,
 } from '../model/plan.js';
 import { PLAN_FORMAT_VERSION } from '../model/plan.js';
+import { field } from '../model/wire/kit.js';
 import type {
   BuildDecisionJsonT,
   ComponentPlanJsonT,
@@ -30,11 +31,6 @@ export const PLAN_JSON_FORMAT_VERSION = `${PLAN_FORMAT_VERSION}.1`;
 
 const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/** `{ key: value }` when the value is set, else nothing: JSON leaves unset fields out. */
-function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return value === undefined ? {} : ({ [key]: value } as { [P in K]: V });
-}
-
 function change(c: FieldChange): FieldChangeJsonT {
   // null, not a missing key, for "unset": a reader can tell "back to the default" from "field absent".
   return { field: snake(c.field), before: c.before ?? null, after: c.after ?? null };
@@ -47,13 +43,13 @@ function build(d: BuildDecision): BuildDecisionJsonT {
         kind: d.kind,
         reason: d.reason,
         repository: d.repository,
-        ...opt('ref', d.ref),
-        ...opt('commit', d.commit),
+        ...field('ref', d.ref),
+        ...field('commit', d.commit),
         shared_with: d.sharedWith,
-        ...opt('detail', d.detail),
+        ...field('detail', d.detail),
       };
     case 'reuse-build':
-      return { kind: d.kind, build_id: d.buildId, ...opt('image', d.image), commit: d.commit };
+      return { kind: d.kind, build_id: d.buildId, ...field('image', d.image), commit: d.commit };
     case 'follow-build':
       return { kind: d.kind, build_id: d.buildId, commit: d.commit };
     default:
@@ -68,12 +64,12 @@ function job(d: JobDecision): JobDecisionJsonT {
 function component(c: ComponentPlan): ComponentPlanJsonT {
   return {
     name: c.name,
-    ...opt('type', c.type),
-    ...opt('build', c.build && build(c.build)),
+    ...field('type', c.type),
+    ...field('build', c.build && build(c.build)),
     job: job(c.job),
     reason: c.reason,
     wait_for: c.waitFor,
-    ...opt('image', c.image),
+    ...field('image', c.image),
   };
 }
 
@@ -83,21 +79,21 @@ function jobTemplate(t: JobTemplate): JobTemplateJsonT {
     name: t.name,
     type: t.type,
     command: t.command,
-    ...opt('schedule', t.schedule),
-    ...opt('cpu', t.cpu),
-    ...opt('memory', t.memory),
-    ...opt('emails', t.emails),
-    ...opt('filelog', t.filelog),
-    ...opt('filelog_stdout', t.filelogStdout),
-    ...opt('filelog_stderr', t.filelogStderr),
-    ...opt('mount', t.mount),
-    ...opt('port', t.port),
-    ...opt('port_protocol', t.portProtocol),
-    ...opt('publish', t.publish),
-    ...opt('replicas', t.replicas),
-    ...opt('health_check', t.healthCheck && { ...t.healthCheck }),
-    ...opt('retry', t.retry),
-    ...opt('timeout', t.timeout),
+    ...field('schedule', t.schedule),
+    ...field('cpu', t.cpu),
+    ...field('memory', t.memory),
+    ...field('emails', t.emails),
+    ...field('filelog', t.filelog),
+    ...field('filelog_stdout', t.filelogStdout),
+    ...field('filelog_stderr', t.filelogStderr),
+    ...field('mount', t.mount),
+    ...field('port', t.port),
+    ...field('port_protocol', t.portProtocol),
+    ...field('publish', t.publish),
+    ...field('replicas', t.replicas),
+    ...field('health_check', t.healthCheck && { ...t.healthCheck }),
+    ...field('retry', t.retry),
+    ...field('timeout', t.timeout),
   };
 }
 
@@ -110,13 +106,13 @@ function operation(op: TaskOperation): TaskOperationJsonT {
         request: {
           image_name: r.imageName,
           repository: r.repository,
-          ...opt('ref', r.ref),
+          ...field('ref', r.ref),
           use_latest_versions: r.useLatestVersions,
           use_deprecated_versions: r.useDeprecatedVersions,
           // Build envvars keep their names as written.
-          ...opt('envvars', r.envvars && { ...r.envvars }),
+          ...field('envvars', r.envvars && { ...r.envvars }),
         },
-        ...opt('expected_ms', op.expectedMs),
+        ...field('expected_ms', op.expectedMs),
       };
     }
     case 'follow-build':
@@ -126,7 +122,7 @@ function operation(op: TaskOperation): TaskOperationJsonT {
         kind: op.kind,
         spec: jobTemplate(op.spec),
         image: { ...op.image },
-        ...opt('restart', op.restart),
+        ...field('restart', op.restart),
       };
     case 'delete-job':
       return { kind: op.kind, name: op.name };
@@ -135,7 +131,7 @@ function operation(op: TaskOperation): TaskOperationJsonT {
         kind: op.kind,
         spec: jobTemplate(op.spec),
         image: { ...op.image },
-        ...opt('attach', op.attach),
+        ...field('attach', op.attach),
       };
   }
 }
@@ -168,12 +164,12 @@ export function planToJson(plan: Plan): PlanJsonT {
       to_restart: s.toRestart,
       to_delete: s.toDelete,
       unchanged: s.unchanged,
-      ...opt('to_run', s.toRun),
+      ...field('to_run', s.toRun),
     },
     components: plan.components.map(component),
     tasks: plan.tasks.map(task),
     warnings: plan.warnings,
-    ...opt('rollback_to', plan.rollbackTo),
+    ...field('rollback_to', plan.rollbackTo),
   };
 }
 

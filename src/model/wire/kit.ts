@@ -25,3 +25,11 @@ export const ToolConfigDocument = Type.Unknown({
  */
 export const List = <T extends TSchema>(items: T, options: { description?: string } = {}) =>
   Type.Unsafe<readonly Static<T>[]>(Type.Array(items, options));
+
+/**
+ * `{ key: value }` when the value is set, else nothing: spread into a document so that an unset field is left
+ * out, never written as `undefined` (the contract's optional fields are absent, not null).
+ */
+export function field<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]: V });
+}
