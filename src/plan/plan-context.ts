@@ -43,6 +43,8 @@ export interface PlanContext {
   readonly images: (ImageSource | undefined)[];
   readonly jobDecisions: JobDecision[];
   readonly jobReasons: string[];
+  /** Image name → how long its next build should take (steps/expected-build.ts), made on first use. */
+  expectedBuildMs?: ReadonlyMap<string, number>;
   /** Orphaned components (we deployed them, the config dropped them) that still have a job. */
   orphans: readonly OrphanDecision[];
   readonly warnings: Set<string>;

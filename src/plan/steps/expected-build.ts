@@ -6,17 +6,16 @@
  */
 import type { BuildRecord } from '../../model/observed-state.js';
 
-export function expectedBuild(
-  builds: readonly BuildRecord[],
-  imageName: string,
-): { readonly expectedMs?: number } {
-  let newest: { readonly at: number; readonly ms: number } | undefined;
+/** Image name → the expected duration (ms) of its next build, for every image built before. One pass. */
+export function expectedBuildTimes(builds: readonly BuildRecord[]): ReadonlyMap<string, number> {
+  const newest = new Map<string, { readonly at: number; readonly ms: number }>();
   for (const b of builds) {
-    if (b.imageName !== imageName || b.state !== 'successful') continue;
+    if (b.state !== 'successful') continue;
     const at = Date.parse(b.startedAt ?? '');
     const ms = Date.parse(b.finishedAt ?? '') - at;
-    if (!(ms > 0) || (newest && newest.at >= at)) continue;
-    newest = { at, ms };
+    const seen = newest.get(b.imageName);
+    if (!(ms > 0) || (seen && seen.at >= at)) continue;
+    newest.set(b.imageName, { at, ms });
   }
-  return newest ? { expectedMs: newest.ms } : {};
+  return new Map([...newest].map(([image, { ms }]) => [image, ms]));
 }

@@ -15,7 +15,7 @@ import type {
 } from '../../model/plan.js';
 import { jobTemplateFor, toolImage } from '../job-spec.js';
 import { buildTaskId, type PlanContext } from '../plan-context.js';
-import { expectedBuild } from './expected-build.js';
+import { expectedBuildTimes } from './expected-build.js';
 
 type TaskDetails = Pick<PlanTask, 'operation' | 'ready' | 'reason'>;
 
@@ -63,9 +63,16 @@ function buildDetails(ctx: PlanContext, i: number, c: Component): TaskDetails {
       useDeprecatedVersions,
       envvars: envvars ?? {},
     },
-    ...expectedBuild(ctx.observed.builds, c.name),
+    ...expectedMsOf(ctx, c.name),
   };
   return { operation, ready: COMPLETED, reason: { code: buildCode(decision), text } };
+}
+
+function expectedMsOf(ctx: PlanContext, imageName: string): { readonly expectedMs?: number } {
+  // One pass over the builds on the plan's first build task, not one per build task (quadratic at 100 000).
+  ctx.expectedBuildMs ??= expectedBuildTimes(ctx.observed.builds);
+  const ms = ctx.expectedBuildMs.get(imageName);
+  return ms === undefined ? {} : { expectedMs: ms };
 }
 
 function buildCode(decision: Extract<BuildDecision, { kind: 'build' }>): TaskReason['code'] {
