@@ -5,12 +5,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
 import { request as undiciRequest } from 'undici';
 import { buildApp } from '../../../src/api/app.js';
 import { FakeRuntime } from '../../../src/runtimes/fake/fake-runtime.js';
 import { startServer, type StartedServer } from '../../../src/api/server.js';
 import { STORES } from '../../support/stores.js';
+import { tapStore } from '../../support/store-tap.js';
 import { body, header, openHarness, postConfig, webConfig, type Harness } from '../../support/api-harness.js';
 
 const H = header;
@@ -155,12 +155,17 @@ for (const kind of STORES) {
       assert.equal(running.headers['retry-after'], '5');
       assert.match(body(running).messages.error?.[0] ?? '', new RegExp(`Deployment ${id} is still pending`));
 
-      const waiting = h.app.inject({
+      // An app over a store that tells when the long-poll reads it: finish only once it is waiting.
+      const tapped = tapStore(h.store);
+      const app = await buildApp({ store: tapped.store, runtime: h.runtime, limits: { pollIntervalMs: 20 } });
+      after(() => app.close());
+      const polled = tapped.called('getDeployment', 2); // the route's read, then one from the waiting loop
+      const waiting = app.inject({
         method: 'GET',
         url: `/v1/tool/lp/deployment/${id}?wait=30`,
         headers: H('lp'),
       });
-      await delay(100);
+      await Promise.race([polled, waiting.then(() => assert.fail('the long-poll answered before the end'))]);
       await finish(h, id, 'successful');
       const done = await waiting;
       assert.equal((body(done).data as { status: string }).status, 'successful');
@@ -207,10 +212,20 @@ for (const kind of STORES) {
       });
       assert.equal(response.statusCode, 200);
       assert.match(String(response.headers['content-type']), /^text\/event-stream/);
-      const text = response.body.text();
-      await delay(100);
+      // Finish only once the stream has replayed every stored event: it is open and following.
+      const stored = (await h.store.listEvents(id)).length;
+      const chunks = response.body[Symbol.asyncIterator]();
+      let stream = '';
+      const readUntil = async (done: () => boolean): Promise<void> => {
+        while (!done()) {
+          const next = await chunks.next();
+          if (next.done === true) return;
+          stream += Buffer.from(next.value as Uint8Array).toString('utf8');
+        }
+      };
+      await readUntil(() => stream.includes(`id: ${stored}\n`));
       await finish(h, id, 'successful');
-      const stream = await text;
+      await readUntil(() => false);
       const ids = [...stream.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
       const count = (await h.store.listEvents(id)).length;
       assert.deepEqual(
@@ -236,16 +251,25 @@ for (const kind of STORES) {
     });
 
     test('closing the server ends open long-polls and streams promptly', async () => {
-      const app = await buildApp({ store: h.store, runtime: new FakeRuntime() });
+      const tapped = tapStore(h.store);
+      const app = await buildApp({
+        store: tapped.store,
+        runtime: new FakeRuntime(),
+        limits: { pollIntervalMs: 20 },
+      });
       await postConfig(h.app, 'cl');
       const created = await h.app.inject({ method: 'POST', url: '/v1/tool/cl/deployment', headers: H('cl') });
       const id = (body(created).data as { deploy_id: string }).deploy_id;
+      const polled = tapped.called('getDeployment', 2); // the long-poll is in its waiting loop
       const pending = app.inject({
         method: 'GET',
         url: `/v1/tool/cl/deployment/${id}?wait=300`,
         headers: H('cl'),
       });
-      await delay(50);
+      await Promise.race([
+        polled,
+        pending.then(() => assert.fail('the long-poll answered before the close')),
+      ]);
       await app.close();
       const r = await pending;
       assert.equal(r.statusCode, 200);

@@ -99,6 +99,8 @@ const FAILURE_FRAMES = [
 ];
 
 const lastEventIds: Array<string | undefined> = [];
+/** Called when a CLI has opened the hanging deployment's event stream (it watches for Ctrl-C by then). */
+let hangFollowed: (() => void) | undefined;
 
 function streamEvents(
   request: RecordedRequest,
@@ -113,8 +115,8 @@ function streamEvents(
   response.write('retry: 1000\n\n');
   const pending = frames.slice(resumeAfter);
   if (dropAfter !== undefined && resumeAfter === 0) {
-    response.write(pending.slice(0, dropAfter).join(''));
-    setTimeout(() => response.destroy(), 50); // the connection breaks mid-deployment
+    // The connection breaks mid-deployment, once these frames have been handed to the socket.
+    response.write(pending.slice(0, dropAfter).join(''), () => response.destroy());
     return;
   }
   response.end(
@@ -186,7 +188,8 @@ before(async () => {
       path: `${base}/deployment/${HANG_ID}/events`,
       handler: (_q, r) => {
         r.writeHead(200, { 'content-type': 'text/event-stream' });
-        r.write(frame(1, 'build:toolhunt-api', 'running')); // and then nothing: a long build
+        // And then nothing: a long build. The CLI is following now; tell the test that waits for that.
+        r.write(frame(1, 'build:toolhunt-api', 'running'), () => hangFollowed?.());
       },
     },
     {
@@ -320,11 +323,7 @@ describe('deploy', { concurrency: 2 }, () => {
     const r = await runCli(['deploy', '--description', 'hang'], {
       env: env(),
       onSpawn: (child) => {
-        let seen = '';
-        child.stdout?.on('data', (d: Buffer) => {
-          seen += d.toString('utf8');
-          if (seen.includes('Starting deploy')) setTimeout(() => child.kill('SIGINT'), 300);
-        });
+        hangFollowed = () => child.kill('SIGINT');
       },
     });
     assert.equal(r.code, 1, r.stderr);

@@ -106,9 +106,12 @@ describe('local builds', () => {
   it('cancels a running build and kills its process', async () => {
     const repo = join(tmp.path, 'slow');
     const marker = join(tmp.path, 'slow-finished');
-    commitFiles(repo, { 'build.sh': `sleep 20\ntouch ${marker}\n` });
+    commitFiles(repo, { 'build.sh': `echo slow build started\nsleep 20\ntouch ${marker}\n` });
     const started = await runtime.startBuild('t1', request(repo));
-    await new Promise((r) => setTimeout(r, 500));
+    // Cancel once the build's own process runs (its first line is in the log), not at some guessed moment.
+    await waitFor('the slow build runs', async () =>
+      (await runtime.buildLogs('t1', started.id)).some((l) => l.includes('slow build started')),
+    );
     await runtime.cancelBuild('t1', started.id);
     const record = await runtime.waitForBuild('t1', started.id);
     assert.equal(record?.state, 'cancelled');

@@ -95,6 +95,8 @@ describe('local one-off jobs', () => {
     await runtime.start();
     const flaky = await record(runtime, 'flaky');
     assert.equal(flaky?.lastRun?.state, 'succeeded');
+    // Not an ordering wait: nothing is expected to happen, and an absence cannot be awaited. start() launches
+    // synchronously under the job locks; this bounded watch also catches a wrong rerun started afterwards.
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(runtime.runs('t1', 'flaky').length, 2);
     assert.equal((await record(runtime, 'hang'))?.lastRun?.state, 'failed');
