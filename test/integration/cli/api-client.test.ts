@@ -1,10 +1,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { ComponentsApiClient } from '../../../src/cli/api-client.js';
 import { ComponentsApiError, ComponentsClientError, SERVICE_DOWN } from '../../../src/cli/client-errors.js';
 import { apiRootFromUrl, type ApiTarget } from '../../../src/cli/target.js';
 import { startTestApi, upstream } from '../../support/cli-kit.js';
+import { refusingPort } from '../../support/ports.js';
 
 function targetFor(url: string, tool = 't1'): ApiTarget {
   const apiRoot = apiRootFromUrl(url);
@@ -93,20 +93,15 @@ test('a 200 that is not our envelope is an unexpected answer, not a crash', asyn
 });
 
 test('connection refused → the service is down', async () => {
-  // A port that was just free: listen, note it, close.
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-  const down = new ComponentsApiClient(targetFor(`http://127.0.0.1:${port}`));
+  const refusing = await refusingPort();
+  const down = new ComponentsApiClient(targetFor(`http://127.0.0.1:${refusing.port}`));
   try {
     const error = await down.call('GET', '/config').catch((e: unknown) => e);
     assert.ok(error instanceof ComponentsClientError);
     assert.equal(error.message, SERVICE_DOWN);
   } finally {
     await down.close();
+    await refusing.release();
   }
 });
 

@@ -1,12 +1,12 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { RuntimeError } from '../../../../src/runtimes/runtime.js';
 import type { BuildRequest } from '../../../../src/model/build-request.js';
 import type { JobSpec } from '../../../../src/model/job-spec.js';
 import { startSimulator } from '../../../../src/simulator/simulator.js';
 import type { Simulator } from '../../../../src/simulator/simulator.js';
 import { ToolforgeRuntime } from '../../../../src/runtimes/toolforge/toolforge-runtime.js';
+import { refusingPort } from '../../../support/ports.js';
 import type { ToolforgeRuntimeOptions } from '../../../../src/runtimes/toolforge/toolforge-runtime.js';
 
 const TOOL = 't1';
@@ -287,14 +287,8 @@ describe('ToolforgeRuntime against the simulator', () => {
 
 describe('ToolforgeRuntime without a server', () => {
   it('reports an unreachable API as unavailable after one attempt per list', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const server = createServer();
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-      });
-    });
-    const runtime = new ToolforgeRuntime({ apiUrl: `http://127.0.0.1:${port}` });
+    const refusing = await refusingPort();
+    const runtime = new ToolforgeRuntime({ apiUrl: `http://127.0.0.1:${refusing.port}` });
     try {
       await assert.rejects(
         runtime.observe(TOOL),
@@ -303,6 +297,7 @@ describe('ToolforgeRuntime without a server', () => {
       assert.deepEqual(runtime.stats(), { builds: 1, jobs: 1, logs: 0 });
     } finally {
       await runtime.close();
+      await refusing.release();
     }
   });
 });

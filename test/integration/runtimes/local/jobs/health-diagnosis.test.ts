@@ -13,27 +13,27 @@ import { LocalRuntime } from '../../../../../src/runtimes/local/local-runtime.js
 import { FAST_TIMINGS, buildImage, commitFiles, tempDir, waitFor } from '../../../../support/local-kit.js';
 import { freePort } from '../../../../../src/runtimes/local/jobs/free-port.js';
 
-// `web` listens on $PORT; `wrong` on $OTHER_PORT and logs it; `quiet` listens nowhere.
+// `web` listens on $PORT; `wrong` on a port of the system's choosing (port 0) and logs it; `quiet` listens nowhere.
 const SERVER = `
 const http = require('node:http');
-const port = Number(process.argv[2] === 'wrong' ? process.env.OTHER_PORT : process.env.PORT);
+const port = process.argv[2] === 'wrong' ? 0 : Number(process.env.PORT);
 if (process.argv[2] === 'quiet') setInterval(() => {}, 1000);
-else http.createServer((req, res) => res.end('ok')).listen(port, '127.0.0.1', () => console.log('listening on ' + port));
+else {
+  const server = http.createServer((req, res) => res.end('ok'));
+  server.listen(port, '127.0.0.1', () => console.log('listening on ' + server.address().port));
+}
 `;
 
 describe('local runtime: why a component is not healthy', () => {
   const tmp = tempDir('diagnosis');
   let runtime: LocalRuntime;
   let image = '';
-  let otherPort = 0;
   const holders: ChildProcess[] = [];
 
   before(async () => {
-    otherPort = await freePort('127.0.0.1');
     runtime = new LocalRuntime({
       dataDir: join(tmp.path, 'data'),
       timings: { ...FAST_TIMINGS, wrongPortGraceMs: 300 },
-      env: { OTHER_PORT: String(otherPort) },
     });
     const repo = join(tmp.path, 'app');
     commitFiles(repo, {
@@ -67,10 +67,10 @@ describe('local runtime: why a component is not healthy', () => {
       const record = await job('wrongport');
       return record?.state === 'failed' ? record : undefined;
     });
-    assert.match(
-      failed.message ?? '',
-      new RegExp(`listens on 127\\.0\\.0\\.1:${otherPort}, not on the configured port ${port}`),
-    );
+    const named = new RegExp(`listens on 127\\.0\\.0\\.1:(\\d+), not on the configured port ${port}`);
+    assert.match(failed.message ?? '', named);
+    const otherPort = Number(named.exec(failed.message ?? '')?.[1]);
+    assert.notEqual(otherPort, port);
     assert.match(
       failed.message ?? '',
       new RegExp(`listening on ${otherPort}`),
@@ -110,14 +110,18 @@ describe('local runtime: why a component is not healthy', () => {
   });
 
   it('fails at once when another program holds the port, naming it, and starts once the port is free', async () => {
-    const port = await freePort('127.0.0.1');
+    // The other program takes a port of the system's choosing and says which: no window for a third to take it.
     const holder = spawn(
       process.execPath,
-      ['-e', `require('node:net').createServer().listen(${port}, '127.0.0.1', () => console.log('up'))`],
+      [
+        '-e',
+        "const s = require('node:net').createServer().listen(0, '127.0.0.1', () => console.log(s.address().port))",
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     holders.push(holder);
-    await once(holder.stdout!, 'data');
+    const [announced] = (await once(holder.stdout!, 'data')) as [Buffer];
+    const port = Number(announced.toString('utf8').trim());
     await runtime.upsertJob('t1', spec('taken', 'web', port, { publish: '/' }));
     const record = await job('taken');
     assert.equal(record?.state, 'failed');
