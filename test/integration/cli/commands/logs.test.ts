@@ -1,11 +1,10 @@
+/** `logs` run as the real CLI process (which file it picks: src/cli/commands/logs.test.ts). */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { join } from 'node:path';
 import { tempDir, writeFiles } from '../../../support/local-kit.js';
-import { pickLogFile } from '../../../../src/cli/commands/logs.js';
 
 const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL('../../../../src/cli/main.ts', import.meta.url));
@@ -18,16 +17,6 @@ describe('logs command', () => {
     'logs/t2/api.log': 'b\n',
   });
   after(() => tmp.remove());
-
-  it('finds the only tool with the component, or asks for --tool', () => {
-    assert.equal(pickLogFile(tmp.path, 'web', undefined), join(tmp.path, 'logs/t1/web.log'));
-    assert.throws(
-      () => pickLogFile(tmp.path, 'api', undefined),
-      /several tools \(t1, t2\): choose one with --tool/,
-    );
-    assert.equal(pickLogFile(tmp.path, 'api', 't2'), join(tmp.path, 'logs/t2/api.log'));
-    assert.throws(() => pickLogFile(tmp.path, 'nope', undefined), /no logs for component "nope"/);
-  });
 
   it('prints the log lines, and one readable error line for an unknown component', async () => {
     const { stdout } = await run(process.execPath, [
