@@ -45,8 +45,12 @@ function checkHeader(header: string, tool: string): void {
   if (header !== tool) throw apiError('CMP_ERR_TOOL_MISMATCH', header, tool);
 }
 
+/**
+ * The stored token comes through the tool cache (tool-cache.ts): a token deleted or replaced through this server
+ * stops working at once, one revoked through another replica within the cache's maximum age (1 s).
+ */
 async function checkToken(ctx: ApiContext, tool: string, token: string): Promise<void> {
-  const stored = await ctx.store.getToken(tool);
+  const stored = await ctx.tools.token(tool);
   if (!stored) throw apiError('CMP_ERR_NO_TOKEN_YET', tool);
   const given = Buffer.from(hashToken(token), 'hex');
   const expected = Buffer.from(stored.hash, 'hex');

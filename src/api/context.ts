@@ -11,6 +11,7 @@ import { DEFAULT_INPUT_LIMITS, type InputLimits } from './config-input.js';
 import { TokenKeyring } from './token-keyring.js';
 import { NO_DEPLOYMENT_EVENTS } from '../execute/deployment-events.js';
 import { DeploymentEventReporter } from './deployment-event-reporter.js';
+import { ToolCache } from './tool-cache.js';
 
 export interface ApiLimits extends InputLimits {
   /** Largest request body in bytes (413 above). */
@@ -69,6 +70,8 @@ export interface ApiContext {
   readonly limits: ApiLimits;
   readonly tokenKeys: TokenKeyring;
   readonly events: DeploymentEventReporter;
+  /** The store's per-tool reads that hot requests repeat (deploy token, stored config, managed components). */
+  readonly tools: ToolCache;
   /** Aborted when the server starts closing: long-polls answer and event streams end. */
   readonly shutdown: AbortSignal;
 }
@@ -97,6 +100,7 @@ export function resolveContext(deps: AppDeps, shutdown: AbortSignal): ApiContext
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
     tokenKeys: deps.tokenKeys ?? TokenKeyring.ephemeral(),
     events: deps.events ?? new DeploymentEventReporter({ store: deps.store, sink: NO_DEPLOYMENT_EVENTS }),
+    tools: new ToolCache(deps.store),
   };
 }
 

@@ -92,13 +92,25 @@ export async function findDeployment(
   return found;
 }
 
+/**
+ * What a caller of `computePlan` may know already, so that it is not worked out again. The values must be what
+ * would be worked out now: the only-plan route gives them from its caches (tool-cache.ts, config-input-cache.ts).
+ */
+export interface KnownPlanInputs {
+  /** The tool's managed components (`store.managedComponents`). */
+  readonly managed?: readonly string[];
+  /** `configDigest(config)`. */
+  readonly configDigest?: string;
+}
+
 export async function observe(
   ctx: ApiContext,
   tool: string,
   config: ToolConfig | undefined,
+  known: KnownPlanInputs = {},
 ): Promise<ObservedState> {
   try {
-    const managed = await ctx.store.managedComponents(tool);
+    const managed = known.managed ?? (await ctx.store.managedComponents(tool));
     return await observeTool(ctx.runtime, tool, config ?? EMPTY_CONFIG, managed);
   } catch (error) {
     if (error instanceof RuntimeError) throw apiError('CMP_ERR_RUNTIME', error.message);
@@ -111,8 +123,9 @@ export async function computePlan(
   tool: string,
   config: ToolConfig,
   options: PlanOptions,
+  known: KnownPlanInputs = {},
 ): Promise<Plan> {
-  const observed = await observe(ctx, tool, config);
+  const observed = await observe(ctx, tool, config, known);
   // Only the plan options: callers pass richer objects, which must not change the plan (or its id).
   const planOptions: PlanOptions = {
     forceBuild: options.forceBuild,
@@ -122,7 +135,12 @@ export async function computePlan(
     ...(options.pinnedCommits ? { pinnedCommits: options.pinnedCommits } : {}),
     ...(options.rollbackTo !== undefined ? { rollbackTo: options.rollbackTo } : {}),
   };
-  return planDeployment(config, observed, planOptions);
+  return planDeployment(
+    config,
+    observed,
+    planOptions,
+    known.configDigest !== undefined ? { configDigest: known.configDigest } : {},
+  );
 }
 
 export interface CreateOptions extends PlanOptions {

@@ -33,11 +33,17 @@ const STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['add delete tasks', addDeleteTasks],
 ];
 
-export function planDeployment(config: ToolConfig, observed: ObservedState, options: PlanOptions): Plan {
+/** `known.configDigest`: `configDigest(config)`, when the caller has it already (the API caches it per body). */
+export function planDeployment(
+  config: ToolConfig,
+  observed: ObservedState,
+  options: PlanOptions,
+  known: { readonly configDigest?: string } = {},
+): Plan {
   const ctx = createContext(config, observed, options);
   for (const [, step] of STEPS) step(ctx);
   const components = componentPlans(ctx);
-  const digest = configDigest(config);
+  const digest = known.configDigest ?? configDigest(config);
   const revision = statusRevision(observed);
   return {
     formatVersion: PLAN_FORMAT_VERSION,

@@ -54,9 +54,32 @@ export class KyselyStore implements Store {
    */
   readonly #snapshots = new Map<string, DeploymentSnapshot>();
 
+  /** See `Store.localWriteRevision`: the value of `#writes` when each tool was last written (bounded by the tools). */
+  readonly #lastWrite = new Map<string, number>();
+  /** The value of `#writes` when a write of an unknown tool ended: it counts as a write of every tool. */
+  #everything = 0;
+  #writes = 0;
+
   constructor(db: Kysely<Database>, kind: StoreKind) {
     this.#db = db;
     this.kind = kind;
+  }
+
+  localWriteRevision(tool: string): number {
+    return Math.max(this.#lastWrite.get(tool) ?? 0, this.#everything);
+  }
+
+  /**
+   * Counts a write of the tool's config, token or deployments once it has ended, also when it failed (it may have
+   * been committed all the same). After the write, not before: a reader that looked at the revision before the
+   * commit then sees it change, whatever its own read returned.
+   */
+  #touch(tool: string): void {
+    this.#lastWrite.set(tool, ++this.#writes);
+  }
+
+  #touchEverything(): void {
+    this.#everything = ++this.#writes;
   }
 
   async getConfig(tool: string): Promise<StoredConfig | undefined> {
@@ -65,37 +88,45 @@ export class KyselyStore implements Store {
   }
 
   async putConfig(tool: string, raw: unknown, config: ToolConfig): Promise<StoredConfig> {
-    const row = {
-      tool,
-      raw: JSON.stringify(raw ?? null),
-      config: JSON.stringify(config),
-      updated_at: new Date().toISOString(),
-      revision: 1,
-    };
-    // Upsert in one statement: the revision grows on every write, also when two writers race.
-    const stored = await this.#db
-      .insertInto('configs')
-      .values(row)
-      .onConflict((oc) =>
-        oc.column('tool').doUpdateSet((eb) => ({
-          raw: eb.ref('excluded.raw'),
-          config: eb.ref('excluded.config'),
-          updated_at: eb.ref('excluded.updated_at'),
-          revision: eb('configs.revision', '+', 1),
-        })),
-      )
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return configFromRow(stored);
+    try {
+      const row = {
+        tool,
+        raw: JSON.stringify(raw ?? null),
+        config: JSON.stringify(config),
+        updated_at: new Date().toISOString(),
+        revision: 1,
+      };
+      // Upsert in one statement: the revision grows on every write, also when two writers race.
+      const stored = await this.#db
+        .insertInto('configs')
+        .values(row)
+        .onConflict((oc) =>
+          oc.column('tool').doUpdateSet((eb) => ({
+            raw: eb.ref('excluded.raw'),
+            config: eb.ref('excluded.config'),
+            updated_at: eb.ref('excluded.updated_at'),
+            revision: eb('configs.revision', '+', 1),
+          })),
+        )
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return configFromRow(stored);
+    } finally {
+      this.#touch(tool);
+    }
   }
 
   async deleteConfig(tool: string): Promise<StoredConfig | undefined> {
-    const row = await this.#db
-      .deleteFrom('configs')
-      .where('tool', '=', tool)
-      .returningAll()
-      .executeTakeFirst();
-    return row ? configFromRow(row) : undefined;
+    try {
+      const row = await this.#db
+        .deleteFrom('configs')
+        .where('tool', '=', tool)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? configFromRow(row) : undefined;
+    } finally {
+      this.#touch(tool);
+    }
   }
 
   async getToken(tool: string): Promise<StoredToken | undefined> {
@@ -104,31 +135,39 @@ export class KyselyStore implements Store {
   }
 
   async putToken(token: StoredToken): Promise<void> {
-    await this.#db
-      .insertInto('tokens')
-      .values({
-        tool: token.tool,
-        hash: token.hash,
-        created_at: token.createdAt,
-        secret: token.secret ?? null,
-      })
-      .onConflict((oc) =>
-        oc.column('tool').doUpdateSet((eb) => ({
-          hash: eb.ref('excluded.hash'),
-          created_at: eb.ref('excluded.created_at'),
-          secret: eb.ref('excluded.secret'),
-        })),
-      )
-      .execute();
+    try {
+      await this.#db
+        .insertInto('tokens')
+        .values({
+          tool: token.tool,
+          hash: token.hash,
+          created_at: token.createdAt,
+          secret: token.secret ?? null,
+        })
+        .onConflict((oc) =>
+          oc.column('tool').doUpdateSet((eb) => ({
+            hash: eb.ref('excluded.hash'),
+            created_at: eb.ref('excluded.created_at'),
+            secret: eb.ref('excluded.secret'),
+          })),
+        )
+        .execute();
+    } finally {
+      this.#touch(token.tool);
+    }
   }
 
   async deleteToken(tool: string): Promise<StoredToken | undefined> {
-    const row = await this.#db
-      .deleteFrom('tokens')
-      .where('tool', '=', tool)
-      .returningAll()
-      .executeTakeFirst();
-    return row ? tokenFromRow(row) : undefined;
+    try {
+      const row = await this.#db
+        .deleteFrom('tokens')
+        .where('tool', '=', tool)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? tokenFromRow(row) : undefined;
+    } finally {
+      this.#touch(tool);
+    }
   }
 
   async listTokens(): Promise<StoredToken[]> {
@@ -137,13 +176,17 @@ export class KyselyStore implements Store {
   }
 
   async replaceTokenSecret(tool: string, expected: string, secret: string): Promise<boolean> {
-    const result = await this.#db
-      .updateTable('tokens')
-      .set({ secret })
-      .where('tool', '=', tool)
-      .where('secret', '=', expected)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    try {
+      const result = await this.#db
+        .updateTable('tokens')
+        .set({ secret })
+        .where('tool', '=', tool)
+        .where('secret', '=', expected)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    } finally {
+      this.#touch(tool);
+    }
   }
 
   async listConfigs(): Promise<StoredConfig[]> {
@@ -156,41 +199,45 @@ export class KyselyStore implements Store {
     tasks: readonly DeploymentTask[],
     retain: number = DEFAULT_RETAIN,
   ): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.#db.transaction().execute(async (trx) => {
-          const last = await trx
-            .selectFrom('deployments')
-            .select((eb) => eb.fn.max('ordinal').as('ordinal'))
-            .where('tool', '=', deployment.tool)
-            .executeTakeFirst();
-          const ordinal = Number(last?.ordinal ?? 0) + 1;
-          await trx
-            .insertInto('deployments')
-            .values({ ...deploymentToRow(deployment), ordinal })
-            .execute();
-          const rows = tasks.map((task, i) => taskToRow(task, i));
-          for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.#db.transaction().execute(async (trx) => {
+            const last = await trx
+              .selectFrom('deployments')
+              .select((eb) => eb.fn.max('ordinal').as('ordinal'))
+              .where('tool', '=', deployment.tool)
+              .executeTakeFirst();
+            const ordinal = Number(last?.ordinal ?? 0) + 1;
             await trx
-              .insertInto('tasks')
-              .values(rows.slice(i, i + INSERT_CHUNK))
+              .insertInto('deployments')
+              .values({ ...deploymentToRow(deployment), ordinal })
               .execute();
-          }
-          await this.#applyRetention(trx, deployment.tool, retain);
-        });
-        return;
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-        const active = await this.#activeDeployment(deployment.tool);
-        if (active)
-          throw new ActiveDeploymentExistsError({
-            id: active.id,
-            createdAt: active.createdAt,
-            state: active.state,
+            const rows = tasks.map((task, i) => taskToRow(task, i));
+            for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+              await trx
+                .insertInto('tasks')
+                .values(rows.slice(i, i + INSERT_CHUNK))
+                .execute();
+            }
+            await this.#applyRetention(trx, deployment.tool, retain);
           });
-        // The active one finished between our insert and the look-up, or the id itself collided: try again.
-        if (attempt >= MAX_RACE_RETRIES) throw error;
+          return;
+        } catch (error) {
+          if (!isUniqueViolation(error)) throw error;
+          const active = await this.#activeDeployment(deployment.tool);
+          if (active)
+            throw new ActiveDeploymentExistsError({
+              id: active.id,
+              createdAt: active.createdAt,
+              state: active.state,
+            });
+          // The active one finished between our insert and the look-up, or the id itself collided: try again.
+          if (attempt >= MAX_RACE_RETRIES) throw error;
+        }
       }
+    } finally {
+      this.#touch(deployment.tool);
     }
   }
 
@@ -284,18 +331,22 @@ export class KyselyStore implements Store {
   }
 
   async deleteDeployment(tool: string, id: string): Promise<Deployment | undefined> {
-    return this.#db.transaction().execute(async (trx) => {
-      const row = await trx
-        .deleteFrom('deployments')
-        .where('tool', '=', tool)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) return undefined;
-      await deleteDeployments(trx, [id]);
-      this.#snapshots.delete(id);
-      return deploymentFromRow(row);
-    });
+    try {
+      return this.#db.transaction().execute(async (trx) => {
+        const row = await trx
+          .deleteFrom('deployments')
+          .where('tool', '=', tool)
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return undefined;
+        await deleteDeployments(trx, [id]);
+        this.#snapshots.delete(id);
+        return deploymentFromRow(row);
+      });
+    } finally {
+      this.#touch(tool);
+    }
   }
 
   async updateDeployment(
@@ -316,7 +367,14 @@ export class KyselyStore implements Store {
       if (expected.length === 0) return undefined;
       query = query.where('state', 'in', expected);
     }
-    const row = await query.returningAll().executeTakeFirst();
+    const row = await query
+      .returningAll()
+      .executeTakeFirst()
+      .catch((error: unknown) => {
+        this.#touchEverything(); // whose row it was is not known here, and it may have been written
+        throw error;
+      });
+    if (row) this.#touch(row.tool);
     return row ? deploymentFromRow(row) : undefined;
   }
 
@@ -334,15 +392,19 @@ export class KyselyStore implements Store {
   }
 
   async expireStaleDeployments(tool: string, createdBefore: string): Promise<Deployment[]> {
-    const rows = await this.#db
-      .updateTable('deployments')
-      .set({ state: 'timed_out' })
-      .where('tool', '=', tool)
-      .where('state', 'in', ACTIVE_DEPLOYMENT_STATES)
-      .where('created_at', '<', createdBefore)
-      .returningAll()
-      .execute();
-    return rows.map(deploymentFromRow);
+    try {
+      const rows = await this.#db
+        .updateTable('deployments')
+        .set({ state: 'timed_out' })
+        .where('tool', '=', tool)
+        .where('state', 'in', ACTIVE_DEPLOYMENT_STATES)
+        .where('created_at', '<', createdBefore)
+        .returningAll()
+        .execute();
+      return rows.map(deploymentFromRow);
+    } finally {
+      this.#touch(tool);
+    }
   }
 
   async countDeploymentsByState(): Promise<Partial<Record<DeploymentState, number>>> {

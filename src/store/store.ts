@@ -109,5 +109,13 @@ export interface Store {
   /** Components the last successful deployment of the tool deployed (for orphan detection). */
   managedComponents(tool: string): Promise<string[]>;
 
+  /**
+   * A number that changes (grows) whenever this store object has written something of the tool: its config, its
+   * token, its deployments. In-process caches of those reads (src/api/tool-cache.ts) compare it to tell whether
+   * what they hold is still current without a query. It knows nothing of writes by other processes (other
+   * replicas on the same database), so such caches must also expire by age. Optional: without it, do not cache.
+   */
+  localWriteRevision?(tool: string): number;
+
   close(): Promise<void>;
 }

@@ -6,10 +6,11 @@
 import { planToJson } from '../../plan/render-json.js';
 import { requestUser } from '../auth.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { envelope } from '../envelope.js';
 import { apiError } from '../api-errors.js';
-import { loadConfigText, type LoadedConfig } from '../config-input.js';
+import type { LoadedConfig } from '../config-input.js';
+import { DeployInputCache, readDeployInput } from '../config-input-cache.js';
+import { planOnly } from '../only-plan.js';
 import { fetchSourceConfig, needsSourceFetch } from '../source-url.js';
 import {
   computePlan,
@@ -34,32 +35,6 @@ import type { ToolConfig } from '../../model/tool-config.js';
 import { DeployAnswerJson } from '../../model/wire/deployment-json.js';
 import { ToolStatusJson } from '../../model/wire/tool-status-json.js';
 
-interface DeployInput {
-  /** Set when the body carried a config (then it is stored before deploying, unless only planning). */
-  readonly loaded?: LoadedConfig;
-  readonly planId?: string;
-}
-
-function readDeployBody(request: FastifyRequest, ctx: ApiContext): DeployInput {
-  const text = request.rawBody ?? '';
-  if (text.trim() === '') return {};
-  let planId: string | undefined;
-  let onlyPlanId = false;
-  const loaded = (() => {
-    try {
-      return loadConfigText(text, request.headers['content-type'], ctx.limits, (document) => {
-        if (typeof document.plan_id === 'string') planId = document.plan_id;
-        delete document.plan_id;
-        onlyPlanId = Object.keys(document).length === 0;
-      });
-    } catch (error) {
-      if (onlyPlanId) return undefined; // `{"plan_id": "…"}` alone: deploy the stored config
-      throw error;
-    }
-  })();
-  return { ...(loaded ? { loaded } : {}), ...(planId !== undefined ? { planId } : {}) };
-}
-
 async function withSource(ctx: ApiContext, loaded: LoadedConfig): Promise<LoadedConfig> {
   if (!needsSourceFetch(loaded.config.sourceUrl)) return loaded;
   const fetched = await fetchSourceConfig(loaded.config.sourceUrl, ctx.limits);
@@ -69,6 +44,7 @@ async function withSource(ctx: ApiContext, loaded: LoadedConfig): Promise<Loaded
 export const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   const plans = new PlanCache();
+  const inputs = new DeployInputCache(ctx.limits);
 
   app.get(
     '/v1/tool/:toolname/status',
@@ -119,26 +95,26 @@ export const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const tool = request.params.toolname;
       const query = request.query;
-      const input = readDeployBody(request, ctx);
       const options = { forceBuild: query['force-build'], forceRun: query['force-run'], prune: query.prune };
-      const loaded = input.loaded ? await withSource(ctx, input.loaded) : undefined;
-      const warnings = loaded?.warnings ?? [];
+      const contentType = request.headers['content-type'];
       if (query['only-plan']) {
-        const config = loaded?.config ?? (await requireConfig(ctx, tool)).config;
         const only = query.only
           ?.split(',')
           .map((name) => name.trim())
           .filter((name) => name !== '');
-        const plan = await computePlan(ctx, tool, config, {
-          ...options,
-          ...(only && only.length > 0 ? { only } : {}),
-        });
+        const body = inputs.read(request.rawBody ?? '', contentType);
+        const planOptions = { ...options, ...(only && only.length > 0 ? { only } : {}) };
+        const { plan, warnings } = await planOnly(ctx, tool, body, planOptions);
         plans.remember(plan);
         return envelope(planToJson(plan), {
           info: ['Plan only: nothing was changed.'],
           warning: [...warnings, ...plan.warnings],
         });
       }
+      // A deployment reads the body and the store afresh: it must act on the database as it is now.
+      const input = readDeployInput(request.rawBody ?? '', contentType, ctx.limits);
+      const loaded = input.loaded ? await withSource(ctx, input.loaded) : undefined;
+      const warnings = loaded?.warnings ?? [];
       const planId = query['plan-id'] ?? input.planId;
       if (loaded && planId !== undefined) {
         // Refuse a stale plan before the new config replaces the stored one.
