@@ -1,9 +1,10 @@
 // Runs every *.test.ts under src/ and test/ with Node's built-in test runner (TypeScript through tsx).
 // Node 20's `--test` takes no globs, so the files are listed here. Arguments filter by substring of the path:
 //   npm test -- plan config   → only test files whose path contains "plan" or "config".
-//   npm test -- --unit        → only the pure unit tests beside the code (src/**/*.test.ts), in seconds; each
-//                               runs under scripts/unit-guard.mjs, which fails a test that listens on a port,
-//                               connects to one or starts a process (those belong in test/integration or test/e2e).
+//   npm test -- --unit        → only the pure unit tests beside the code (src/**/*.test.ts), in seconds: all in
+//                               one process, under scripts/unit-guard.mjs, which fails a test that listens on a
+//                               port, connects to one or starts a process (those belong in test/integration or
+//                               test/e2e). `npm test -- --unit plan` filters them like the others.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,10 +57,10 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const guard = unit ? ['--import', './scripts/unit-guard.mjs'] : [];
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', ...guard, '--test', `--test-concurrency=${concurrency}`, ...flags, ...files],
-  { stdio: 'inherit' },
-);
+// The unit tests run in one process (scripts/unit-entry.mjs), under the guard; the others one process a file.
+const argv = unit
+  ? ['--import', 'tsx', '--import', './scripts/unit-guard.mjs', ...flags, 'scripts/unit-entry.mjs', ...files]
+  : ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...flags, ...files];
+const env = unit ? { ...process.env, TFC_UNIT_GUARD: '1' } : process.env;
+const result = spawnSync(process.execPath, argv, { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

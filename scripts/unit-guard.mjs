@@ -14,10 +14,8 @@ function refuse(what) {
   };
 }
 
-// --import also runs in the runner's own process, which must spawn the test files: guard only those children.
-const inTestFile = (process.env.NODE_TEST_CONTEXT ?? '').startsWith('child');
-
-if (inTestFile) {
+// Armed by the runner for the process that runs the unit tests, not for anything that inherits the flag.
+if (process.env.TFC_UNIT_GUARD === '1') {
   net.Server.prototype.listen = refuse('listens on a port');
   net.Socket.prototype.connect = refuse('opens a network connection');
   for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork']) {
