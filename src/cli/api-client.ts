@@ -16,17 +16,24 @@ import {
 import { SseParser, type SseEvent } from './sse.js';
 import type { ApiTarget } from './target.js';
 import { requireValidToolName } from '../api/tool-name.js';
+import { Type, type Static, type TSchema, type TUnknown } from '@sinclair/typebox';
+import { readWire } from '../model/wire/check.js';
 
 /** Upstream's client timeout. */
 export const DEFAULT_TIMEOUT_MS = 20_000;
 
 export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
 
-export interface CallOptions {
+export interface CallOptions<S extends TSchema = TUnknown> {
   readonly query?: Query;
   /** Sent as JSON; undefined sends no body. */
   readonly body?: unknown;
   readonly signal?: AbortSignal;
+  /**
+   * The contract of the answer's `data` (src/model/wire): an answer that does not fit it is refused with one
+   * line saying where and how. Without it, `data` is `unknown` (a config, which is the user's own document).
+   */
+  readonly answer?: S;
 }
 
 export interface ApiResult<T> {
@@ -72,6 +79,10 @@ function errorCode(error: unknown): string | undefined {
     if (typeof code === 'string') return code;
   }
   return undefined;
+}
+
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function toStringList(value: unknown): string[] {
@@ -146,7 +157,7 @@ export class ComponentsApiClient {
   async #send(
     method: Dispatcher.HttpMethod,
     path: string,
-    options: CallOptions & { headers?: Record<string, string>; stream?: boolean },
+    options: CallOptions<TSchema> & { headers?: Record<string, string>; stream?: boolean },
   ): Promise<Dispatcher.ResponseData> {
     const url = `${this.target.toolUrl}${path}${buildQuery(options.query)}`;
     const hasBody = options.body !== undefined;
@@ -200,11 +211,11 @@ export class ComponentsApiClient {
   }
 
   /** One API call below `/tool/<tool>`; `path` starts with `/` (or is empty). */
-  async call<T>(
+  async call<S extends TSchema = TUnknown>(
     method: Dispatcher.HttpMethod,
     path: string,
-    options: CallOptions = {},
-  ): Promise<ApiResult<T>> {
+    options: CallOptions<S> = {},
+  ): Promise<ApiResult<Static<S>>> {
     const response = await this.#send(method, path, options);
     let text: string;
     try {
@@ -215,15 +226,13 @@ export class ComponentsApiClient {
     if (response.statusCode < 200 || response.statusCode >= 300)
       throw this.#statusError(response.statusCode, text);
     const body = parseJson(text);
-    if (!body || typeof body !== 'object' || !('data' in body)) {
+    if (!isRecord(body) || !('data' in body)) {
       throw new ComponentsClientError(`Unexpected answer to ${method} ${path || '/'}: ${text.slice(0, 200)}`);
     }
-    return {
-      status: response.statusCode,
-      data: (body as { data: T }).data,
-      messages: readMessages(body),
-      body: body as Record<string, unknown>,
-    };
+    const read = readWire(options.answer ?? Type.Unknown(), body.data, 'data');
+    if (!read.ok)
+      throw new ComponentsClientError(`Unexpected answer to ${method} ${path || '/'}: ${read.problem}`);
+    return { status: response.statusCode, data: read.value, messages: readMessages(body), body };
   }
 
   /** Opens `GET /deployment/{id}/events`, resuming after `lastEventId` when given. */

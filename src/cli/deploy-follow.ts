@@ -4,7 +4,7 @@
  * (the user stopped watching). Rendering is the caller's, through `onProgress`.
  */
 import type { ComponentsApiClient } from './api-client.js';
-import type { DeploymentJson } from './api-types.js';
+import { DeploymentJson, type DeploymentJsonT } from '../model/wire/deployment-json.js';
 import { ComponentsApiError, ComponentsClientError } from './client-errors.js';
 import {
   applyEvent,
@@ -34,8 +34,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export async function fetchDeployment(client: ComponentsApiClient, id: string): Promise<DeploymentJson> {
-  return (await client.call<DeploymentJson>('GET', `/deployment/${encodeURIComponent(id)}`)).data;
+export async function fetchDeployment(client: ComponentsApiClient, id: string): Promise<DeploymentJsonT> {
+  const path = `/deployment/${encodeURIComponent(id)}`;
+  return (await client.call('GET', path, { answer: DeploymentJson })).data;
 }
 
 /**

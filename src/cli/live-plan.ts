@@ -60,7 +60,7 @@ export async function planLive(
   if (body === undefined) return { kind: 'invalid-config' };
   const client = new ComponentsApiClient(where);
   try {
-    const result = await client.call<unknown>('POST', '/deploy', {
+    const result = await client.call('POST', '/deploy', {
       query: {
         'only-plan': true,
         'force-build': options.forceBuild === true,

@@ -3,7 +3,7 @@
  * prints `{token, creation_date, …}`, what upstream's CI recipes read (`deploy-token show --json | jq -r .token`).
  */
 import type { Command } from 'commander';
-import type { DeployTokenJson } from '../api-types.js';
+import { DeployTokenJson, type DeployTokenJsonT } from '../../model/wire/small-answers.js';
 import { BETA_WARNING } from '../../api/envelope.js';
 import { AbortedByUserError, ComponentsApiError } from '../client-errors.js';
 import { printJson, printMessages, type Output } from '../output.js';
@@ -33,14 +33,14 @@ export function tokenExistsText(name: string = cliName()): string {
   ].join('\n');
 }
 
-export function tokenLines(token: DeployTokenJson, output: Pick<Output, 'paintOut'>): string[] {
+export function tokenLines(token: DeployTokenJsonT, output: Pick<Output, 'paintOut'>): string[] {
   return [
     `${output.paintOut('bold', 'Token:')} ${token.token ?? '(cannot be shown, see the warning above)'}`,
     `${output.paintOut('bold', 'Created:')} ${token.creation_date ?? ''}`,
   ];
 }
 
-function printToken(output: Output, token: DeployTokenJson, title?: string): void {
+function printToken(output: Output, token: DeployTokenJsonT, title?: string): void {
   if (title) output.out(output.paintOut('bold', title));
   for (const line of tokenLines(token, output)) output.out(line);
 }
@@ -63,7 +63,7 @@ export function register(program: Command): void {
     .action(async (options: Options, command: Command) => {
       await runWithClient(command, async (client, output) => {
         const result = await client
-          .call<DeployTokenJson>('POST', '/deployment/token')
+          .call('POST', '/deployment/token', { answer: DeployTokenJson })
           .catch((error: unknown) => {
             if (error instanceof ComponentsApiError && error.httpStatus === 409) return error;
             throw error;
@@ -91,7 +91,7 @@ export function register(program: Command): void {
           options,
           'Are you sure you want to refresh the deployment token? This will invalidate the existing token.',
         );
-        const result = await client.call<DeployTokenJson>('PUT', '/deployment/token');
+        const result = await client.call('PUT', '/deployment/token', { answer: DeployTokenJson });
         if (options.json) return printJson(output, result.data);
         printMessages(output, result.messages);
         printToken(output, result.data, 'New deployment token:');
@@ -105,7 +105,7 @@ export function register(program: Command): void {
     .action(async (options: Options, command: Command) => {
       await runWithClient(command, async (client, output) => {
         try {
-          const result = await client.call<DeployTokenJson>('GET', '/deployment/token');
+          const result = await client.call('GET', '/deployment/token', { answer: DeployTokenJson });
           // A token the server cannot show (stored before tokens were encrypted, or under another key): say
           // why even with --json, and fail, so `… --json | jq -r .token` in CI stops here, not at a 401 later.
           const hidden = result.data.token === undefined;
@@ -136,9 +136,9 @@ export function register(program: Command): void {
     .option('--json', 'print the deleted token as JSON')
     .action(async (options: Options, command: Command) => {
       await runWithClient(command, async (client, output) => {
-        await client.call<DeployTokenJson>('GET', '/deployment/token'); // 404 before asking when there is none
+        await client.call('GET', '/deployment/token', { answer: DeployTokenJson }); // 404 before asking when there is none
         await sure(options, 'Are you sure you want to delete the deployment token? This cannot be undone.');
-        const result = await client.call<DeployTokenJson>('DELETE', '/deployment/token');
+        const result = await client.call('DELETE', '/deployment/token', { answer: DeployTokenJson });
         if (options.json) return printJson(output, result.data);
         printMessages(output, result.messages);
         printToken(output, result.data, 'Deleted deployment token:');

@@ -6,8 +6,10 @@
 import type { Command } from 'commander';
 import type { ApiResult, ComponentsApiClient } from '../api-client.js';
 import { UserError } from '../../errors.js';
-import { ComponentsApiError } from '../client-errors.js';
-import type { DeploymentJson } from '../api-types.js';
+import { ComponentsApiError, ComponentsClientError } from '../client-errors.js';
+import { DeployAnswerJson, DeploymentJson, type DeploymentJsonT } from '../../model/wire/deployment-json.js';
+import type { PlanJsonT } from '../../model/wire/plan-json.js';
+import { ToolStatusJson, type ToolStatusJsonT } from '../../model/wire/tool-status-json.js';
 import { fetchDeployment, followDeployment } from '../deploy-follow.js';
 import { printJson, printMessages, type Output } from '../output.js';
 import { ensureTargetOptions, runWithClient } from '../run-action.js';
@@ -65,10 +67,9 @@ function renderer(options: DeployOptions, output: Output): ProgressRenderer {
 
 /** `Published:` and each published component's URL, as `up` shows them (our server's status route only). */
 async function printPublished(client: ComponentsApiClient, output: Output): Promise<void> {
-  let jobs: ReadonlyArray<{ name?: string; url?: string }>;
+  let jobs: ToolStatusJsonT['jobs'];
   try {
-    const status = await client.call<{ jobs?: Array<{ name?: string; url?: string }> }>('GET', '/status');
-    jobs = status.data.jobs ?? [];
+    jobs = (await client.call('GET', '/status', { answer: ToolStatusJson })).data.jobs;
   } catch {
     // A nicety, not the deployment's outcome: upstream's components-api has no status route, and a status the
     // server cannot read now must not turn a finished deployment into an error.
@@ -114,7 +115,7 @@ async function printFailureHelp(
 
 async function follow(
   client: ComponentsApiClient,
-  created: DeploymentJson,
+  created: DeploymentJsonT,
   options: DeployOptions,
   output: Output,
 ): Promise<number> {
@@ -174,7 +175,7 @@ async function createOnUpstream(
   output: Output,
   body: unknown,
   options: DeployOptions,
-): Promise<ApiResult<DeploymentJson>> {
+): Promise<ApiResult<DeploymentJsonT>> {
   if (options.onlyPlan) {
     throw new UserError(
       'CMP_ERR_NO_PLAN_SUPPORT',
@@ -190,7 +191,8 @@ async function createOnUpstream(
     const stored = await client.call('POST', '/config', { body });
     if (!options.json) printMessages(output, { ...stored.messages, info: [] });
   }
-  return client.call<DeploymentJson>('POST', '/deployment', {
+  return client.call('POST', '/deployment', {
+    answer: DeploymentJson,
     query: { 'force-build': options.forceBuild === true, 'force-run': options.forceRun === true },
     ...(options.description ? { body: { description: options.description } } : {}),
   });
@@ -206,9 +208,10 @@ export async function runDeploy(
   body: unknown,
   options: DeployOptions = {},
 ): Promise<number> {
-  let result: ApiResult<DeploymentJson>;
+  let result: ApiResult<DeploymentJsonT | PlanJsonT>;
   try {
-    result = await client.call<DeploymentJson>('POST', '/deploy', {
+    result = await client.call('POST', '/deploy', {
+      answer: DeployAnswerJson,
       query: {
         'only-plan': options.onlyPlan === true,
         'force-build': options.forceBuild === true,
@@ -228,14 +231,19 @@ export async function runDeploy(
     const { renderOnlyPlan } = await import('../views/only-plan.js'); // the plan renderer is not small
     return renderOnlyPlan(result, options, output);
   }
+  const created = result.data;
+  if (!('deploy_id' in created))
+    throw new ComponentsClientError(
+      'Unexpected answer to POST /deploy: a plan where the deployment was expected',
+    );
   // Our own lines say what happens; the server's info line would only repeat it. Warnings still go to stderr.
   if (!options.json) printMessages(output, { ...result.messages, info: [] });
   if (options.detach) {
-    if (options.json) printJson(output, result.data);
-    else output.out(result.data.deploy_id);
+    if (options.json) printJson(output, created);
+    else output.out(created.deploy_id);
     return 0;
   }
-  return follow(client, result.data, options, output);
+  return follow(client, created, options, output);
 }
 
 export function register(program: Command): void {

@@ -2,13 +2,13 @@
  * Upstream's `deployment create|list|show|delete|cancel`, with upstream's outputs (src/cli/views/deployment-view.ts).
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import type { DeploymentJson } from '../api-types.js';
 import { AbortedByUserError } from '../client-errors.js';
 import { colourEnabled, printJson, printMessages, type Output } from '../output.js';
 import { confirm } from '../prompt.js';
 import { ensureTargetOptions, runWithClient } from '../run-action.js';
 import { planFromJson } from '../../plan/read-plan-json.js';
 import { renderPlanText } from '../../plan/render-text.js';
+import { DeployAnswerJson, DeploymentJson, DeploymentListJson } from '../../model/wire/deployment-json.js';
 
 function parseSeconds(text: string): number {
   const seconds = Number(text);
@@ -44,8 +44,9 @@ export function register(program: Command): void {
     .option('--json', 'print the whole response as JSON')
     .action(async (options: JsonOption & { forceBuild?: boolean; forceRun?: boolean }, command: Command) => {
       await runWithClient(command, async (client, output) => {
-        const result = await client.call<DeploymentJson>('POST', '/deployment', {
+        const result = await client.call('POST', '/deployment', {
           query: { 'force-build': options.forceBuild === true, 'force-run': options.forceRun === true },
+          answer: DeploymentJson,
         });
         if (options.json) return printJson(output, result.body);
         printMessages(output, result.messages);
@@ -59,10 +60,10 @@ export function register(program: Command): void {
     .option('--json', 'print the whole response as JSON')
     .action(async (options: JsonOption, command: Command) => {
       await runWithClient(command, async (client, output) => {
-        const result = await client.call<{ deployments?: DeploymentJson[] }>('GET', '/deployment');
+        const result = await client.call('GET', '/deployment', { answer: DeploymentListJson });
         if (options.json) return printJson(output, result.body);
         printMessages(output, result.messages);
-        print(output, (await views()).renderDeploymentTable(result.data.deployments ?? [], output.paintOut));
+        print(output, (await views()).renderDeploymentTable(result.data.deployments, output.paintOut));
       });
     });
 
@@ -73,7 +74,7 @@ export function register(program: Command): void {
     .option('--json', 'print the deployment as JSON')
     .action(async (id: string, options: JsonOption, command: Command) => {
       await runWithClient(command, async (client, output) => {
-        const result = await client.call<DeploymentJson>('GET', idPath(id));
+        const result = await client.call('GET', idPath(id), { answer: DeploymentJson });
         if (options.json) return printJson(output, result.data);
         printMessages(output, result.messages);
         print(output, (await views()).renderDeploymentDetail(result.data, output.paintOut));
@@ -94,7 +95,7 @@ export function register(program: Command): void {
           );
           if (!sure) throw new AbortedByUserError();
         }
-        const result = await client.call<DeploymentJson>('DELETE', idPath(id));
+        const result = await client.call('DELETE', idPath(id), { answer: DeploymentJson });
         if (options.json) return printJson(output, result.data);
         printMessages(output, result.messages);
         output.out(output.paintOut('bold', 'Deleted deployment:'));
@@ -125,18 +126,20 @@ export function register(program: Command): void {
             ...(options.wait !== undefined ? { wait: options.wait } : {}),
           };
           const body = options.description !== undefined ? { description: options.description } : undefined;
-          const result = await client.call<DeploymentJson & Record<string, unknown>>('POST', path, {
+          const result = await client.call('POST', path, {
             query,
+            answer: DeployAnswerJson,
             ...(body ? { body } : {}),
           });
           if (options.json) return printJson(output, result.body);
           printMessages(output, result.messages);
           // The plan first (what changes compared with what runs now), then the deployment.
-          const plan = planFromJson(options.onlyPlan ? result.data : result.data.plan);
+          const data = result.data;
+          const plan = planFromJson('deploy_id' in data ? data.plan : data);
           output.out(renderPlanText(plan, { color: colourEnabled(process.stdout) }).trimEnd());
-          if (options.onlyPlan) return;
+          if (!('deploy_id' in data)) return;
           output.out('');
-          print(output, (await views()).renderDeploymentDetail(result.data, output.paintOut));
+          print(output, (await views()).renderDeploymentDetail(data, output.paintOut));
         });
       },
     );
@@ -148,7 +151,7 @@ export function register(program: Command): void {
     .option('--json', 'print the deployment as JSON')
     .action(async (id: string, options: JsonOption, command: Command) => {
       await runWithClient(command, async (client, output) => {
-        const result = await client.call<DeploymentJson>('PUT', `${idPath(id)}/cancel`);
+        const result = await client.call('PUT', `${idPath(id)}/cancel`, { answer: DeploymentJson });
         if (options.json) return printJson(output, result.data);
         printMessages(output, result.messages);
         print(output, (await views()).renderDeploymentDetail(result.data, output.paintOut));

@@ -18,6 +18,8 @@ import { processOutput, type Output } from '../output.js';
 import { ensureTargetOptions, runWithClient } from '../run-action.js';
 import type { ApiResult, ComponentsApiClient } from '../api-client.js';
 import { ComponentsApiError } from '../client-errors.js';
+import { DeploymentJson } from '../../model/wire/deployment-json.js';
+import { BuildLogsJson, type BuildLogsJsonT } from '../../model/wire/small-answers.js';
 
 interface LogsOptions {
   readonly follow?: boolean;
@@ -160,20 +162,14 @@ function isMissingRoute(error: unknown): boolean {
  */
 async function upstreamHint(client: ComponentsApiClient, component: string): Promise<UserError> {
   const latest = await client
-    .call<{ builds?: Record<string, { build_id?: string }> }>('GET', '/deployment/latest')
+    .call('GET', '/deployment/latest', { answer: DeploymentJson })
     .catch(() => undefined);
-  const id = latest?.data.builds?.[component]?.build_id;
+  const id = latest?.data.builds[component]?.build_id;
   const where =
     id && id !== 'no-build-needed' && id !== 'no-id-yet'
       ? `its latest build is ${id}: toolforge build logs ${id}`
       : `the latest deployment has no build of ${component}`;
   return new NoLogsError(`This components-api serves no build logs; ${where}`);
-}
-
-interface BuildLogsJson {
-  readonly build_id?: string;
-  readonly status?: string;
-  readonly lines?: string[];
 }
 
 async function printBuildLog(component: string, options: LogsOptions, command: Command): Promise<void> {
@@ -188,18 +184,17 @@ async function printBuildLog(component: string, options: LogsOptions, command: C
   }
   // Not built here: ask the components API, whose runtime has the log (builds-api's, on Toolforge).
   await runWithClient(command, async (client, out) => {
-    let result: ApiResult<BuildLogsJson>;
+    let result: ApiResult<BuildLogsJsonT>;
     try {
-      result = await client.call<BuildLogsJson>(
-        'GET',
-        `/component/${encodeURIComponent(component)}/build-logs`,
-      );
+      result = await client.call('GET', `/component/${encodeURIComponent(component)}/build-logs`, {
+        answer: BuildLogsJson,
+      });
     } catch (error) {
       if (!isMissingRoute(error)) throw error;
       throw await upstreamHint(client, component);
     }
-    out.err(`Build ${result.data.build_id ?? '?'} of ${component} (${result.data.status ?? 'unknown'}):`);
-    for (const line of result.data.lines ?? []) out.out(line);
+    out.err(`Build ${result.data.build_id} of ${component} (${result.data.status}):`);
+    for (const line of result.data.lines) out.out(line);
   });
 }
 

@@ -18,8 +18,11 @@ import { liveLines } from './live-lines.js';
 
 const ID = '20261125-101010-abcdefghij';
 
-function task(id: string, dependsOn: Array<[string, string]> = []): TaskJson {
-  const [kind, component] = id.split(':') as [string, string];
+function task(
+  id: string,
+  dependsOn: Array<[string, TaskJson['depends_on'][number]['condition']]> = [],
+): TaskJson {
+  const [kind, component] = id.split(':') as [TaskJson['kind'], string];
   return {
     id,
     kind,
@@ -162,6 +165,8 @@ test('a deployment that ends while tasks are unfinished (timed out) still prints
 test('components without a task are listed as up to date; a deployment with no task at all succeeds', () => {
   const progress = progressFromDeployment('t', {
     deploy_id: ID,
+    creation_time: '20261125-101010',
+    builds: {},
     status: 'successful',
     runs: { web: { run_status: 'successful' }, cron: { run_status: 'successful' } },
     tasks: [],
@@ -173,6 +178,7 @@ test('components without a task are listed as up to date; a deployment with no t
 test('an upstream server (no tasks): builds and runs maps stand in for them', () => {
   const progress = progressFromDeployment('t1', {
     deploy_id: ID,
+    creation_time: '20261125-101010',
     status: 'failed',
     builds: {
       web: { build_id: 'b-1', build_status: 'successful' },

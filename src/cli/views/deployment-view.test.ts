@@ -81,6 +81,7 @@ test('--json output is Python json.dumps(indent=4): non-ASCII escaped', () => {
 test('deployment show: an untouched component reads unchanged, a failed build says where its whole log is', () => {
   const running: DeploymentJson = {
     deploy_id: '20261206-081544-qtetawqxfk',
+    creation_time: '20261206-081544',
     status: 'running',
     builds: {
       web: {

@@ -18,7 +18,10 @@ function buildEntries(d: DeploymentJson): Array<[string, NonNullable<DeploymentJ
   return Object.entries(d.builds ?? {});
 }
 
-type RunInfo = NonNullable<DeploymentJson['runs']>[string];
+/** A run as shown: upstream's run states, plus `unchanged` for a component the plan leaves alone. */
+type RunInfo = Omit<DeploymentJson['runs'][string], 'run_status'> & {
+  readonly run_status: DeploymentJson['runs'][string]['run_status'] | 'unchanged';
+};
 
 /**
  * A component the plan leaves alone is `pending` in the API while the deployment runs (upstream has no word for

@@ -3,51 +3,16 @@
  */
 import type { Paint } from '../output.js';
 import { simpleTable } from './table.js';
+import {
+  COMPONENT_STATUSES,
+  type ComponentStatusJsonT,
+  type JobRecordJsonT,
+  type ToolStatusJsonT,
+} from '../../model/wire/tool-status-json.js';
 
-interface JobJson {
-  readonly state?: string;
-  readonly health?: string;
-  readonly image?: string;
-  readonly replicas?: number;
-  readonly readyReplicas?: number;
-  /** A one-off job's last run. */
-  readonly lastRun?: {
-    readonly state?: string;
-    readonly startedAt?: string;
-    readonly finishedAt?: string;
-    readonly exitCode?: number;
-    readonly message?: string;
-  };
-}
-
-interface BuildJson {
-  readonly id?: string;
-  readonly state?: string;
-  readonly image?: string;
-}
-
-interface ComponentStatusJson {
-  readonly name: string;
-  readonly status: string;
-  readonly type?: string;
-  readonly job?: JobJson;
-  readonly drift?: ReadonlyArray<{
-    readonly field: string;
-    readonly before: unknown;
-    readonly after: unknown;
-  }>;
-  readonly latestBuild?: BuildJson;
-}
-
-export interface ToolStatusJson {
-  readonly tool?: string;
-  readonly observedAt?: string;
-  readonly components?: readonly ComponentStatusJson[];
-  readonly counts?: Readonly<Record<string, number>>;
-  /** Ours: the stored config differs from what the last successful deployment deployed. */
-  readonly undeployedChanges?: boolean;
-  readonly lastSuccessfulDeployment?: string;
-}
+export type ToolStatusJson = ToolStatusJsonT;
+type ComponentStatusJson = ComponentStatusJsonT;
+type JobJson = JobRecordJsonT;
 
 /** The "undeployed changes" line (issue 13), or none when the server does not say. */
 function deployedLine(status: ToolStatusJson, paint: Paint): string[] {
@@ -64,7 +29,7 @@ function deployedLine(status: ToolStatusJson, paint: Paint): string[] {
   ];
 }
 
-const STATE_COLOUR: Readonly<Record<string, Parameters<Paint>[0]>> = {
+const STATE_COLOUR: Readonly<Record<ComponentStatusJson['status'], Parameters<Paint>[0]>> = {
   managed: 'green',
   drifted: 'yellow',
   missing: 'yellow',
@@ -78,12 +43,12 @@ function jobCell(job: JobJson | undefined): string {
     job.replicas !== undefined && job.readyReplicas !== undefined
       ? ` ${job.readyReplicas}/${job.replicas}`
       : '';
-  return `${job.state ?? 'unknown'}${replicas}`;
+  return `${job.state}${replicas}`;
 }
 
 function buildCell(c: ComponentStatusJson): string {
   const build = c.latestBuild;
-  if (build) return `${build.id ?? '?'} (${build.state ?? 'unknown'})`;
+  if (build) return `${build.id} (${build.state})`;
   return c.job?.image ?? '-';
 }
 
@@ -94,14 +59,14 @@ function lastRunLine(c: ComponentStatusJson): string | undefined {
   const code = run.exitCode !== undefined ? ` (exit code ${run.exitCode})` : '';
   const at = run.finishedAt ?? run.startedAt;
   const why = run.message ? `: ${run.message}` : '';
-  return `  ${c.name}: last run ${run.state ?? 'unknown'}${code}${at ? ` at ${at}` : ''}, image ${c.job?.image ?? '?'}${why}`;
+  return `  ${c.name}: last run ${run.state}${code}${at ? ` at ${at}` : ''}, image ${c.job?.image ?? '?'}${why}`;
 }
 
 const show = (value: unknown): string => (value === undefined ? 'unset' : JSON.stringify(value));
 
 export function renderToolStatus(status: ToolStatusJson, paint: Paint): string[] {
-  const components = status.components ?? [];
-  const lines = [`Tool: ${status.tool ?? '?'}${status.observedAt ? ` (observed ${status.observedAt})` : ''}`];
+  const components = status.components;
+  const lines = [`Tool: ${status.tool}${status.observedAt ? ` (observed ${status.observedAt})` : ''}`];
   lines.push(...deployedLine(status, paint));
   if (components.length === 0) return [...lines, 'No components configured and no jobs running.'];
   const rows = components.map((c) => [
@@ -125,13 +90,6 @@ export function renderToolStatus(status: ToolStatusJson, paint: Paint): string[]
       lines.push(`  ${c.name}: ${change.field}: ${show(change.before)} → ${show(change.after)}`);
     }
   }
-  const counts = status.counts;
-  if (counts) {
-    lines.push(
-      ['managed', 'drifted', 'missing', 'orphaned', 'unmanaged']
-        .map((k) => `${counts[k] ?? 0} ${k}`)
-        .join(', '),
-    );
-  }
+  lines.push(COMPONENT_STATUSES.map((k) => `${status.counts[k]} ${k}`).join(', '));
   return lines;
 }

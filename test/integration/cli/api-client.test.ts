@@ -1,9 +1,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { Type } from '@sinclair/typebox';
 import { ComponentsApiClient } from '../../../src/cli/api-client.js';
 import { ComponentsApiError, ComponentsClientError, SERVICE_DOWN } from '../../../src/cli/client-errors.js';
 import { apiRootFromUrl, type ApiTarget } from '../../../src/cli/target.js';
 import { startTestApi, upstream } from '../../support/cli-kit.js';
+import { DeploymentJson } from '../../../src/model/wire/deployment-json.js';
 import { refusingPort } from '../../support/ports.js';
 
 function targetFor(url: string, tool = 't1'): ApiTarget {
@@ -31,6 +33,20 @@ const api = await startTestApi([
   { method: 'GET', path: '/v1/tool/t1/deployment/latest', status: 503, text: 'upstream connect error' },
   { method: 'DELETE', path: '/v1/tool/t1/config', status: 400, text: 'plain text failure' },
   { method: 'GET', path: '/v1/tool/t1/status', status: 200, text: '<html>not json</html>' },
+  {
+    method: 'GET',
+    path: '/v1/tool/t1/deployment/20261125-101010-badbadbadb',
+    status: 200,
+    body: {
+      data: {
+        deploy_id: '20261125-101010-badbadbadb',
+        creation_time: '20261125-101010',
+        builds: { web: { build_id: 'b-1', build_status: 'exploded' } },
+        runs: {},
+      },
+      messages: {},
+    },
+  },
 ]);
 const client = new ComponentsApiClient(targetFor(api.url), { timeoutMs: 5000 });
 after(async () => {
@@ -39,7 +55,9 @@ after(async () => {
 });
 
 test('a call returns data, messages and the whole body; the tool header and user agent are sent', async () => {
-  const result = await client.call<{ components: Record<string, unknown> }>('GET', '/config');
+  const result = await client.call('GET', '/config', {
+    answer: Type.Object({ components: Type.Record(Type.String(), Type.Unknown()) }),
+  });
   assert.deepEqual(Object.keys(result.data.components), ['web', 'cron']);
   assert.deepEqual(result.messages, {
     info: [],
@@ -53,7 +71,9 @@ test('a call returns data, messages and the whole body; the tool header and user
 });
 
 test('query flags: true ones are sent, false and undefined ones are not; a body goes as JSON', async () => {
-  await client.call('POST', '/deployment', {
+  // Upstream's own answer (a new deployment, unset fields left out) fits the deployment contract.
+  const created = await client.call('POST', '/deployment', {
+    answer: DeploymentJson,
     query: { 'force-build': true, 'force-run': false, token: undefined },
     body: { description: 'x' },
   });
@@ -61,6 +81,7 @@ test('query flags: true ones are sent, false and undefined ones are not; a body 
   assert.equal(request?.url, '/v1/tool/t1/deployment?force-build=true');
   assert.equal(request?.headers['content-type'], 'application/json');
   assert.deepEqual(JSON.parse(request?.body ?? ''), { description: 'x' });
+  assert.equal(created.data.status, undefined);
 });
 
 test('4xx → ComponentsApiError with the first messages.error, and the info/warning lists kept', async () => {
@@ -116,4 +137,15 @@ test('apiRootFromUrl appends /v1 to a server root, keeps an explicit /v1 and ref
   assert.equal(apiRootFromUrl('https://gw:30003/components/v1/'), 'https://gw:30003/components/v1');
   assert.throws(() => apiRootFromUrl('ftp://x'), /Invalid API URL/);
   assert.throws(() => apiRootFromUrl('not a url'), /Invalid API URL/);
+});
+
+test('an answer that breaks the contract is refused with one line: where, what came, what was expected', async () => {
+  const error = await client
+    .call('GET', '/deployment/20261125-101010-badbadbadb', { answer: DeploymentJson })
+    .catch((e: unknown) => e);
+  assert.ok(error instanceof ComponentsClientError);
+  assert.equal(
+    error.message,
+    'Unexpected answer to GET /deployment/20261125-101010-badbadbadb: data.builds.web.build_status is "exploded", expected one of pending, running, failed, successful, unknown, skipped, cancelled',
+  );
 });

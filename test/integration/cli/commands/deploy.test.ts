@@ -30,9 +30,13 @@ const WAITS: Record<string, string[]> = {
   'deploy:toolhunt-flower': ['toolhunt-api'],
 };
 
-function deployment(id: string, status: string, states: Record<string, string> = {}): DeploymentJson {
+function deployment(
+  id: string,
+  status: NonNullable<DeploymentJson['status']>,
+  states: Record<string, TaskJson['state']> = {},
+): DeploymentJson {
   const tasks: TaskJson[] = ORDER.map((taskId) => {
-    const [kind, component] = taskId.split(':') as [string, string];
+    const [kind, component] = taskId.split(':') as [TaskJson['kind'], string];
     const state = states[taskId] ?? 'pending';
     return {
       id: taskId,
@@ -41,7 +45,9 @@ function deployment(id: string, status: string, states: Record<string, string> =
       state,
       ...(state === 'failed' ? { reason: 'Build failed: npm ci exited with 1' } : {}),
       ...(state === 'skipped' ? { reason: 'dependency toolhunt-api failed' } : {}),
-      depends_on: (WAITS[taskId] ?? []).map((c) => ({ task: `deploy:${c}`, condition: 'healthy' })),
+      attempts: 0,
+      waiting_for: [],
+      depends_on: (WAITS[taskId] ?? []).map((c) => ({ task: `deploy:${c}`, condition: 'healthy' as const })),
     };
   });
   return {
@@ -49,13 +55,17 @@ function deployment(id: string, status: string, states: Record<string, string> =
     creation_time: '20261125-101010',
     status,
     builds: {},
-    runs: { 'toolhunt-cleanup': {}, 'toolhunt-api': {}, 'toolhunt-flower': {} },
+    runs: {
+      'toolhunt-cleanup': { run_status: 'pending' },
+      'toolhunt-api': { run_status: 'pending' },
+      'toolhunt-flower': { run_status: 'pending' },
+    },
     tasks,
   };
 }
 
-const allSucceeded = Object.fromEntries(ORDER.map((t) => [t, 'succeeded']));
-const failedStates = {
+const allSucceeded = Object.fromEntries(ORDER.map((t) => [t, 'succeeded' as const]));
+const failedStates: Record<string, TaskJson['state']> = {
   'build:toolhunt-cleanup': 'succeeded',
   'build:toolhunt-api': 'failed',
   'deploy:toolhunt-api': 'skipped',
