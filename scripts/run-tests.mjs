@@ -9,21 +9,6 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-// Tests beside the code that are not pure yet (they open a test database or start the simulator); they are to
-// move to test/integration/execute/ (issue 11). `--unit` leaves them out, saying so; a file that has moved is
-// simply no longer found here. Remove this list once it is empty.
-const AWAITING_MOVE = new Set([
-  'src/execute/executor-durability.test.ts',
-  'src/execute/executor-exactly-once.test.ts',
-  'src/execute/executor-observe-parts.test.ts',
-  'src/execute/executor-one-off.test.ts',
-  'src/execute/executor-pacing.test.ts',
-  'src/execute/executor-speed.test.ts',
-  'src/execute/executor-toolforge.test.ts',
-  'src/execute/executor.test.ts',
-  'src/execute/task-build-envvars.test.ts',
-]);
-
 function findTests(dir) {
   let out = [];
   for (const name of readdirSync(dir)) {
@@ -39,19 +24,10 @@ const args = process.argv.slice(2);
 const unit = args.includes('--unit');
 const filters = args.filter((a) => !a.startsWith('-'));
 const flags = args.filter((a) => a.startsWith('-') && a !== '--unit');
-let files = (unit ? ['src'] : ['src', 'test'])
+const files = (unit ? ['src'] : ['src', 'test'])
   .flatMap((d) => findTests(d))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
-if (unit) {
-  const waiting = files.filter((f) => AWAITING_MOVE.has(f));
-  if (waiting.length > 0) {
-    console.error(
-      `--unit leaves out ${waiting.length} impure test files awaiting their move: ${waiting.join(', ')}`,
-    );
-  }
-  files = files.filter((f) => !AWAITING_MOVE.has(f));
-}
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);

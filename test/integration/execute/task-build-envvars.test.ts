@@ -4,17 +4,17 @@
  */
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Executor } from './executor.js';
-import { type Deployment } from '../model/deployment.js';
-import { tasksFromPlan } from './tasks-from-plan.js';
-import { FakeRuntime } from '../runtimes/fake/fake-runtime.js';
-import { loadConfig } from '../config/load.js';
-import { planDeployment } from '../plan/plan-builder.js';
-import { observeTool } from '../status/observe.js';
-import { emptyObservedState } from '../model/observed-state.js';
-import { openTestStore } from '../../test/support/stores.js';
-import { ManualClock, driveWithClock, newDeploymentId } from '../../test/support/executor-kit.js';
-import type { KyselyStore } from '../store/kysely-store.js';
+import { Executor } from '../../../src/execute/executor.js';
+import { type Deployment } from '../../../src/model/deployment.js';
+import { tasksFromPlan } from '../../../src/execute/tasks-from-plan.js';
+import { FakeRuntime } from '../../../src/runtimes/fake/fake-runtime.js';
+import { loadConfig } from '../../../src/config/load.js';
+import { planDeployment } from '../../../src/plan/plan-builder.js';
+import { observeTool } from '../../../src/status/observe.js';
+import { emptyObservedState } from '../../../src/model/observed-state.js';
+import { openTestStore } from '../../support/stores.js';
+import { ManualClock, driveWithClock, newDeploymentId } from '../../support/executor-kit.js';
+import type { KyselyStore } from '../../../src/store/kysely-store.js';
 
 let store: KyselyStore;
 let dispose: () => Promise<void>;

@@ -4,16 +4,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { resultOf } from './task-record.js';
-import { Executor } from './executor.js';
-import { ToolforgeRuntime } from '../runtimes/toolforge/toolforge-runtime.js';
+import { resultOf } from '../../../src/execute/task-record.js';
+import { Executor } from '../../../src/execute/executor.js';
+import { ToolforgeRuntime } from '../../../src/runtimes/toolforge/toolforge-runtime.js';
 import {
   startSimulator,
   type Simulator,
   type SimulatorOptions,
-} from '../simulator/simulator.js';
-import { openTestStore } from '../../test/support/stores.js';
-import type { KyselyStore } from '../store/kysely-store.js';
+} from '../../../src/simulator/simulator.js';
+import { openTestStore } from '../../support/stores.js';
+import type { KyselyStore } from '../../../src/store/kysely-store.js';
 import {
   TOOLHUNT,
   byId,
@@ -21,7 +21,7 @@ import {
   taskTable,
   waitUntilFinal,
   type ComponentSpec,
-} from '../../test/support/executor-kit.js';
+} from '../../support/executor-kit.js';
 
 let store: KyselyStore;
 let dispose: () => Promise<void>;

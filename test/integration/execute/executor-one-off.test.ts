@@ -5,10 +5,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Executor } from './executor.js';
-import { FakeRuntime, fakeCommit } from '../runtimes/fake/fake-runtime.js';
-import { openTestStore } from '../../test/support/stores.js';
-import type { KyselyStore } from '../store/kysely-store.js';
+import { Executor } from '../../../src/execute/executor.js';
+import { FakeRuntime, fakeCommit } from '../../../src/runtimes/fake/fake-runtime.js';
+import { openTestStore } from '../../support/stores.js';
+import type { KyselyStore } from '../../../src/store/kysely-store.js';
 import {
   ManualClock,
   byId,
@@ -16,16 +16,16 @@ import {
   newDeploymentId,
   taskTable,
   fakeOnManualClock,
-} from '../../test/support/executor-kit.js';
-import { type Deployment, type DeploymentTask } from '../model/deployment.js';
-import { tasksFromPlan } from './tasks-from-plan.js';
-import { loadConfig } from '../config/load.js';
-import type { ToolConfig } from '../model/tool-config.js';
-import { planDeployment } from '../plan/plan-builder.js';
-import type { Plan, PlanOptions } from '../model/plan.js';
-import { planString } from '../plan/plan-string.js';
-import { renderPlanText } from '../plan/render-text.js';
-import { refKey, type JobRecord, type ObservedState } from '../model/observed-state.js';
+} from '../../support/executor-kit.js';
+import { type Deployment, type DeploymentTask } from '../../../src/model/deployment.js';
+import { tasksFromPlan } from '../../../src/execute/tasks-from-plan.js';
+import { loadConfig } from '../../../src/config/load.js';
+import type { ToolConfig } from '../../../src/model/tool-config.js';
+import { planDeployment } from '../../../src/plan/plan-builder.js';
+import type { Plan, PlanOptions } from '../../../src/model/plan.js';
+import { planString } from '../../../src/plan/plan-string.js';
+import { renderPlanText } from '../../../src/plan/render-text.js';
+import { refKey, type JobRecord, type ObservedState } from '../../../src/model/observed-state.js';
 
 let store: KyselyStore;
 let dispose: () => Promise<void>;

@@ -5,11 +5,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { resultOf } from './task-record.js';
-import { Executor, type ExecutorOptions } from './executor.js';
-import { FakeRuntime, type FakeRuntimeOptions } from '../runtimes/fake/fake-runtime.js';
-import { openTestStore } from '../../test/support/stores.js';
-import type { KyselyStore } from '../store/kysely-store.js';
+import { resultOf } from '../../../src/execute/task-record.js';
+import { Executor, type ExecutorOptions } from '../../../src/execute/executor.js';
+import { FakeRuntime, type FakeRuntimeOptions } from '../../../src/runtimes/fake/fake-runtime.js';
+import { openTestStore } from '../../support/stores.js';
+import type { KyselyStore } from '../../../src/store/kysely-store.js';
 import {
   ManualClock,
   TOOLHUNT,
@@ -23,11 +23,11 @@ import {
   type ComponentSpec,
   type StoreDeploymentOptions,
   fakeOnManualClock,
-} from '../../test/support/executor-kit.js';
-import type { DeploymentTask } from '../model/deployment.js';
-import type { PlanTask } from '../model/plan.js';
-import type { BuildQuota } from '../runtimes/runtime.js';
-import { observeTool } from '../status/observe.js';
+} from '../../support/executor-kit.js';
+import type { DeploymentTask } from '../../../src/model/deployment.js';
+import type { PlanTask } from '../../../src/model/plan.js';
+import type { BuildQuota } from '../../../src/runtimes/runtime.js';
+import { observeTool } from '../../../src/status/observe.js';
 
 let store: KyselyStore;
 let dispose: () => Promise<void>;

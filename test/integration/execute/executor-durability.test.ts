@@ -6,12 +6,12 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Executor, type ExecutorOptions } from './executor.js';
-import { FakeRuntime } from '../runtimes/fake/fake-runtime.js';
-import { openTestStore, STORES, type StoreKindName } from '../../test/support/stores.js';
-import { createStore } from '../store/create-store.js';
-import type { Store } from '../store/store.js';
-import type { KyselyStore } from '../store/kysely-store.js';
+import { Executor, type ExecutorOptions } from '../../../src/execute/executor.js';
+import { FakeRuntime } from '../../../src/runtimes/fake/fake-runtime.js';
+import { openTestStore, STORES, type StoreKindName } from '../../support/stores.js';
+import { createStore } from '../../../src/store/create-store.js';
+import type { Store } from '../../../src/store/store.js';
+import type { KyselyStore } from '../../../src/store/kysely-store.js';
 import {
   ManualClock,
   TOOLHUNT,
@@ -21,8 +21,8 @@ import {
   taskTable,
   waitForTasks,
   waitUntilFinal,
-} from '../../test/support/executor-kit.js';
-import { isApplied } from './task-record.js';
+} from '../../support/executor-kit.js';
+import { isApplied } from '../../../src/execute/task-record.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {

@@ -4,14 +4,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Executor } from './executor.js';
-import { FakeRuntime } from '../runtimes/fake/fake-runtime.js';
-import type { ObserveOptions, RuntimeSnapshot, SnapshotPart } from '../runtimes/runtime.js';
-import { openTestStore } from '../../test/support/stores.js';
-import type { KyselyStore } from '../store/kysely-store.js';
-import { storeDeployment, taskTable, waitUntilFinal } from '../../test/support/executor-kit.js';
-import { ToolforgeRuntime } from '../runtimes/toolforge/toolforge-runtime.js';
-import { startSimulator } from '../simulator/simulator.js';
+import { Executor } from '../../../src/execute/executor.js';
+import { FakeRuntime } from '../../../src/runtimes/fake/fake-runtime.js';
+import type { ObserveOptions, RuntimeSnapshot, SnapshotPart } from '../../../src/runtimes/runtime.js';
+import { openTestStore } from '../../support/stores.js';
+import type { KyselyStore } from '../../../src/store/kysely-store.js';
+import { storeDeployment, taskTable, waitUntilFinal } from '../../support/executor-kit.js';
+import { ToolforgeRuntime } from '../../../src/runtimes/toolforge/toolforge-runtime.js';
+import { startSimulator } from '../../../src/simulator/simulator.js';
 
 /** Records, for every observe, the parts asked for and how many job upserts had been made by then. */
 class RecordingRuntime extends FakeRuntime {

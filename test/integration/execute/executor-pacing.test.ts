@@ -6,11 +6,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Executor } from './executor.js';
-import { FakeRuntime, type FakeRuntimeOptions } from '../runtimes/fake/fake-runtime.js';
-import { openTestStore } from '../../test/support/stores.js';
-import type { KyselyStore } from '../store/kysely-store.js';
-import { observeTool } from '../status/observe.js';
+import { Executor } from '../../../src/execute/executor.js';
+import { FakeRuntime, type FakeRuntimeOptions } from '../../../src/runtimes/fake/fake-runtime.js';
+import { openTestStore } from '../../support/stores.js';
+import type { KyselyStore } from '../../../src/store/kysely-store.js';
+import { observeTool } from '../../../src/status/observe.js';
 import {
   ManualClock,
   byId,
@@ -20,9 +20,9 @@ import {
   taskTable,
   type ComponentSpec,
   fakeOnManualClock,
-} from '../../test/support/executor-kit.js';
-import type { DeploymentTask } from '../model/deployment.js';
-import { resultOf } from './task-record.js';
+} from '../../support/executor-kit.js';
+import type { DeploymentTask } from '../../../src/model/deployment.js';
+import { resultOf } from '../../../src/execute/task-record.js';
 
 let store: KyselyStore;
 let dispose: () => Promise<void>;
