@@ -15,8 +15,8 @@ import type { ComponentType, ToolConfig } from '../model/tool-config.js';
 import type { FieldChange } from '../model/plan.js';
 import { diffJob, diffOneOff, jobSpecFor } from '../plan/job-spec.js';
 import type { BuildRecord, JobRecord, ObservedState } from '../model/observed-state.js';
+import type { COMPONENT_STATUSES } from '../model/wire/tool-status-json.js';
 
-export const COMPONENT_STATUSES = ['managed', 'drifted', 'missing', 'orphaned', 'unmanaged'] as const;
 export type ComponentStatusKind = (typeof COMPONENT_STATUSES)[number];
 
 export interface ComponentStatus {
