@@ -1,10 +1,11 @@
 /**
- * API throughput on loopback: requests/s and p99 latency of GET /v1/tool/{t}/deployment/latest and
- * POST /v1/tool/{t}/deploy?only-plan=true (the toolhunt example), with 50 concurrent connections for a few
- * seconds each, each next to a bare Fastify hello-world route measured in the same run (ratio = ours / bare).
- * The server uses a SQLite file and the in-memory fake runtime; the load generator is an undici pool in the same
- * process. On a shared machine req/s swings with the load of other processes, so each line also gives the CPU
- * time the process spent per request (server + client), which depends far less on what else runs.
+ * API throughput on loopback: requests/s and p99 latency of GET /v1/tool/{t}/deployment/latest, the same
+ * deployment by id with a deploy token instead of the gateway header, and POST /v1/tool/{t}/deploy?only-plan=true
+ * (the toolhunt example), with 50 concurrent connections for a few seconds each, each next to a bare Fastify
+ * hello-world route measured in the same run (ratio = ours / bare). The server uses a SQLite file and the in-memory
+ * fake runtime; the load generator is an undici pool in the same process. On a shared machine req/s swings with
+ * the load of other processes, so each line also gives the CPU time the process spent per request (server +
+ * client), which depends far less on what else runs.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,6 +116,10 @@ export async function run(): Promise<void> {
     if (!setup.ok) throw new Error(`config: ${setup.status} ${await setup.text()}`);
     const created = await fetch(`${server.url}/v1/tool/${TOOL}/deployment`, { method: 'POST', headers });
     if (!created.ok) throw new Error(`deployment: ${created.status} ${await created.text()}`);
+    const deployId = ((await created.json()) as { data: { deploy_id: string } }).data.deploy_id;
+    const issued = await fetch(`${server.url}/v1/tool/${TOOL}/deployment/token`, { method: 'POST', headers });
+    if (!issued.ok) throw new Error(`token: ${issued.status} ${await issued.text()}`);
+    const token = ((await issued.json()) as { data: { token: string } }).data.token;
 
     console.log(
       `${CONNECTIONS} connections, ${DURATION_MS / 1000} s each (after ${WARMUP_MS} ms warm-up), SQLite + fake runtime`,
@@ -127,6 +132,13 @@ export async function run(): Promise<void> {
     });
     const bareForLatest = await measure(bareOrigin, hello);
     console.log(line('GET  /v1/tool/{t}/deployment/latest', latest, bareForLatest));
+    // CI's way in: no gateway header, the deploy token in the query (checked against the stored one).
+    const byToken = await measure(server.url, {
+      method: 'GET',
+      path: `/v1/tool/${TOOL}/deployment/${deployId}?token=${token}`,
+    });
+    const bareForToken = await measure(bareOrigin, hello);
+    console.log(line('GET  /v1/tool/{t}/deployment/{id}?token=', byToken, bareForToken));
     const plan = await measure(server.url, {
       method: 'POST',
       path: `/v1/tool/${TOOL}/deploy?only-plan=true`,
