@@ -6,6 +6,7 @@
  * dialect they were sent in, and values by deep equality (`{"run": {"port": 8000}}` or a scalar).
  */
 import { isDeepStrictEqual } from 'node:util';
+import { isObject } from '../support/is-object.js';
 
 export type PathStep =
   | { readonly kind: 'key'; readonly key: string }
@@ -37,10 +38,6 @@ export function parseSearchPath(path: string): { steps: PathStep[] } | { problem
   return { steps };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Every value the path reaches in `document` (several when it has `[]`, none when it leads nowhere). */
 export function valuesAt(document: unknown, steps: readonly PathStep[]): unknown[] {
   let current: unknown[] = [document];
@@ -48,12 +45,12 @@ export function valuesAt(document: unknown, steps: readonly PathStep[]): unknown
     const next: unknown[] = [];
     for (const value of current) {
       if (step.kind === 'key') {
-        if (isRecord(value) && Object.hasOwn(value, step.key)) next.push(value[step.key]);
+        if (isObject(value) && Object.hasOwn(value, step.key)) next.push(value[step.key]);
       } else if (step.kind === 'index') {
         if (Array.isArray(value) && step.index < value.length) next.push(value[step.index]);
       } else if (Array.isArray(value)) {
         next.push(...(value as unknown[]));
-      } else if (isRecord(value)) {
+      } else if (isObject(value)) {
         next.push(...Object.values(value));
       }
     }

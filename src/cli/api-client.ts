@@ -18,6 +18,7 @@ import type { ApiTarget } from './target.js';
 import { requireValidToolName } from '../api/tool-name.js';
 import { Type, type Static, type TSchema, type TUnknown } from '@sinclair/typebox';
 import { readWire } from '../model/wire/check.js';
+import { isObject } from '../support/is-object.js';
 
 /** Upstream's client timeout. */
 export const DEFAULT_TIMEOUT_MS = 20_000;
@@ -79,10 +80,6 @@ function errorCode(error: unknown): string | undefined {
     if (typeof code === 'string') return code;
   }
   return undefined;
-}
-
-function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function toStringList(value: unknown): string[] {
@@ -226,7 +223,7 @@ export class ComponentsApiClient {
     if (response.statusCode < 200 || response.statusCode >= 300)
       throw this.#statusError(response.statusCode, text);
     const body = parseJson(text);
-    if (!isRecord(body) || !('data' in body)) {
+    if (!isObject(body) || !('data' in body)) {
       throw new ComponentsClientError(`Unexpected answer to ${method} ${path || '/'}: ${text.slice(0, 200)}`);
     }
     const read = readWire(options.answer ?? Type.Unknown(), body.data, 'data');

@@ -8,6 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SimContext } from './sim-context.js';
 import type { SimulatorState } from './simulator-state.js';
+import { isObject } from '../support/is-object.js';
 
 const PATH = '/logs/v1/tool/:tool_name/source/deployments/log';
 const EVENT_TYPES = new Set(['created', 'succeeded', 'failed']);
@@ -52,10 +53,6 @@ interface Problem {
   readonly loc: string[];
   readonly msg: string;
   readonly type: string;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The checks a pydantic model of the event would make, with FastAPI's 422 items. */

@@ -16,6 +16,7 @@ import {
   type WireJobType,
 } from '../runtimes/toolforge/wire/jobs-api.js';
 import { describeWireError, propertyNames, wireErrors } from '../runtimes/toolforge/wire/schema.js';
+import { isObject } from '../support/is-object.js';
 
 export type ValidationResult<T> =
   | { readonly ok: true; readonly value: T }
@@ -34,10 +35,6 @@ const CRON_MACROS = [
   '@hourly',
   '@reboot',
 ];
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** jobs-api's job_type_validator: the declared type, else inferred from the legacy fields. */
 function jobTypeOf(body: Record<string, unknown>): WireJobType | undefined {

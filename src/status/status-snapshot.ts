@@ -22,6 +22,7 @@ import {
   type ObservedState,
   type RefResolution,
 } from '../model/observed-state.js';
+import { isObject } from '../support/is-object.js';
 
 export class StatusSnapshotError extends UserError {
   constructor(message: string) {
@@ -31,8 +32,6 @@ export class StatusSnapshotError extends UserError {
 }
 
 type Obj = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function list(value: unknown, key: 'builds' | 'jobs', where: string): unknown[] {
   if (value === undefined || value === null) return [];

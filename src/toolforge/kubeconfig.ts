@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { isObject, ToolforgeConfigError, type Env, type Obj } from './weld-config.js';
+import { ToolforgeConfigError, type Env, type Obj } from './weld-config.js';
+import { isObject } from '../support/is-object.js';
 
 /** `<field>-data` (decoded) or `<field>` (a path, made absolute against the kubeconfig's folder). */
 export type Material = { readonly file: string } | { readonly data: Buffer };

@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { UserError } from '../errors.js';
+import { isObject } from '../support/is-object.js';
 
 export const DEFAULT_API_GATEWAY_URL = 'https://api.svc.tools.eqiad1.wikimedia.cloud:30003';
 export const DEFAULT_COMPONENTS_ENDPOINT = '/components/v1';
@@ -33,10 +34,6 @@ export class ToolforgeConfigError extends UserError {
 }
 
 export type Obj = Record<string, unknown>;
-
-export function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The files upstream reads, lowest priority first. */
 export function configFilePaths(options: ConfigFileOptions = {}): string[] {

@@ -2,7 +2,10 @@
  * An API app on a fresh test store (SQLite file or PostgreSQL schema) with H6's in-memory FakeRuntime, plus
  * small request helpers. `close` shuts the app, closes the store and drops the database, also after failures.
  */
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { isDeepStrictEqual } from 'node:util';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, LightMyRequestResponse } from 'fastify';
+import fp from 'fastify-plugin';
+import { isObject } from '../../src/support/is-object.js';
 import { buildApp, type AppDeps } from '../../src/api/app.js';
 import { FakeRuntime } from '../../src/runtimes/fake/fake-runtime.js';
 import type { Runtime } from '../../src/runtimes/runtime.js';
@@ -24,7 +27,12 @@ export async function openHarness(
   const opened = await openTestStore(kind);
   const runtime = extra.runtime ?? new FakeRuntime();
   try {
-    const app = await buildApp({ ...extra, store: opened.store, runtime });
+    const app = await buildApp({
+      ...extra,
+      store: opened.store,
+      runtime,
+      pages: withContractCheck(extra.pages),
+    });
     return {
       app,
       store: opened.store,
@@ -39,6 +47,42 @@ export async function openHarness(
     await opened.dispose();
     throw error;
   }
+}
+
+/**
+ * Every answer the routes' response schemas serialize must say exactly what the handler returned: Fastify's
+ * serializer drops fields a schema does not name and coerces types, silently. The harness compares the two on
+ * every response of every API test and answers 500 with the difference instead, so the test that met it fails.
+ */
+function withContractCheck(pages: FastifyPluginAsync | undefined): FastifyPluginAsync {
+  return fp(async (app) => {
+    const returned = new WeakMap<FastifyRequest, unknown>();
+    app.addHook('preSerialization', async (request, _reply, payload) => {
+      returned.set(request, payload);
+      return payload;
+    });
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (!returned.has(request) || typeof payload !== 'string') return payload;
+      const expected: unknown = JSON.parse(JSON.stringify(returned.get(request)) ?? 'null');
+      const served: unknown = JSON.parse(payload);
+      if (isDeepStrictEqual(expected, served)) return payload;
+      void reply.code(500);
+      const where = firstDifference(expected, served, 'answer');
+      return JSON.stringify({
+        messages: { error: [`${request.method} ${request.url}: the response schema changed ${where}`] },
+      });
+    });
+    if (pages) await app.register(pages);
+  });
+}
+
+/** The first path where `a` and `b` differ, with both values. */
+function firstDifference(a: unknown, b: unknown, path: string): string {
+  if (isObject(a) && isObject(b)) {
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
+      if (!isDeepStrictEqual(a[key], b[key])) return firstDifference(a[key], b[key], `${path}.${key}`);
+  }
+  return `${path}: returned ${JSON.stringify(a) ?? 'nothing'}, served ${JSON.stringify(b) ?? 'nothing'}`;
 }
 
 export interface Body {

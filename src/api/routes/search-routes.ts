@@ -13,20 +13,17 @@ import { configMatches, parseSearchPath, type SearchCriterion } from '../config-
 import { toV1beta2 } from '../domain.js';
 import { responses } from '../schemas.js';
 import { ConfigSearchJson } from '../../model/wire/small-answers.js';
+import { isObject } from '../../support/is-object.js';
 
 /** More criteria than anyone writes by hand: a bound on the work one request can ask for. */
 const MAX_CRITERIA = 50;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The body's `matches` as criteria; every problem at once, in upstream's 422 wording. */
 function readCriteria(request: FastifyRequest): SearchCriterion[] {
   const text = request.rawBody ?? '';
   const body = text.trim() === '' ? undefined : parseJsonBody(text);
   if (body === undefined) throw validationError([{ loc: '', message: 'Field required' }]);
-  if (!isRecord(body)) {
+  if (!isObject(body)) {
     throw validationError([
       {
         loc: '',
@@ -36,7 +33,7 @@ function readCriteria(request: FastifyRequest): SearchCriterion[] {
   }
   const matches = body.matches;
   if (matches === undefined) throw validationError([{ loc: 'matches', message: 'Field required' }]);
-  if (!isRecord(matches)) {
+  if (!isObject(matches)) {
     throw validationError([
       { loc: 'matches', message: `Input should be a valid dictionary${receivedSuffix(matches)}` },
     ]);

@@ -27,6 +27,7 @@ import type {
 import { Build, UNKNOWN_PARAMETER } from './wire/builds-api.js';
 import { DEFINED_JOB_MODELS, type StatusShortT } from './wire/jobs-api.js';
 import { WireReader } from './wire/schema.js';
+import { isObject } from '../../support/is-object.js';
 
 export class ToolforgeDecodeError extends Error {
   constructor(message: string) {
@@ -36,10 +37,6 @@ export class ToolforgeDecodeError extends Error {
 }
 
 type Obj = Record<string, unknown>;
-
-function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

@@ -10,6 +10,7 @@ import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { RuntimeError } from '../runtime.js';
 import type { RuntimeErrorKind } from '../runtime.js';
+import { isObject } from '../../support/is-object.js';
 
 /** `logs`: the logs service, where deployment events go (src/instance/toolforge-event-sink.ts). */
 export type ApiName = 'builds' | 'jobs' | 'logs';
@@ -84,10 +85,6 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function strings(value: unknown): string[] {

@@ -40,6 +40,7 @@ import { BuildLog, ErrorBody, StartResponse } from './wire/builds-api.js';
 import { UpdateResponse } from './wire/jobs-api.js';
 import { WireReader } from './wire/schema.js';
 import type { HttpOptions, HttpResult } from './toolforge-http.js';
+import { isObject } from '../../support/is-object.js';
 
 export type { ToolforgeAuth } from './toolforge-http.js';
 
@@ -48,10 +49,6 @@ export interface ToolforgeRuntimeOptions extends HttpOptions {
   readonly startRecoveryWindowMs?: number;
   /** How long the build quota's limit and count are trusted before builds-api is asked again. */
   readonly quotaCache?: QuotaCacheOptions;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function list(json: unknown, key: string): unknown[] {
