@@ -1,7 +1,7 @@
 /**
  * The error-code registry: every code a person or a client can meet, what it means, and how the API and the CLI
  * answer it. A code is matched, never a message: messages are for people and may be reworded (upstream's quoted
- * ones aside, see api/api-errors.ts). docs/errors.md documents every code; test/api/errors-doc.test.ts checks
+ * ones aside, see api/api-errors.ts). docs/errors.md documents every code; test/integration/api/errors-doc.test.ts checks
  * that the two agree both ways.
  *
  * Three kinds of code:
