@@ -146,6 +146,39 @@ for (const kind of STORES) {
       assert.equal(await byToken('direct'), 401);
     });
 
+    test("the store's write count changes with every write of the tool's config, token or deployments", async () => {
+      const tool = 'counted';
+      const config = (await h.store.getConfig('same'))!.config;
+      let last = h.store.localWriteRevision(tool);
+      const changes = async (what: string, write: () => Promise<unknown>): Promise<void> => {
+        await write();
+        const now = h.store.localWriteRevision(tool);
+        assert.notEqual(now, last, what);
+        last = now;
+      };
+      await changes('putConfig', () => h.store.putConfig(tool, {}, config));
+      await changes('putToken', () =>
+        h.store.putToken({ tool, hash: hashToken('x'), createdAt: '2026-01-01' }),
+      );
+      await changes('deleteToken', () => h.store.deleteToken(tool));
+      await h.store.putConfig('other tool', {}, config);
+      await h.store.getConfig(tool);
+      await h.store.managedComponents(tool);
+      assert.equal(h.store.localWriteRevision(tool), last, "reads and another tool's writes do not count");
+      const created = await h.app.inject({
+        method: 'POST',
+        url: `/v1/tool/${tool}/deployment`,
+        headers: header(tool),
+      });
+      assert.notEqual(h.store.localWriteRevision(tool), last, 'createDeployment');
+      last = h.store.localWriteRevision(tool);
+      const id = (body(created).data as { deploy_id: string }).deploy_id;
+      await changes('updateDeployment', () => h.store.updateDeployment(id, { state: 'running' }));
+      await changes('expireStaleDeployments', () => h.store.expireStaleDeployments(tool, '2999-01-01'));
+      await changes('deleteDeployment', () => h.store.deleteDeployment(tool, id));
+      await changes('deleteConfig', () => h.store.deleteConfig(tool));
+    });
+
     test("another replica's token revocation is seen once the cache's maximum age has passed", async () => {
       const other = await createStore(h.database.url); // a second replica on the same database
       try {
