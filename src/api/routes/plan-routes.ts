@@ -10,7 +10,7 @@ import { envelope } from '../envelope.js';
 import { apiError } from '../api-errors.js';
 import type { LoadedConfig } from '../config-input.js';
 import { DeployInputCache, readDeployInput } from '../config-input-cache.js';
-import { planOnly } from '../only-plan.js';
+import { OnlyPlanAnswerJson, planOnly } from '../only-plan.js';
 import { fetchSourceConfig, needsSourceFetch } from '../source-url.js';
 import {
   computePlan,
@@ -106,6 +106,7 @@ export const planRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const planOptions = { ...options, ...(only && only.length > 0 ? { only } : {}) };
         const { plan, warnings } = await planOnly(ctx, tool, body, planOptions);
         plans.remember(plan);
+        reply.serializer(reply.compileSerializationSchema(OnlyPlanAnswerJson)); // see OnlyPlanAnswerJson
         return envelope(planToJson(plan), {
           info: ['Plan only: nothing was changed.'],
           warning: [...warnings, ...plan.warnings],

@@ -81,6 +81,18 @@ for (const kind of STORES) {
       }
     });
 
+    test('answers the plan as a deployment answer carries it (no field lost to its own serializer)', async () => {
+      const planned = await plan('text', withCommand('serve'));
+      const deployed = await h.app.inject({
+        method: 'POST',
+        url: '/v1/tool/text/deploy',
+        headers: header('text'),
+        payload: withCommand('serve'),
+      });
+      assert.equal(deployed.statusCode, 200, deployed.body);
+      assert.deepEqual(planned, (body(deployed).data as { plan: unknown }).plan);
+    });
+
     test('a changed body is planned anew, not answered from the cache', async () => {
       const first = await plan('changed', withCommand('one'));
       const second = await plan('changed', withCommand('two'));
