@@ -91,7 +91,10 @@ function buildFacts(b: BuildRecord): unknown[] {
   ];
 }
 
-/** The job spec fields a diff reads; live state (state, health, replicas ready, messages, url) is left out. */
+/**
+ * The job fields decisions read: the spec a diff compares and a one-off's last run. Live state (state, health,
+ * replicas ready, messages, url) is left out.
+ */
 function jobFacts(j: JobRecord): unknown[] {
   return [
     j.name,
@@ -113,6 +116,8 @@ function jobFacts(j: JobRecord): unknown[] {
     j.healthCheck ? canonicalJson(j.healthCheck) : undefined,
     j.retry,
     j.timeout,
+    // A one-off's last run decides whether it runs again (steps/decide-jobs.ts): a new run is a new plan.
+    j.lastRun ? [j.lastRun.state, j.lastRun.exitCode, j.lastRun.startedAt, j.lastRun.finishedAt] : undefined,
   ];
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyObservedState, refKey } from '../model/observed-state.js';
-import type { ObservedState } from '../model/observed-state.js';
+import type { JobRecord, ObservedState } from '../model/observed-state.js';
 import type { ContinuousComponent, ToolConfig } from '../model/tool-config.js';
 import { planDeployment, planHasChanges } from './plan-builder.js';
 import { planString } from './plan-string.js';
@@ -425,6 +425,23 @@ test('deterministic: equal inputs give byte-identical plans; ids follow config, 
   assert.notEqual(c.configDigest, a.configDigest);
   assert.equal(c.statusRevision, a.statusRevision);
   assert.notEqual(c.id, a.id);
+});
+
+test("a one-off's last run is part of the status revision: its end makes a new plan", async () => {
+  const { statusRevision } = await import('./digest.js');
+  const observed = deployedState(toolhuntConfig());
+  const job = observed.jobs[0];
+  assert.ok(job);
+  const withRun = (lastRun: JobRecord['lastRun']) =>
+    statusRevision({ ...observed, jobs: [{ ...job, lastRun }] });
+  const running = withRun({ state: 'running', startedAt: '2026-01-01T00:00:00Z' });
+  const failed = withRun({ state: 'failed', exitCode: 1, startedAt: '2026-01-01T00:00:00Z' });
+  assert.notEqual(running, failed);
+  assert.notEqual(failed, withRun({ state: 'succeeded', exitCode: 0, startedAt: '2026-01-01T00:00:00Z' }));
+  assert.equal(
+    running,
+    withRun({ state: 'running', startedAt: '2026-01-01T00:00:00Z', message: 'live text' }),
+  );
 });
 
 test('canonical JSON ignores key order and undefined values', async () => {
