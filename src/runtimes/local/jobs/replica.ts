@@ -147,10 +147,15 @@ export class Replica {
     this.restartTimer = setTimeout(() => this.launch(), delay);
   }
 
-  /** Probe fast until the first success so readiness is seen quickly, then at the configured period. */
+  /**
+   * Probe fast until the first success so readiness is seen quickly (a `wait-for` chain waits for it at every
+   * hop), then at the configured period. An HTTP probe of a port nothing listens on yet costs a refused
+   * connection, so it may come every 100 ms; a health script starts a process each time, so not as often.
+   */
   private probeDelay(): number {
     const interval = this.options.timings.healthIntervalMs;
-    return this.healthy ? interval : Math.min(interval, 200);
+    if (this.healthy) return interval;
+    return Math.min(interval, this.options.healthCheck?.type === 'script' ? 200 : 100);
   }
 
   private scheduleProbe(): void {
