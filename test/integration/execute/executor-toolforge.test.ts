@@ -7,11 +7,7 @@ import assert from 'node:assert/strict';
 import { resultOf } from '../../../src/execute/task-record.js';
 import { Executor } from '../../../src/execute/executor.js';
 import { ToolforgeRuntime } from '../../../src/runtimes/toolforge/toolforge-runtime.js';
-import {
-  startSimulator,
-  type Simulator,
-  type SimulatorOptions,
-} from '../../../src/simulator/simulator.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../../src/simulator/simulator.js';
 import { openTestStore } from '../../support/stores.js';
 import type { KyselyStore } from '../../../src/store/kysely-store.js';
 import {
