@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import { createStore } from '../../src/store/create-store.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
@@ -86,4 +87,20 @@ export async function openTestStore(kind: StoreKindName): Promise<{
       await database.dispose();
     },
   };
+}
+
+/**
+ * One store for a whole test file: opened before its tests, handed to `onOpen`, disposed after them.
+ * `let store: KyselyStore; useTestStore('sqlite', (s) => (store = s));`
+ */
+export function useTestStore(kind: StoreKindName, onOpen: (store: KyselyStore) => void): void {
+  let dispose: (() => Promise<void>) | undefined;
+  before(async () => {
+    const opened = await openTestStore(kind);
+    dispose = opened.dispose;
+    onOpen(opened.store);
+  });
+  after(async () => {
+    await dispose?.();
+  });
 }

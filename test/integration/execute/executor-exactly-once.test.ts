@@ -4,11 +4,11 @@
  * looked at before it is sent again, and a job this deployment created or updated is never restarted because
  * of it; a planned restart is sent once even when its answer is lost.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Executor } from '../../../src/execute/executor.js';
 import { FakeRuntime, type FakeRuntimeOptions } from '../../../src/runtimes/fake/fake-runtime.js';
-import { openTestStore } from '../../support/stores.js';
+import { useTestStore } from '../../support/stores.js';
 import type { KyselyStore } from '../../../src/store/kysely-store.js';
 import { observeTool } from '../../../src/status/observe.js';
 import {
@@ -25,13 +25,7 @@ import {
 import { isApplied } from '../../../src/execute/task-record.js';
 
 let store: KyselyStore;
-let dispose: () => Promise<void>;
-before(async () => {
-  ({ store, dispose } = await openTestStore('sqlite'));
-});
-after(async () => {
-  await dispose();
-});
+useTestStore('sqlite', (opened) => (store = opened));
 
 let counter = 0;
 const newTool = (): string => `once${++counter}`;

@@ -2,12 +2,12 @@
  * The executor asks `observe` only for the lists its waiting tasks need: the builds list while builds run, the
  * jobs list while jobs come up (fake runtime, real SQLite store).
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Executor } from '../../../src/execute/executor.js';
 import { FakeRuntime } from '../../../src/runtimes/fake/fake-runtime.js';
 import type { ObserveOptions, RuntimeSnapshot, SnapshotPart } from '../../../src/runtimes/runtime.js';
-import { openTestStore } from '../../support/stores.js';
+import { useTestStore } from '../../support/stores.js';
 import type { KyselyStore } from '../../../src/store/kysely-store.js';
 import { storeDeployment, taskTable, waitUntilFinal } from '../../support/executor-kit.js';
 import { ToolforgeRuntime } from '../../../src/runtimes/toolforge/toolforge-runtime.js';
@@ -23,13 +23,7 @@ class RecordingRuntime extends FakeRuntime {
 }
 
 let store: KyselyStore;
-let dispose: () => Promise<void>;
-before(async () => {
-  ({ store, dispose } = await openTestStore('sqlite'));
-});
-after(async () => {
-  await dispose();
-});
+useTestStore('sqlite', (opened) => (store = opened));
 
 describe('Executor observe parts', () => {
   it('reads the builds list while building and the jobs list while the job comes up', async () => {

@@ -3,11 +3,11 @@
  * and a manual clock: a migration that `api` waits for runs after `api`'s build and before `api` is deployed,
  * runs once per change of what it runs, and a failed run leaves what `api` runs untouched.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Executor } from '../../../src/execute/executor.js';
 import { FakeRuntime, fakeCommit } from '../../../src/runtimes/fake/fake-runtime.js';
-import { openTestStore } from '../../support/stores.js';
+import { useTestStore } from '../../support/stores.js';
 import type { KyselyStore } from '../../../src/store/kysely-store.js';
 import {
   ManualClock,
@@ -27,16 +27,13 @@ import { planString } from '../../../src/plan/plan-string.js';
 import { renderPlanText } from '../../../src/plan/render-text.js';
 import { refKey, type JobRecord, type ObservedState } from '../../../src/model/observed-state.js';
 
-let store: KyselyStore;
-let dispose: () => Promise<void>;
 const executors: Executor[] = [];
-before(async () => {
-  ({ store, dispose } = await openTestStore('sqlite'));
-});
+// Registered first, so it runs first: executors stop before the store closes.
 after(async () => {
   await Promise.allSettled(executors.map((e) => e.stop()));
-  await dispose();
 });
+let store: KyselyStore;
+useTestStore('sqlite', (opened) => (store = opened));
 
 let counter = 0;
 const API_REPO = 'https://gitlab.wikimedia.org/toolforge-repos/api';

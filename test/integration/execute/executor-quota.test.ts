@@ -2,13 +2,13 @@
  * How often the executor reads builds-api's quota, on the simulator over HTTP: while builds of its own run it
  * lists the tool's builds anyway, and those lists keep the count of running builds fresh.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Executor } from '../../../src/execute/executor.js';
 import { ToolforgeRuntime } from '../../../src/runtimes/toolforge/toolforge-runtime.js';
 import { startSimulator } from '../../../src/simulator/simulator.js';
 import type { KyselyStore } from '../../../src/store/kysely-store.js';
-import { openTestStore } from '../../support/stores.js';
+import { useTestStore } from '../../support/stores.js';
 import {
   storeDeployment,
   taskTable,
@@ -17,13 +17,7 @@ import {
 } from '../../support/executor-kit.js';
 
 let store: KyselyStore;
-let dispose: () => Promise<void>;
-before(async () => {
-  ({ store, dispose } = await openTestStore('sqlite'));
-});
-after(async () => {
-  await dispose();
-});
+useTestStore('sqlite', (opened) => (store = opened));
 
 describe('Executor and the build quota', () => {
   it('reads the quota once while its own builds run, starting the waiting builds as lists show slots free', async () => {

@@ -3,11 +3,11 @@
  * the real SQLite store: a health-checked job is ready when its check passes (no stability window), builds
  * keep the quota full, and timings learned for polling never include a time the server was down.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Executor } from '../../../src/execute/executor.js';
 import { FakeRuntime, type FakeRuntimeOptions } from '../../../src/runtimes/fake/fake-runtime.js';
-import { openTestStore } from '../../support/stores.js';
+import { useTestStore } from '../../support/stores.js';
 import type { KyselyStore } from '../../../src/store/kysely-store.js';
 import {
   ManualClock,
@@ -21,13 +21,7 @@ import {
 import type { DeploymentTask } from '../../../src/model/deployment.js';
 
 let store: KyselyStore;
-let dispose: () => Promise<void>;
-before(async () => {
-  ({ store, dispose } = await openTestStore('sqlite'));
-});
-after(async () => {
-  await dispose();
-});
+useTestStore('sqlite', (opened) => (store = opened));
 
 let counter = 0;
 const newTool = (): string => `speed${++counter}`;

@@ -2,13 +2,13 @@
  * The executor against the Toolforge runtime over HTTP, on the builds-api + jobs-api simulator: the toolhunt
  * example end to end, and 20 % injected 5xx plus slow responses (completes or fails with a reason, never hangs).
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { resultOf } from '../../../src/execute/task-record.js';
 import { Executor } from '../../../src/execute/executor.js';
 import { ToolforgeRuntime } from '../../../src/runtimes/toolforge/toolforge-runtime.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../../src/simulator/simulator.js';
-import { openTestStore } from '../../support/stores.js';
+import { useTestStore } from '../../support/stores.js';
 import type { KyselyStore } from '../../../src/store/kysely-store.js';
 import {
   TOOLHUNT,
@@ -20,13 +20,7 @@ import {
 } from '../../support/executor-kit.js';
 
 let store: KyselyStore;
-let dispose: () => Promise<void>;
-before(async () => {
-  ({ store, dispose } = await openTestStore('sqlite'));
-});
-after(async () => {
-  await dispose();
-});
+useTestStore('sqlite', (opened) => (store = opened));
 
 async function deployOnSimulator(
   tool: string,

@@ -3,12 +3,12 @@
  * wait-for, cancel, quota and injected faults. Driven by `advance` on a manual clock (no real-time sleep),
  * with the shipped defaults unless a test is about a setting; one test runs the worker loop in real time.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { resultOf } from '../../../src/execute/task-record.js';
 import { Executor, type ExecutorOptions } from '../../../src/execute/executor.js';
 import { FakeRuntime, type FakeRuntimeOptions } from '../../../src/runtimes/fake/fake-runtime.js';
-import { openTestStore } from '../../support/stores.js';
+import { useTestStore } from '../../support/stores.js';
 import type { KyselyStore } from '../../../src/store/kysely-store.js';
 import {
   ManualClock,
@@ -29,17 +29,13 @@ import type { PlanTask } from '../../../src/model/plan.js';
 import type { BuildQuota } from '../../../src/runtimes/runtime.js';
 import { observeTool } from '../../../src/status/observe.js';
 
-let store: KyselyStore;
-let dispose: () => Promise<void>;
 const executors: Executor[] = [];
-
-before(async () => {
-  ({ store, dispose } = await openTestStore('sqlite'));
-});
+// Registered first, so it runs first: executors stop before the store closes.
 after(async () => {
   await Promise.allSettled(executors.map((e) => e.stop()));
-  await dispose();
 });
+let store: KyselyStore;
+useTestStore('sqlite', (opened) => (store = opened));
 
 let toolCounter = 0;
 const newTool = (): string => `tool${++toolCounter}`;

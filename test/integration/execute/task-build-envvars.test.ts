@@ -2,7 +2,7 @@
  * `build.envvars` reach the runtime: a deployment of a config with build envvars starts its build with them
  * (the fake runtime reports them back the way builds-api does), and the next plan reuses that build.
  */
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Executor } from '../../../src/execute/executor.js';
 import { type Deployment } from '../../../src/model/deployment.js';
@@ -12,18 +12,12 @@ import { loadConfig } from '../../../src/config/load.js';
 import { planDeployment } from '../../../src/plan/plan-builder.js';
 import { observeTool } from '../../../src/status/observe.js';
 import { emptyObservedState } from '../../../src/model/observed-state.js';
-import { openTestStore } from '../../support/stores.js';
+import { useTestStore } from '../../support/stores.js';
 import { ManualClock, driveWithClock, newDeploymentId } from '../../support/executor-kit.js';
 import type { KyselyStore } from '../../../src/store/kysely-store.js';
 
 let store: KyselyStore;
-let dispose: () => Promise<void>;
-before(async () => {
-  ({ store, dispose } = await openTestStore('sqlite'));
-});
-after(async () => {
-  await dispose();
-});
+useTestStore('sqlite', (opened) => (store = opened));
 
 const CONFIG = [
   'config_version: v1beta2',
