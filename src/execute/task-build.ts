@@ -18,7 +18,7 @@ import type { BuildRecord } from '../model/observed-state.js';
 import { toolImage } from '../plan/job-spec.js';
 import type { DeploymentTask } from '../model/deployment.js';
 import { QUOTA_RECHECK_MS, type Step, type TaskRun } from './task-run.js';
-import { applyVerdict, backingOff, operationOf, retryOrFail } from './task-common.js';
+import { applyVerdict, backingOff, failTask, operationOf, retryOrFail } from './task-common.js';
 import { resultOf } from './task-record.js';
 import {
   CANCELLED_TASK,
@@ -55,11 +55,7 @@ export async function advanceBuildTask(run: TaskRun, step: Step, task: Deploymen
   }
   const start = operationOf(run, task, 'start-build');
   if (!start) {
-    await run.write(step, task, {
-      state: 'failed',
-      reason: `the plan has no build operation for ${task.component}`,
-      finishedAt: run.iso(step),
-    });
+    await failTask(run, step, task, `the plan has no build operation for ${task.component}`);
     return;
   }
   await startWhenPossible(run, step, task, start.operation.request);
@@ -150,11 +146,7 @@ async function resumeBuild(run: TaskRun, step: Step, task: DeploymentTask): Prom
   if (backingOff(run, step, task)) return;
   const start = operationOf(run, task, 'start-build');
   if (!start) {
-    await run.write(step, task, {
-      state: 'failed',
-      reason: `the plan has no build operation for ${task.component}`,
-      finishedAt: run.iso(step),
-    });
+    await failTask(run, step, task, `the plan has no build operation for ${task.component}`);
     return;
   }
   const request = start.operation.request;

@@ -1,7 +1,10 @@
-/** What build, deploy and delete tasks share: acting on a dependency verdict, and retrying failed calls. */
+/**
+ * What build, deploy, delete and run-once tasks share: acting on a dependency verdict, failing, retrying failed
+ * calls, and finding the plan's operation and the image it runs.
+ */
 import { RuntimeError } from '../runtimes/runtime.js';
 import { backoffMs } from '../runtimes/guarded-runtime.js';
-import type { PlanTask, TaskOperation } from '../model/plan.js';
+import type { PlanTask, PlannedImage, TaskOperation } from '../model/plan.js';
 import type { DeploymentTask } from '../model/deployment.js';
 import type { Step, TaskRun } from './task-run.js';
 import type { DependencyVerdict } from './dependencies.js';
@@ -114,4 +117,25 @@ export function operationOf<K extends TaskOperation['kind']>(
   const operation = planTask?.operation;
   if (!planTask || operation?.kind !== kind) return undefined;
   return { planTask, operation: operation as Extract<TaskOperation, { kind: K }> };
+}
+
+/** Fails `task` with `reason` (it waits for nothing any more). */
+export function failTask(
+  run: TaskRun,
+  step: Step | undefined,
+  task: DeploymentTask,
+  reason: string,
+): Promise<DeploymentTask> {
+  return run.write(step, task, { state: 'failed', reason, waitingFor: [], finishedAt: run.iso(step) });
+}
+
+/** The image a job operation runs: the plan's, or the one its build task produced. */
+export function imageOf(
+  image: PlannedImage,
+  tasks: ReadonlyMap<string, DeploymentTask>,
+): string | { reason: string } {
+  if (image.kind === 'known') return image.image;
+  const build = tasks.get(image.task);
+  const produced = build ? resultOf(build).image : undefined;
+  return produced ?? { reason: `${image.task} has produced no image` };
 }

@@ -18,12 +18,12 @@
  * attempt) cannot turn it into a restart.
  */
 import { diffJob, withImage } from '../plan/job-spec.js';
-import type { PlanTask, PlannedImage, TaskOperation } from '../model/plan.js';
+import type { PlanTask, TaskOperation } from '../model/plan.js';
 import type { JobSpec } from '../model/job-spec.js';
 import type { JobRecord } from '../model/observed-state.js';
 import type { DeploymentTask } from '../model/deployment.js';
 import type { Step, TaskRun } from './task-run.js';
-import { applyVerdict, backingOff, operationOf, retryOrFail } from './task-common.js';
+import { applyVerdict, backingOff, failTask, imageOf, operationOf, retryOrFail } from './task-common.js';
 import { isApplied, resultOf, type DeployResult } from './task-record.js';
 import { waitDeadlineOf } from './wait-deadline.js';
 import { CANCELLED_TASK, runLongStatus, shortDuration } from './status-text.js';
@@ -40,7 +40,7 @@ export async function advanceDeployTask(run: TaskRun, step: Step, task: Deployme
   if (runOnce) return advanceRunOnceTask(run, step, task, runOnce.operation, () => busyDeploys(step));
   const planned = operationOf(run, task, 'upsert-job');
   if (!planned) {
-    await fail(run, step, task, `the plan has no job operation for ${task.component}`);
+    await failTask(run, step, task, `the plan has no job operation for ${task.component}`);
     return;
   }
   const { planTask, operation } = planned;
@@ -53,25 +53,10 @@ export async function advanceDeployTask(run: TaskRun, step: Step, task: Deployme
   if (busyDeploys(step) >= run.options.deployConcurrency) return;
   const image = imageOf(operation.image, step.tasks);
   if (typeof image !== 'string') {
-    await fail(run, step, task, image.reason);
+    await failTask(run, step, task, image.reason);
     return;
   }
   await sendUpsert(run, step, task, withImage(operation.spec, image));
-}
-
-function fail(run: TaskRun, step: Step, task: DeploymentTask, reason: string): Promise<DeploymentTask> {
-  return run.write(step, task, { state: 'failed', reason, waitingFor: [], finishedAt: run.iso(step) });
-}
-
-/** The image a job operation runs: the plan's, or the one its build task produced. */
-function imageOf(
-  image: PlannedImage,
-  tasks: ReadonlyMap<string, DeploymentTask>,
-): string | { reason: string } {
-  if (image.kind === 'known') return image.image;
-  const build = tasks.get(image.task);
-  const produced = build ? resultOf(build).image : undefined;
-  return produced ?? { reason: `${image.task} has produced no image` };
 }
 
 /** Upserts in flight (or backing off before another try); jobs being verified do not take a slot. */
@@ -87,7 +72,7 @@ async function continueApply(run: TaskRun, step: Step, task: DeploymentTask, op:
   if (spec === undefined) {
     // Resumed before any attempt was recorded: start from the beginning.
     const image = imageOf(op.image, step.tasks);
-    if (typeof image !== 'string') return void (await fail(run, step, task, image.reason));
+    if (typeof image !== 'string') return void (await failTask(run, step, task, image.reason));
     return sendUpsert(run, step, task, withImage(op.spec, image));
   }
   if (result.intent?.op === 'restart') return continueRestart(run, step, task);
@@ -262,7 +247,7 @@ async function verifyJob(run: TaskRun, step: Step, task: DeploymentTask, planTas
 export async function advanceDeleteTask(run: TaskRun, step: Step, task: DeploymentTask): Promise<void> {
   const planned = operationOf(run, task, 'delete-job');
   if (!planned) {
-    await fail(run, step, task, `the plan has no delete operation for ${task.component}`);
+    await failTask(run, step, task, `the plan has no delete operation for ${task.component}`);
     return;
   }
   if (task.state !== 'running') {

@@ -14,12 +14,12 @@
  * wait deadline bounds the run.
  */
 import { diffOneOff, withImage } from '../plan/job-spec.js';
-import type { PlannedImage, TaskOperation } from '../model/plan.js';
+import type { TaskOperation } from '../model/plan.js';
 import type { JobSpec } from '../model/job-spec.js';
 import type { JobRecord } from '../model/observed-state.js';
 import type { DeploymentTask } from '../model/deployment.js';
 import type { Step, TaskRun } from './task-run.js';
-import { applyVerdict, backingOff, retryOrFail } from './task-common.js';
+import { applyVerdict, backingOff, failTask, imageOf, retryOrFail } from './task-common.js';
 import { isApplied, resultOf } from './task-record.js';
 import { waitDeadlineOf } from './wait-deadline.js';
 import { shortDuration } from './status-text.js';
@@ -53,7 +53,7 @@ export async function advanceRunOnceTask(
   if (!(await applyVerdict(run, step, task, run.dependencies(step, task)))) return;
   if (busy() >= run.options.deployConcurrency) return;
   const image = imageOf(operation.image, step.tasks);
-  if (typeof image !== 'string') return void (await fail(run, step, task, image.reason));
+  if (typeof image !== 'string') return void (await failTask(run, step, task, image.reason));
   if (operation.attach) return attach(run, step, task, image);
   await sendRun(run, step, task, withImage(operation.spec, image));
 }
@@ -68,24 +68,6 @@ async function attach(run: TaskRun, step: Step, task: DeploymentTask, image: str
     result: { ...resultOf(task), image },
   });
   await markStarted(run, step, written);
-}
-
-function fail(
-  run: TaskRun,
-  step: Step | undefined,
-  task: DeploymentTask,
-  reason: string,
-): Promise<DeploymentTask> {
-  return run.write(step, task, { state: 'failed', reason, waitingFor: [], finishedAt: run.iso(step) });
-}
-
-function imageOf(
-  image: PlannedImage,
-  tasks: ReadonlyMap<string, DeploymentTask>,
-): string | { reason: string } {
-  if (image.kind === 'known') return image.image;
-  const produced = tasks.get(image.task)?.result as { image?: string } | undefined;
-  return produced?.image ?? { reason: `${image.task} has produced no image` };
 }
 
 async function sendRun(run: TaskRun, step: Step, task: DeploymentTask, spec: JobSpec): Promise<void> {
@@ -130,7 +112,7 @@ async function markStarted(run: TaskRun, step: Step | undefined, task: Deploymen
 async function continueStart(run: TaskRun, step: Step, task: DeploymentTask, op: RunOnce): Promise<void> {
   const result = resultOf(task);
   const image = result.image ?? imageOf(op.image, step.tasks);
-  if (typeof image !== 'string') return void (await fail(run, step, task, image.reason));
+  if (typeof image !== 'string') return void (await failTask(run, step, task, image.reason));
   const spec = withImage(op.spec, image);
   const since = Date.parse(result.intent?.at ?? '');
   if (!Number.isFinite(since)) return sendRun(run, step, task, spec);
@@ -214,7 +196,7 @@ function failWithLog(run: TaskRun, task: DeploymentTask, reason: string, stop = 
     async (outcome) => {
       const lines = outcome.ok ? outcome.value : [];
       const log = lines.length > 0 ? `\nlast log lines:\n${lines.map((l) => `  ${l}`).join('\n')}` : '';
-      await fail(run, undefined, task, `${reason}${log}`);
+      await failTask(run, undefined, task, `${reason}${log}`);
     },
   );
 }
