@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../../src/runtimes/local/jobs/free-port.js';
 import { commitFiles, tempDir } from '../support/local-kit.js';
-import { BIN, exists, processesUnder, runCli } from '../support/cli-process.js';
+import { BIN, processesUnder, runCli, stopEverythingUnder } from '../support/cli-process.js';
 import { runCliStreamed, transcript } from '../support/cli-stream.js';
 
 /** `web` listens on $PORT, `elsewhere` on $OTHER_PORT (as a server that ignores $PORT would). */
@@ -86,11 +86,7 @@ describe('local e2e: failures explain themselves (CLI processes, background serv
   });
 
   after(async () => {
-    if (servicePid !== undefined && exists(servicePid)) {
-      await runCli(['down'], env, { timeoutMs: 30_000 }).catch(() => undefined);
-      if (exists(servicePid)) process.kill(servicePid, 'SIGKILL');
-    }
-    for (const pid of processesUnder(tmp.path)) process.kill(pid, 'SIGKILL');
+    await stopEverythingUnder(tmp.path, env, servicePid);
     tmp.remove();
   });
 
@@ -272,11 +268,7 @@ describe('local e2e: the small things (CLI processes, background service)', () =
   });
 
   after(async () => {
-    if (servicePid !== undefined && exists(servicePid)) {
-      await runCli(['down'], env, { timeoutMs: 30_000 }).catch(() => undefined);
-      if (exists(servicePid)) process.kill(servicePid, 'SIGKILL');
-    }
-    for (const pid of processesUnder(tmp.path)) process.kill(pid, 'SIGKILL');
+    await stopEverythingUnder(tmp.path, env, servicePid);
     tmp.remove();
   });
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { freePort } from '../../src/runtimes/local/jobs/free-port.js';
 import { APP_FILES, commitFiles, httpText, isAlive, waitFor } from '../support/local-e2e.js';
-import { exists, processesUnder, runCli } from '../support/cli-process.js';
+import { exists, processesUnder, runCli, stopEverythingUnder } from '../support/cli-process.js';
 import { tempDir } from '../support/local-kit.js';
 
 /** Writes the pid of a `sleep` that left its process group to TOOL_DATA_DIR/escaped.pid, then idles. */
@@ -23,12 +23,7 @@ describe('local e2e: up --detach and down as CLI processes', () => {
   let servicePid: number | undefined;
 
   after(async () => {
-    // Whatever happened, stop the background service (it stops its components) before removing its files.
-    if (servicePid !== undefined && exists(servicePid)) {
-      await runCli(['down'], env, { timeoutMs: 30_000 }).catch(() => undefined);
-      if (exists(servicePid)) process.kill(servicePid, 'SIGKILL');
-    }
-    for (const pid of processesUnder(tmp.path)) process.kill(pid, 'SIGKILL');
+    await stopEverythingUnder(tmp.path, env, servicePid);
     tmp.remove();
   });
 

@@ -69,3 +69,19 @@ export function exists(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * Whatever a test did, stops what it left running under `dir` before its files go: a detached service
+ * (`down`, which stops its components, then SIGKILL if it is still there) and any process still working in it.
+ */
+export async function stopEverythingUnder(
+  dir: string,
+  env: Readonly<Record<string, string>>,
+  servicePid?: number,
+): Promise<void> {
+  if (servicePid !== undefined && exists(servicePid)) {
+    await runCli(['down'], env, { timeoutMs: 30_000 }).catch(() => undefined);
+    if (exists(servicePid)) process.kill(servicePid, 'SIGKILL');
+  }
+  for (const pid of processesUnder(dir)) process.kill(pid, 'SIGKILL');
+}
