@@ -442,7 +442,7 @@ export class DeploymentRun implements TaskRun {
       try {
         const quota = await read(this.tool, {
           signal: this.#abort.signal,
-          usedMaxAgeMs: this.#quotaCountMaxAge(step),
+          usedMaxAgeMs: this.#quotaCountMaxAge(step, running > 0),
         });
         const free = quota.limit === undefined ? Infinity : quota.limit - quota.used - this.starting.size;
         slots = { free, quota };
@@ -463,8 +463,7 @@ export class DeploymentRun implements TaskRun {
    * list recounts the quota. While builds of ours start or run, this run lists the tool's builds as they near
    * their end, so one ending is seen there: a count of any age will do. A list fetched in this step is as fresh as it gets.
    */
-  #quotaCountMaxAge(step: Step): number | undefined {
-    const ownRunning = [...step.tasks.values()].some((t) => t.kind === 'build' && t.state === 'running');
+  #quotaCountMaxAge(step: Step, ownRunning: boolean): number | undefined {
     if (ownRunning) return Infinity;
     const listedAt = this.snapshots.builds?.takenAt;
     return listedAt !== undefined && listedAt >= step.now ? this.now() - listedAt + 1 : undefined;
