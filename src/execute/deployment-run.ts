@@ -461,12 +461,14 @@ export class DeploymentRun implements TaskRun {
   /**
    * How old a count of running builds may be for this step (undefined: the runtime's own limit). Every builds
    * list recounts the quota. While builds of ours start or run, this run lists the tool's builds as they near
-   * their end, so one ending is seen there: a count of any age will do. A list fetched in this step is as fresh as it gets.
+   * their end, so one ending is seen there: a count of any age will do. A list fetched in this step recounted it
+   * just now, so the count is as fresh as it gets: no age limit either (a limit computed from the list's age
+   * would race the clock between here and the runtime's check).
    */
   #quotaCountMaxAge(step: Step, ownRunning: boolean): number | undefined {
-    if (ownRunning) return Infinity;
     const listedAt = this.snapshots.builds?.takenAt;
-    return listedAt !== undefined && listedAt >= step.now ? this.now() - listedAt + 1 : undefined;
+    const listedThisStep = listedAt !== undefined && listedAt >= step.now;
+    return ownRunning || listedThisStep ? Infinity : undefined;
   }
 
   /**
