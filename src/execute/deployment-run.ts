@@ -514,6 +514,7 @@ export class DeploymentRun implements TaskRun {
    *   at a third of the time since it was applied (or since this process started watching), between
    *   `tick.maxMs / 12` and `tick.maxMs / 3`, because dependents are blocked on it.
    * - A wait on a dependency without a task (it already runs): like a job coming up.
+   * Every look at a job nothing waits for may be up to UNAWAITED_SLACK_MS late, to share another's call.
    */
   #nextObserveAt(step: Step, never = -Infinity): DueParts {
     const { minMs, maxMs } = this.options.tick;
@@ -589,14 +590,16 @@ export class DeploymentRun implements TaskRun {
         }
         const learned = planTask ? this.pacing.expectedReadyMs(readyKind(planTask)) : undefined;
         if (learned === undefined) {
-          want('jobs', jobsTakenAt + jobClamp(step.now - since));
+          const at = jobsTakenAt + jobClamp(step.now - since);
+          want('jobs', at, jobSlack(task, at - since));
           continue;
         }
         // No job of its kind came up sooner than `learned`: look a little before (it may be faster this time:
         // the time learned is only as precise as the looks that saw it), then when it should be ready, then often.
         const probes = [since + Math.ceil(0.8 * learned), since + learned];
         const next = probes.find((at) => at > jobsTakenAt);
-        want('jobs', next ?? jobsTakenAt + Math.max(minMs, Math.ceil(learned / 10)));
+        const at = next ?? jobsTakenAt + Math.max(minMs, Math.ceil(learned / 10));
+        want('jobs', at, jobSlack(task, at - since));
       } else if (task.state === 'pending' || task.state === 'waiting') {
         const deps = planTask?.dependsOn ?? [];
         // Only a wait on a dependency without a task is decided by looking (a task's success is its readiness).
