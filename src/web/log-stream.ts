@@ -6,6 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../api/context.js';
 import { sleep } from '../api/deployments-service.js';
+import { openEventStream } from '../api/event-stream.js';
 import { requestSignal } from '../api/request-signal.js';
 import type { BuildRecord } from '../model/observed-state.js';
 
@@ -63,13 +64,7 @@ export async function streamComponentLog(
   kind: 'build' | 'job',
 ): Promise<void> {
   const signal = requestSignal(request, reply, ctx);
-  reply.hijack();
-  const out = reply.raw;
-  out.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    'x-accel-buffering': 'no',
-  });
+  const out = openEventStream(reply);
   const send: Send = (event, data) => {
     if (!out.writableEnded) out.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };

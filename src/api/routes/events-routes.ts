@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../context.js';
 import type { DeploymentEvent } from '../../model/deployment.js';
 import { findDeployment, isFinal, sleep } from '../deployments-service.js';
+import { openEventStream } from '../event-stream.js';
 import { requestSignal } from '../request-signal.js';
 import { DeploymentParams, EventsHeaders, TokenQuery } from '../schemas.js';
 import { DeploymentStreamEventJson, type EndEventJsonT } from '../../model/wire/deployment-events.js';
@@ -47,14 +48,7 @@ export async function streamDeploymentEvents(
   let lastSeq = Number.isFinite(resumeFrom) && resumeFrom > 0 ? resumeFrom : 0;
 
   const signal = requestSignal(request, reply, ctx);
-  reply.hijack();
-  const out = reply.raw;
-  out.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
+  const out = openEventStream(reply);
   out.write(`retry: ${Math.max(ctx.limits.pollIntervalMs * 5, 1000)}\n\n`);
   // State of the last deployment event sent: the final one may already be out before the grace loop.
   let lastDeploymentState: string | undefined;
