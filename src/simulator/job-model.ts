@@ -150,10 +150,24 @@ function containerAt(job: SimJob, now: number): Container {
   }
 }
 
+/** A time as jobs-api writes it in `status_long`: ISO 8601 to the second. */
+const jobsApiTime = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** A pod running since `sinceMs`, as jobs-api reports it for a continuous job and a one-off run alike. */
+function podRunning(sinceMs: number): LiveStatus {
+  const at = jobsApiTime(sinceMs);
+  return {
+    short: 'running',
+    messages: [],
+    statusShort: 'Running',
+    statusLong: `Last run at ${at}. Pod in 'Running' phase. State 'running'. Started at '${at}'.`,
+    sinceMs,
+  };
+}
+
 /** jobs-api's status of a continuous job: no readiness, whatever its health check answers. */
 function continuousStatus(job: SimJob, now: number): LiveStatus {
   const container = containerAt(job, now);
-  const at = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
   if (container.phase === 'pending') {
     const initializing = now >= job.generationMs + job.behaviour.startMs / 2;
     return {
@@ -170,18 +184,12 @@ function continuousStatus(job: SimJob, now: number): LiveStatus {
       messages: [`restarted (${container.restarts})`, `exitcode ${container.exitCode}`],
       statusShort: 'Running',
       statusLong:
-        `Last run at ${at(container.sinceMs)}. Pod in 'Running' phase. Pod has been restarted ` +
+        `Last run at ${jobsApiTime(container.sinceMs)}. Pod in 'Running' phase. Pod has been restarted ` +
         `${container.restarts} times. State 'waiting'. Reason 'CrashLoopBackOff'.`,
       sinceMs: container.sinceMs,
     };
   }
-  return {
-    short: 'running',
-    messages: [],
-    statusShort: 'Running',
-    statusLong: `Last run at ${at(container.sinceMs)}. Pod in 'Running' phase. State 'running'. Started at '${at(container.sinceMs)}'.`,
-    sinceMs: container.sinceMs,
-  };
+  return podRunning(container.sinceMs);
 }
 
 function runStatus(job: SimJob, now: number, restarted: boolean): LiveStatus {
@@ -233,17 +241,8 @@ export interface SimJobRuntime {
  */
 function oneOffStatus(job: SimJob, now: number): LiveStatus {
   const { startMs, neverEnds, exitCode, crashLoop } = job.behaviour;
-  const at = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const endsAt = job.generationMs + startMs;
-  if (neverEnds || now < endsAt) {
-    return {
-      short: 'running',
-      messages: [],
-      statusShort: 'Running',
-      statusLong: `Last run at ${at(job.generationMs)}. Pod in 'Running' phase. State 'running'. Started at '${at(job.generationMs)}'.`,
-      sinceMs: job.generationMs,
-    };
-  }
+  if (neverEnds || now < endsAt) return podRunning(job.generationMs);
   const code = exitCode ?? (crashLoop ? 1 : 0);
   const ok = code === 0;
   return {
@@ -251,7 +250,7 @@ function oneOffStatus(job: SimJob, now: number): LiveStatus {
     messages: ok ? [] : [`exitcode ${code}`],
     statusShort: ok ? 'Completed' : 'Failed',
     statusLong:
-      `Last run at ${at(job.generationMs)}. Pod in '${ok ? 'Succeeded' : 'Failed'}' phase. State 'terminated'. ` +
+      `Last run at ${jobsApiTime(job.generationMs)}. Pod in '${ok ? 'Succeeded' : 'Failed'}' phase. State 'terminated'. ` +
       `Reason '${ok ? 'Completed' : 'Error'}'. Exit code '${code}'.`,
     sinceMs: endsAt,
   };
@@ -265,10 +264,8 @@ export function liveStatus(job: SimJob & SimJobRuntime, now: number): LiveStatus
 
 function nextRun(schedule: string, now: number): string | undefined {
   try {
-    return new Cron(schedule, { paused: true })
-      .nextRun(new Date(now))
-      ?.toISOString()
-      .replace(/\.\d{3}Z$/, 'Z');
+    const next = new Cron(schedule, { paused: true }).nextRun(new Date(now));
+    return next ? jobsApiTime(next.getTime()) : undefined;
   } catch {
     return undefined;
   }
