@@ -218,6 +218,9 @@ export function taskTable(tasks: readonly DeploymentTask[]): string {
   return tasks.map((t) => `  ${t.id.padEnd(28)} ${t.state.padEnd(10)} ${t.reason ?? ''}`).join('\n');
 }
 
+/** A task's timestamp in ms (NaN when it is not set, so that any comparison with it fails). */
+export const ms = (iso: string | undefined): number => Date.parse(iso ?? '');
+
 export function byId(tasks: readonly DeploymentTask[]): Map<string, DeploymentTask> {
   return new Map(tasks.map((t) => [t.id, t]));
 }

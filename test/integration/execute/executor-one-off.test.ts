@@ -16,6 +16,7 @@ import {
   newDeploymentId,
   taskTable,
   fakeOnManualClock,
+  ms,
 } from '../../support/executor-kit.js';
 import { type Deployment, type DeploymentTask } from '../../../src/model/deployment.js';
 import { tasksFromPlan } from '../../../src/execute/tasks-from-plan.js';
@@ -109,8 +110,6 @@ async function deploy(
 function setup(): { clock: ManualClock; runtime: FakeRuntime; tool: string } {
   return { ...fakeOnManualClock({ buildMs: 40, jobStartMs: 10 }), tool: `oneoff${++counter}` };
 }
-
-const ms = (iso: string | undefined): number => Date.parse(iso ?? 'x');
 
 describe('one-off components', () => {
   it('plans build api → run migrate → deploy api, the api waiting for the migration to complete', () => {

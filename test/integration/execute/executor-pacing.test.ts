@@ -20,6 +20,7 @@ import {
   taskTable,
   type ComponentSpec,
   fakeOnManualClock,
+  ms,
 } from '../../support/executor-kit.js';
 import type { DeploymentTask } from '../../../src/model/deployment.js';
 import { resultOf } from '../../../src/execute/task-record.js';
@@ -29,7 +30,6 @@ useTestStore('sqlite', (opened) => (store = opened));
 
 let counter = 0;
 const newTool = (): string => `pacing${++counter}`;
-const ms = (iso: string | undefined): number => Date.parse(iso ?? '');
 
 function setup(fake: FakeRuntimeOptions): { clock: ManualClock; runtime: FakeRuntime; executor: Executor } {
   const { clock, runtime } = fakeOnManualClock(fake);

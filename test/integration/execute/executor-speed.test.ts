@@ -17,6 +17,7 @@ import {
   taskTable,
   type ComponentSpec,
   fakeOnManualClock,
+  ms,
 } from '../../support/executor-kit.js';
 import type { DeploymentTask } from '../../../src/model/deployment.js';
 
@@ -25,7 +26,6 @@ useTestStore('sqlite', (opened) => (store = opened));
 
 let counter = 0;
 const newTool = (): string => `speed${++counter}`;
-const ms = (iso: string | undefined): number => Date.parse(iso ?? '');
 
 function chain(n: number, extra: Partial<ComponentSpec> = {}): ComponentSpec[] {
   return Array.from({ length: n }, (_, i) => ({

@@ -23,6 +23,7 @@ import {
   type ComponentSpec,
   type StoreDeploymentOptions,
   fakeOnManualClock,
+  ms,
 } from '../../support/executor-kit.js';
 import type { DeploymentTask } from '../../../src/model/deployment.js';
 import type { PlanTask } from '../../../src/model/plan.js';
@@ -84,7 +85,6 @@ function taskTimes(tasks: Map<string, DeploymentTask>): string {
     .map((t) => `${t.id} ${ms(t.startedAt) - t0}..${ms(t.finishedAt) - t0} ${t.state}`)
     .join('\n');
 }
-const ms = (iso: string | undefined): number => Date.parse(iso ?? 'x');
 function task(tasks: Map<string, DeploymentTask>, id: string): DeploymentTask {
   const t = tasks.get(id);
   assert.ok(t, `task ${id} exists`);
