@@ -132,3 +132,28 @@ export async function postConfig(
     payload: config as object,
   });
 }
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** Every route under `/v1/tool/{toolname}`, `{id}` standing for a deployment id: what per-tool guards cover. */
+export const TOOL_ROUTES: ReadonlyArray<readonly [Method, string]> = [
+  ['GET', '/config'],
+  ['POST', '/config'],
+  ['DELETE', '/config'],
+  ['GET', '/config/generate'],
+  ['GET', '/deployment'],
+  ['POST', '/deployment'],
+  ['GET', '/deployment/latest'],
+  ['GET', '/deployment/{id}'],
+  ['DELETE', '/deployment/{id}'],
+  ['PUT', '/deployment/{id}/cancel'],
+  ['PUT', '/deployment/latest/cancel'],
+  ['GET', '/deployment/{id}/result'],
+  ['GET', '/deployment/{id}/events'],
+  ['GET', '/deployment/token'],
+  ['POST', '/deployment/token'],
+  ['PUT', '/deployment/token'],
+  ['DELETE', '/deployment/token'],
+  ['GET', '/status'],
+  ['POST', '/deploy'],
+];

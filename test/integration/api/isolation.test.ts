@@ -5,30 +5,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STORES } from '../../support/stores.js';
-import { body, header, openHarness, postConfig, type Harness } from '../../support/api-harness.js';
-
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
-const ROUTES: ReadonlyArray<readonly [Method, string]> = [
-  ['GET', '/config'],
-  ['POST', '/config'],
-  ['DELETE', '/config'],
-  ['GET', '/config/generate'],
-  ['GET', '/deployment'],
-  ['POST', '/deployment'],
-  ['GET', '/deployment/latest'],
-  ['GET', '/deployment/{id}'],
-  ['DELETE', '/deployment/{id}'],
-  ['PUT', '/deployment/{id}/cancel'],
-  ['PUT', '/deployment/latest/cancel'],
-  ['GET', '/deployment/{id}/result'],
-  ['GET', '/deployment/{id}/events'],
-  ['GET', '/deployment/token'],
-  ['POST', '/deployment/token'],
-  ['PUT', '/deployment/token'],
-  ['DELETE', '/deployment/token'],
-  ['GET', '/status'],
-  ['POST', '/deploy'],
-];
+import {
+  body,
+  header,
+  openHarness,
+  postConfig,
+  type Harness,
+  TOOL_ROUTES,
+} from '../../support/api-harness.js';
 
 for (const kind of STORES) {
   describe(`tool isolation: ${kind}`, () => {
@@ -60,7 +44,7 @@ for (const kind of STORES) {
       await h.close();
     });
 
-    for (const [method, route] of ROUTES) {
+    for (const [method, route] of TOOL_ROUTES) {
       test(`${method} ${route}: another tool's header → 403, another tool's token → 401`, async () => {
         const url = (suffix = '') => `/v1/tool/tool-a${route.replace('{id}', deploymentId)}${suffix}`;
         const before = JSON.stringify([

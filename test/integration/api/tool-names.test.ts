@@ -7,29 +7,15 @@ import assert from 'node:assert/strict';
 import { isValidToolName } from '../../../src/api/tool-name.js';
 import { BETA_WARNING } from '../../../src/api/envelope.js';
 import { STORES } from '../../support/stores.js';
-import { body, header, openHarness, postConfig, webConfig, type Harness } from '../../support/api-harness.js';
-
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
-const ROUTES: ReadonlyArray<readonly [Method, string]> = [
-  ['GET', '/config'],
-  ['POST', '/config'],
-  ['DELETE', '/config'],
-  ['GET', '/config/generate'],
-  ['GET', '/deployment'],
-  ['POST', '/deployment'],
-  ['GET', '/deployment/latest'],
-  ['GET', '/deployment/20261124-175944-z0acpafyv7'],
-  ['DELETE', '/deployment/20261124-175944-z0acpafyv7'],
-  ['PUT', '/deployment/latest/cancel'],
-  ['GET', '/deployment/20261124-175944-z0acpafyv7/result'],
-  ['GET', '/deployment/20261124-175944-z0acpafyv7/events'],
-  ['GET', '/deployment/token'],
-  ['POST', '/deployment/token'],
-  ['PUT', '/deployment/token'],
-  ['DELETE', '/deployment/token'],
-  ['GET', '/status'],
-  ['POST', '/deploy'],
-];
+import {
+  body,
+  header,
+  openHarness,
+  postConfig,
+  webConfig,
+  type Harness,
+  TOOL_ROUTES,
+} from '../../support/api-harness.js';
 
 /** Names Toolforge would never create, as they appear in a URL path. */
 const INVALID: ReadonlyArray<readonly [string, string]> = [
@@ -79,7 +65,8 @@ for (const kind of STORES) {
       ]);
     }
 
-    for (const [method, route] of ROUTES) {
+    for (const [method, pattern] of TOOL_ROUTES) {
+      const route = pattern.replace('{id}', '20261124-175944-z0acpafyv7');
       test(`${method} ${route}: 422 for every impossible tool name, nothing read or stored`, async () => {
         const before = await everything();
         for (const [inPath, name] of INVALID) {
