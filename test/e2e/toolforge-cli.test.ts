@@ -17,8 +17,8 @@ import {
   spawnServe,
   tempDir,
   writeToolhuntConfig,
-  type ServerProcess,
 } from '../support/toolforge-e2e.js';
+import type { ServerProcess } from '../support/server-process.js';
 
 let dir: ReturnType<typeof tempDir>;
 let sim: Simulator | undefined;

@@ -23,8 +23,8 @@ import {
   waitFor,
   type DeploymentView,
   type InstanceTuning,
-  type ServerProcess,
 } from '../support/toolforge-e2e.js';
+import type { ServerProcess } from '../support/server-process.js';
 
 const TOOL = 'faulty';
 const START = 'POST /builds/v1/tool/:toolname/builds';

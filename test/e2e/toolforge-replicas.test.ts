@@ -21,8 +21,8 @@ import {
   waitFinal,
   waitFor,
   type InstanceTuning,
-  type ServerProcess,
 } from '../support/toolforge-e2e.js';
+import type { ServerProcess } from '../support/server-process.js';
 
 let dir: ReturnType<typeof tempDir>;
 let sim: Simulator | undefined;

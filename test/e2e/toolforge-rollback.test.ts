@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator.js';
 import { runCli } from '../support/cli-kit.js';
-import { callApi, makeGitRepo, spawnServe, tempDir, type ServerProcess } from '../support/toolforge-e2e.js';
+import { callApi, makeGitRepo, spawnServe, tempDir } from '../support/toolforge-e2e.js';
+import type { ServerProcess } from '../support/server-process.js';
 
 let dir: ReturnType<typeof tempDir>;
 let sim: Simulator | undefined;

@@ -3,14 +3,14 @@
  * dirs, the toolhunt example pointed at them, server processes (`serve` or `toolforge-instance.ts`) spawned on
  * 127.0.0.1 and stopped by pid, and a small client of the components API.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_MAIN, spawnServer, type ServerProcess } from './server-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI_MAIN = join(ROOT, 'src/cli/main.ts');
 export const INSTANCE_SCRIPT = join(ROOT, 'test/support/toolforge-instance.ts');
 export const TOOLHUNT_EXAMPLE = join(ROOT, 'examples/toolhunt/toolforge.yaml');
 
@@ -55,78 +55,6 @@ export function writeToolhuntConfig(dir: string): { file: string; api: string; c
   const file = join(dir, 'toolforge.yaml');
   writeFileSync(file, text);
   return { file, api, cleanup };
-}
-
-export interface ServerProcess {
-  readonly url: string;
-  readonly child: ChildProcess;
-  output(): string;
-  /** SIGKILL, and wait until it is gone. */
-  kill(): Promise<void>;
-  /** SIGTERM (graceful), then SIGKILL after `graceMs`. */
-  stop(graceMs?: number): Promise<void>;
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-/**
- * Spawns `node --import tsx <args>` and resolves once a line matches `ready` (its group 1 is the URL). Starting
- * takes seconds (tsx compiles the sources), tens of seconds on a loaded machine.
- */
-export async function spawnServer(
-  args: readonly string[],
-  env: Readonly<Record<string, string>>,
-  ready: RegExp,
-  timeoutMs = 60_000,
-): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  const kill = async (): Promise<void> => {
-    child.kill('SIGKILL');
-    await exited(child);
-  };
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => fail(new Error(`server not ready after ${timeoutMs} ms:\n${text}`)),
-      timeoutMs,
-    );
-    const onData = (d: Buffer): void => {
-      text += d.toString('utf8');
-      const found = ready.exec(text)?.[1];
-      if (found) {
-        clearTimeout(timer);
-        resolve(found);
-      }
-    };
-    function fail(error: Error): void {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(error);
-    }
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code, signal) =>
-      fail(new Error(`server exited (${code ?? signal}) before ready:\n${text}`)),
-    );
-  });
-  return {
-    url,
-    child,
-    output: () => text,
-    kill,
-    async stop(graceMs = 10_000) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited(child);
-      clearTimeout(timer);
-    },
-  };
 }
 
 /**

@@ -5,13 +5,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { createStore } from '../../../src/store/create-store.js';
 import { STORES, createTestDatabase, type TestDatabase } from '../../support/stores.js';
 import { body, header, openHarness, postConfig, webConfig, type Harness } from '../../support/api-harness.js';
+import { spawnServer, type ServerProcess } from '../../support/server-process.js';
 
 const CONCURRENT = 50;
 
@@ -53,48 +52,17 @@ for (const kind of STORES) {
   });
 }
 
-async function spawnServer(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const script = fileURLToPath(new URL('../../support/serve-on-database.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, databaseUrl], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  child.stdout!.setEncoding('utf8');
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 60_000);
-    child.stdout!.on('data', (chunk: string) => {
-      output += chunk;
-      const match = /listening (\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${output}`));
-    });
-  });
-  return { url, child };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await once(child, 'exit');
-  clearTimeout(timer);
-}
+const SERVE_ON_DATABASE = fileURLToPath(new URL('../../support/serve-on-database.ts', import.meta.url));
 
 if (STORES.includes('postgres')) {
   describe('concurrency: two server processes on one PostgreSQL', () => {
     let database: TestDatabase;
-    const children: ChildProcess[] = [];
+    const servers: ServerProcess[] = [];
     before(async () => {
       database = await createTestDatabase('postgres');
     });
     after(async () => {
-      await Promise.all(children.map(stop));
+      await Promise.all(servers.map((server) => server.stop(5000)));
       await database.dispose();
     });
 
@@ -102,9 +70,10 @@ if (STORES.includes('postgres')) {
       // Migrate once up front; the replicas then race only on requests (they also migrate safely: advisory lock).
       const store = await createStore(database.url);
       await store.close();
-      const servers = await Promise.all([spawnServer(database.url), spawnServer(database.url)]);
-      children.push(...servers.map((s) => s.child));
-      const [a, b] = servers as [{ url: string }, { url: string }];
+      const serve = (): Promise<ServerProcess> =>
+        spawnServer([SERVE_ON_DATABASE, database.url], {}, /listening (\S+)/);
+      servers.push(...(await Promise.all([serve(), serve()])));
+      const [a, b] = servers as [ServerProcess, ServerProcess];
       const config = await request(`${a.url}/v1/tool/rep/config`, {
         method: 'POST',
         headers: { ...header('rep'), 'content-type': 'application/json' },
