@@ -78,6 +78,18 @@ export class KyselyStore implements Store {
     this.#lastWrite.set(tool, ++this.#writes);
   }
 
+  /**
+   * Runs a write of the tool's rows and counts it (`#touch`) once it has ended, committed or failed: awaited here,
+   * so that a write returning its promise cannot be counted before it commits.
+   */
+  async #writeOf<T>(tool: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      this.#touch(tool);
+    }
+  }
+
   #touchEverything(): void {
     this.#everything = ++this.#writes;
   }
@@ -88,7 +100,7 @@ export class KyselyStore implements Store {
   }
 
   async putConfig(tool: string, raw: unknown, config: ToolConfig): Promise<StoredConfig> {
-    try {
+    return this.#writeOf(tool, async () => {
       const row = {
         tool,
         raw: JSON.stringify(raw ?? null),
@@ -111,22 +123,18 @@ export class KyselyStore implements Store {
         .returningAll()
         .executeTakeFirstOrThrow();
       return configFromRow(stored);
-    } finally {
-      this.#touch(tool);
-    }
+    });
   }
 
   async deleteConfig(tool: string): Promise<StoredConfig | undefined> {
-    try {
+    return this.#writeOf(tool, async () => {
       const row = await this.#db
         .deleteFrom('configs')
         .where('tool', '=', tool)
         .returningAll()
         .executeTakeFirst();
       return row ? configFromRow(row) : undefined;
-    } finally {
-      this.#touch(tool);
-    }
+    });
   }
 
   async getToken(tool: string): Promise<StoredToken | undefined> {
@@ -135,7 +143,7 @@ export class KyselyStore implements Store {
   }
 
   async putToken(token: StoredToken): Promise<void> {
-    try {
+    return this.#writeOf(token.tool, async () => {
       await this.#db
         .insertInto('tokens')
         .values({
@@ -152,22 +160,18 @@ export class KyselyStore implements Store {
           })),
         )
         .execute();
-    } finally {
-      this.#touch(token.tool);
-    }
+    });
   }
 
   async deleteToken(tool: string): Promise<StoredToken | undefined> {
-    try {
+    return this.#writeOf(tool, async () => {
       const row = await this.#db
         .deleteFrom('tokens')
         .where('tool', '=', tool)
         .returningAll()
         .executeTakeFirst();
       return row ? tokenFromRow(row) : undefined;
-    } finally {
-      this.#touch(tool);
-    }
+    });
   }
 
   async listTokens(): Promise<StoredToken[]> {
@@ -176,7 +180,7 @@ export class KyselyStore implements Store {
   }
 
   async replaceTokenSecret(tool: string, expected: string, secret: string): Promise<boolean> {
-    try {
+    return this.#writeOf(tool, async () => {
       const result = await this.#db
         .updateTable('tokens')
         .set({ secret })
@@ -184,9 +188,7 @@ export class KyselyStore implements Store {
         .where('secret', '=', expected)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
-    } finally {
-      this.#touch(tool);
-    }
+    });
   }
 
   async listConfigs(): Promise<StoredConfig[]> {
@@ -199,7 +201,7 @@ export class KyselyStore implements Store {
     tasks: readonly DeploymentTask[],
     retain: number = DEFAULT_RETAIN,
   ): Promise<void> {
-    try {
+    return this.#writeOf(deployment.tool, async () => {
       for (let attempt = 0; ; attempt++) {
         try {
           await this.#db.transaction().execute(async (trx) => {
@@ -236,9 +238,7 @@ export class KyselyStore implements Store {
           if (attempt >= MAX_RACE_RETRIES) throw error;
         }
       }
-    } finally {
-      this.#touch(deployment.tool);
-    }
+    });
   }
 
   async #activeDeployment(tool: string): Promise<Deployment | undefined> {
@@ -331,8 +331,8 @@ export class KyselyStore implements Store {
   }
 
   async deleteDeployment(tool: string, id: string): Promise<Deployment | undefined> {
-    try {
-      return this.#db.transaction().execute(async (trx) => {
+    return this.#writeOf(tool, () =>
+      this.#db.transaction().execute(async (trx) => {
         const row = await trx
           .deleteFrom('deployments')
           .where('tool', '=', tool)
@@ -343,10 +343,8 @@ export class KyselyStore implements Store {
         await deleteDeployments(trx, [id]);
         this.#snapshots.delete(id);
         return deploymentFromRow(row);
-      });
-    } finally {
-      this.#touch(tool);
-    }
+      }),
+    );
   }
 
   async updateDeployment(
@@ -392,7 +390,7 @@ export class KyselyStore implements Store {
   }
 
   async expireStaleDeployments(tool: string, createdBefore: string): Promise<Deployment[]> {
-    try {
+    return this.#writeOf(tool, async () => {
       const rows = await this.#db
         .updateTable('deployments')
         .set({ state: 'timed_out' })
@@ -402,9 +400,7 @@ export class KyselyStore implements Store {
         .returningAll()
         .execute();
       return rows.map(deploymentFromRow);
-    } finally {
-      this.#touch(tool);
-    }
+    });
   }
 
   async countDeploymentsByState(): Promise<Partial<Record<DeploymentState, number>>> {

@@ -163,7 +163,10 @@ for (const kind of STORES) {
       const config = (await h.store.getConfig('same'))!.config;
       let last = h.store.localWriteRevision(tool);
       const changes = async (what: string, write: () => Promise<unknown>): Promise<void> => {
-        await write();
+        const pending = write();
+        // Counted once the write has ended: a reader that looks while it runs must see the count change after.
+        assert.equal(h.store.localWriteRevision(tool), last, `${what} counted before it ended`);
+        await pending;
         const now = h.store.localWriteRevision(tool);
         assert.notEqual(now, last, what);
         last = now;
