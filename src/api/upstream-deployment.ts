@@ -3,10 +3,14 @@
  * component with upstream's states and long statuses; we derive both from the task records (never stored
  * twice) and add the richer `tasks` array, the plan id and what it deployed (`deployed`).
  */
-import { FINAL_DEPLOYMENT_STATES, type Deployment, type DeploymentTask } from '../model/deployment.js';
+import {
+  FINAL_DEPLOYMENT_STATES,
+  type Deployment,
+  type DeployedRecord,
+  type DeploymentTask,
+} from '../model/deployment.js';
 import { whatDeployed } from '../execute/deployed.js';
-import type { DeployedRecord } from '../model/deployment.js';
-import type { BuildDecision, ComponentPlan } from '../model/plan.js';
+import type { BuildDecision, ComponentPlan, PlanTask } from '../model/plan.js';
 import { creationTime } from './deploy-id.js';
 import type { Static } from '@sinclair/typebox';
 import type {
@@ -167,8 +171,7 @@ function unchangedRun(deployment: Deployment, plan: ComponentPlan): UpstreamRunI
   return { run_status: 'skipped', run_long_status: text };
 }
 
-function toUpstreamTask(task: DeploymentTask, deployment: Deployment): DeploymentTaskJsonT {
-  const planned = deployment.plan.tasks.find((t) => t.id === task.id);
+function toUpstreamTask(task: DeploymentTask, planned: PlanTask | undefined): DeploymentTaskJsonT {
   return {
     id: task.id,
     kind: task.kind,
@@ -192,6 +195,7 @@ export function toUpstreamDeployment(
   const builds: Record<string, UpstreamBuildInfo> = {};
   const runs: Record<string, UpstreamRunInfo> = {};
   const plans = new Map(deployment.plan.components.map((c) => [c.name, c]));
+  const planned = new Map(deployment.plan.tasks.map((t) => [t.id, t]));
   for (const component of deployment.config.components) {
     const plan = plans.get(component.name);
     const buildTask = byId.get(`build:${component.name}`);
@@ -216,7 +220,7 @@ export function toUpstreamDeployment(
     force_build: deployment.forceBuild,
     force_run: deployment.forceRun,
     plan_id: deployment.plan.id,
-    tasks: tasks.map((t) => toUpstreamTask(t, deployment)),
+    tasks: tasks.map((t) => toUpstreamTask(t, planned.get(t.id))),
     // A running deployment's record grows as its builds end: read it from the tasks until it is stored final.
     deployed: deployedJson(
       FINAL_DEPLOYMENT_STATES.includes(deployment.state) && deployment.deployed
