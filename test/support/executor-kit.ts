@@ -107,16 +107,35 @@ export async function storeDeployment(
   };
   const basePlan = planDeployment(config, options.observed ?? emptyObservedState(tool), planOptions);
   const plan = options.plan ? options.plan(basePlan) : basePlan;
-  const createdAt = options.createdAt ?? Date.now();
-  const id = newDeploymentId(new Date(createdAt));
+  return storePlan(store, tool, config, plan, {
+    createdAt: options.createdAt ?? Date.now(),
+    planOptions,
+    ...(options.waitTimeoutMs !== undefined ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
+  });
+}
+
+/** Stores a pending deployment of `plan` (of `config`, planned with `planOptions`, default none forced). */
+export async function storePlan(
+  store: Store,
+  tool: string,
+  config: ToolConfig,
+  plan: Plan,
+  options: {
+    readonly createdAt: number;
+    readonly planOptions?: PlanOptions;
+    readonly waitTimeoutMs?: number;
+  },
+): Promise<Deployment> {
+  const flags = options.planOptions ?? { forceBuild: false, forceRun: false, prune: false };
+  const id = newDeploymentId(new Date(options.createdAt));
   const deployment: Deployment = {
     id,
     tool,
-    createdAt: new Date(createdAt).toISOString(),
+    createdAt: new Date(options.createdAt).toISOString(),
     description: '',
-    forceBuild: planOptions.forceBuild,
-    forceRun: planOptions.forceRun,
-    prune: planOptions.prune,
+    forceBuild: flags.forceBuild,
+    forceRun: flags.forceRun,
+    prune: flags.prune,
     state: 'pending',
     ...(options.waitTimeoutMs !== undefined ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
     toolConfig: {},

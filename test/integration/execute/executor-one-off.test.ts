@@ -13,13 +13,12 @@ import {
   ManualClock,
   byId,
   driveWithClock,
-  newDeploymentId,
   taskTable,
   fakeOnManualClock,
   ms,
+  storePlan,
 } from '../../support/executor-kit.js';
-import { type Deployment, type DeploymentTask } from '../../../src/model/deployment.js';
-import { tasksFromPlan } from '../../../src/execute/tasks-from-plan.js';
+import type { DeploymentTask } from '../../../src/model/deployment.js';
 import { loadConfig } from '../../../src/config/load.js';
 import type { ToolConfig } from '../../../src/model/tool-config.js';
 import { planDeployment } from '../../../src/plan/plan-builder.js';
@@ -88,23 +87,9 @@ async function deploy(
 ): Promise<{ state: string; tasks: Map<string, DeploymentTask> }> {
   const executor = new Executor({ store, clock, runtime });
   executors.push(executor);
-  const id = newDeploymentId(new Date(clock.now()));
-  const deployment: Deployment = {
-    id,
-    tool,
-    createdAt: new Date(clock.now()).toISOString(),
-    description: '',
-    forceBuild: false,
-    forceRun: false,
-    prune: false,
-    state: 'pending',
-    toolConfig: {},
-    config: toolConfig,
-    plan,
-  };
-  await store.createDeployment(deployment, tasksFromPlan(id, plan));
+  const deployment = await storePlan(store, tool, toolConfig, plan, { createdAt: clock.now() });
   const final = await driveWithClock(executor, store, deployment, clock);
-  return { state: final.state, tasks: byId(await store.listTasks(id)) };
+  return { state: final.state, tasks: byId(await store.listTasks(deployment.id)) };
 }
 
 function setup(): { clock: ManualClock; runtime: FakeRuntime; tool: string } {

@@ -5,15 +5,13 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Executor } from '../../../src/execute/executor.js';
-import { type Deployment } from '../../../src/model/deployment.js';
-import { tasksFromPlan } from '../../../src/execute/tasks-from-plan.js';
 import { FakeRuntime } from '../../../src/runtimes/fake/fake-runtime.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { planDeployment } from '../../../src/plan/plan-builder.js';
 import { observeTool } from '../../../src/status/observe.js';
 import { emptyObservedState } from '../../../src/model/observed-state.js';
 import { useTestStore } from '../../support/stores.js';
-import { ManualClock, driveWithClock, newDeploymentId } from '../../support/executor-kit.js';
+import { ManualClock, driveWithClock, storePlan } from '../../support/executor-kit.js';
 import type { KyselyStore } from '../../../src/store/kysely-store.js';
 
 let store: KyselyStore;
@@ -41,21 +39,10 @@ it('starts the build with the config envvars, and a later plan reuses that build
   const executor = new Executor({ store, runtime, clock });
   const options = { forceBuild: false, forceRun: false, prune: false };
   const plan = planDeployment(config, emptyObservedState(tool), options);
-  const id = newDeploymentId(new Date(clock.now()));
-  const deployment: Deployment = {
-    id,
-    tool,
-    createdAt: new Date(clock.now()).toISOString(),
-    description: '',
-    forceBuild: false,
-    forceRun: false,
-    prune: false,
-    state: 'pending',
-    toolConfig: {},
-    config,
-    plan,
-  };
-  await store.createDeployment(deployment, tasksFromPlan(id, plan));
+  const deployment = await storePlan(store, tool, config, plan, {
+    createdAt: clock.now(),
+    planOptions: options,
+  });
   const final = await driveWithClock(executor, store, deployment, clock);
   assert.equal(final.state, 'successful');
   const snapshot = await runtime.observe(tool);
